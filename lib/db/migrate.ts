@@ -1,0 +1,107 @@
+import { createHash, randomUUID } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+
+/**
+ * Applies prisma/migrations/<name>/migration.sql in order and records them in
+ * `_prisma_migrations` exactly as Prisma's engine does (which cannot be downloaded here),
+ * so `prisma migrate status` elsewhere agrees with us. Idempotent; an advisory lock
+ * keeps two instances starting at once from racing.
+ */
+export interface SqlRunner {
+  /** Runs one or more statements without parameters. */
+  exec(sql: string): Promise<void>;
+  query<T>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface MigrationFile {
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+export interface MigrateResult {
+  applied: string[];
+  skipped: string[];
+}
+
+// Arbitrary but fixed: "bulkhead-migrate" as a 63-bit key.
+const LOCK_KEY = 7_236_591_204_113_021n;
+
+const CREATE_TABLE = `
+CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+  "id"                  VARCHAR(36) PRIMARY KEY NOT NULL,
+  "checksum"            VARCHAR(64) NOT NULL,
+  "finished_at"         TIMESTAMPTZ,
+  "migration_name"      VARCHAR(255) NOT NULL,
+  "logs"                TEXT,
+  "rolled_back_at"      TIMESTAMPTZ,
+  "started_at"          TIMESTAMPTZ NOT NULL DEFAULT now(),
+  "applied_steps_count" INTEGER NOT NULL DEFAULT 0
+)`;
+
+export function defaultMigrationsDir(): string {
+  return path.join(process.cwd(), "prisma", "migrations");
+}
+
+export async function readMigrations(dir = defaultMigrationsDir()): Promise<MigrationFile[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  return Promise.all(
+    names.map(async (name) => {
+      const sql = await readFile(path.join(dir, name, "migration.sql"), "utf8");
+      return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
+    }),
+  );
+}
+
+interface AppliedRow {
+  migration_name: string;
+  checksum: string;
+  finished_at: Date | string | null;
+  rolled_back_at: Date | string | null;
+}
+
+export async function migrate(db: SqlRunner, migrations: MigrationFile[]): Promise<MigrateResult> {
+  await db.query("SELECT pg_advisory_lock($1)", [LOCK_KEY.toString()]);
+  try {
+    await db.exec(CREATE_TABLE);
+    const rows = await db.query<AppliedRow>(
+      `SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL`,
+    );
+    const applied = new Map(rows.map((r) => [r.migration_name, r]));
+    const result: MigrateResult = { applied: [], skipped: [] };
+
+    for (const m of migrations) {
+      const done = applied.get(m.name);
+      if (done) {
+        if (done.finished_at === null) {
+          throw new Error(`Migration ${m.name} started but did not finish; resolve it by hand before migrating again.`);
+        }
+        if (done.checksum !== m.checksum) {
+          throw new Error(`Migration ${m.name} was changed after it was applied (checksum mismatch).`);
+        }
+        result.skipped.push(m.name);
+        continue;
+      }
+      const id = randomUUID();
+      await db.exec("BEGIN");
+      try {
+        await db.query(
+          `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, now(), 0)`,
+          [id, m.checksum, m.name],
+        );
+        await db.exec(m.sql);
+        await db.query(`UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`, [id]);
+        await db.exec("COMMIT");
+      } catch (error) {
+        await db.exec("ROLLBACK");
+        throw new Error(`Migration ${m.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      result.applied.push(m.name);
+    }
+    return result;
+  } finally {
+    await db.query("SELECT pg_advisory_unlock($1)", [LOCK_KEY.toString()]);
+  }
+}

@@ -1,0 +1,61 @@
+import { z } from "zod";
+
+/**
+ * The only reader of process.env. Everything else imports `env` from here.
+ * Unset values mean "use the embedded default" (see ARCHITECTURE.md).
+ */
+const optionalUrl = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .pipe(z.string().url().optional())
+  .optional();
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Owner connection: migrations, role setup. */
+  DATABASE_URL: optionalUrl,
+  /** The application's login (no table privileges of its own). Derived from DATABASE_URL when unset. */
+  DATABASE_APP_URL: optionalUrl,
+  DATABASE_APP_PASSWORD: optionalString,
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: optionalUrl,
+  UPSTASH_REDIS_REST_URL: optionalUrl,
+  UPSTASH_REDIS_REST_TOKEN: optionalString,
+  ANTHROPIC_API_KEY: optionalString,
+  ANTHROPIC_BASE_URL: optionalUrl,
+  SIMULATOR_PORT: z.coerce.number().int().min(1).max(65535).default(4010),
+  NEXTAUTH_SECRET: optionalString,
+  NEXTAUTH_URL: optionalUrl,
+  BULKHEAD_DATA_DIR: optionalString,
+  /** Set by scripts/start.ts so the app knows which services are embedded. */
+  BULKHEAD_EMBEDDED_DB: optionalString,
+  BULKHEAD_BENCH: optionalString,
+  SMTP_URL: optionalString,
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export type Env = z.infer<typeof schema>;
+
+function parseEnv(source: NodeJS.ProcessEnv): Env {
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment configuration:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}
+
+export const env: Env = parseEnv(process.env);
+
+/** For scripts that must read a variable they set themselves, re-parse on demand. */
+export function readEnv(): Env {
+  return parseEnv(process.env);
+}

@@ -1,0 +1,46 @@
+import type { Role } from "@/lib/db/generated/enums";
+import { withUser } from "@/lib/db/scope";
+
+export interface Workspace {
+  tenantId: string;
+  slug: string;
+  name: string;
+  planId: string;
+  timeZone: string;
+  role: Role;
+}
+
+const ROLE_RANK: Record<Role, number> = { member: 0, admin: 1, owner: 2 };
+
+export function hasRole(role: Role, atLeast: Role): boolean {
+  return ROLE_RANK[role] >= ROLE_RANK[atLeast];
+}
+
+/**
+ * The workspace at `slug` if this user is a member, else null. Row-level security makes
+ * other tenants invisible to the query, so "not yours" and "does not exist" look the same.
+ */
+export async function findWorkspaceForUser(userId: string, slug: string): Promise<Workspace | null> {
+  return withUser(userId, async (tx) => {
+    const membership = await tx.membership.findFirst({
+      where: { userId, tenant: { slug } },
+      select: { role: true, tenant: { select: { id: true, slug: true, name: true, planId: true, timeZone: true } } },
+    });
+    if (!membership) return null;
+    const { tenant } = membership;
+    return { tenantId: tenant.id, slug: tenant.slug, name: tenant.name, planId: tenant.planId, timeZone: tenant.timeZone, role: membership.role };
+  });
+}
+
+export async function listWorkspacesForUser(userId: string): Promise<Workspace[]> {
+  return withUser(userId, async (tx) => {
+    const memberships = await tx.membership.findMany({
+      where: { userId },
+      select: { role: true, tenant: { select: { id: true, slug: true, name: true, planId: true, timeZone: true } } },
+      orderBy: { createdAt: "asc" },
+    });
+    return memberships.map(({ role, tenant }) => ({
+      tenantId: tenant.id, slug: tenant.slug, name: tenant.name, planId: tenant.planId, timeZone: tenant.timeZone, role,
+    }));
+  });
+}
