@@ -1,6 +1,7 @@
 import { AppError } from "@/lib/api/errors";
 import { hashPassword } from "@/lib/auth/password";
 import { signUpSchema, slugify } from "@/lib/auth/schemas";
+import { createUser } from "@/lib/auth/users";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { withAuth, type Tx } from "@/lib/db/scope";
 import { DEFAULT_PLAN_ID, defaultTenantConfig } from "@/lib/tenancy/defaults";
@@ -35,10 +36,7 @@ export async function signUp(input: unknown, options: SignUpOptions = {}): Promi
       if (data.slug && (await tx.tenant.findUnique({ where: { slug }, select: { id: true } }))) {
         throw new AppError("conflict", SLUG_TAKEN, { fields: { slug: [SLUG_TAKEN] } });
       }
-      const user = await tx.user.create({
-        data: { email: data.email, name: data.name, passwordHash, isStaff: options.isStaff ?? false },
-        select: { id: true },
-      });
+      const user = await createUser(tx, { email: data.email, name: data.name, passwordHash, isStaff: options.isStaff });
       const tenant = await createTenant(tx, { slug, name: data.workspaceName, planId: options.planId ?? DEFAULT_PLAN_ID, ownerId: user.id });
       return { userId: user.id, tenantId: tenant.id, slug };
     });

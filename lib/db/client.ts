@@ -20,7 +20,7 @@ export function getPrisma(): PrismaClient {
   return globalForDb.bulkheadPrisma;
 }
 
-/** Tests point the app at a throwaway database. */
-export function setPrismaForTests(client: PrismaClient | undefined): void {
+/** Scripts and tests point the app at an explicit database (seed, throwaway test DB). */
+export function setPrismaClient(client: PrismaClient | undefined): void {
   globalForDb.bulkheadPrisma = client;
 }

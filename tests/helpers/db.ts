@@ -1,12 +1,12 @@
 import pg from "pg";
 import { inject } from "vitest";
-import { createPrismaClient, setPrismaForTests } from "@/lib/db/client";
+import { createPrismaClient, setPrismaClient } from "@/lib/db/client";
 import type { PrismaClient } from "@/lib/db/generated/client";
 
 /** The app's own client (login bh_app) against this run's throwaway database. */
 export function useAppDatabase(): PrismaClient {
   const client = createPrismaClient(inject("appUrl"), 8);
-  setPrismaForTests(client);
+  setPrismaClient(client);
   return client;
 }
 

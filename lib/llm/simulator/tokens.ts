@@ -22,6 +22,7 @@ export interface CacheControlLike {
 /** Structural shapes: the SDK's param types and the simulator's parsed request both fit. */
 export interface BlockLike {
   readonly type: string;
+  readonly text?: string;
   readonly cache_control?: CacheControlLike | null;
 }
 
@@ -83,7 +84,7 @@ function visitContent(content: string | ReadonlyArray<BlockLike>, visit: Segment
 }
 
 function estimateBlockTokens(block: BlockLike): number {
-  if ("text" in block && typeof block.text === "string") return estimateTextTokens(block.text);
+  if (typeof block.text === "string") return estimateTextTokens(block.text);
   if (block.type === "image" || block.type === "document") return MEDIA_BLOCK_TOKENS;
   return estimateTextTokens(JSON.stringify(block));
 }

@@ -1,0 +1,129 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import path from "node:path";
+import pg from "pg";
+import { createPrismaClient, setPrismaClient } from "@/lib/db/client";
+import { migrate, readMigrations } from "@/lib/db/migrate";
+import { pgRunner } from "@/lib/db/sql-runners";
+import { appDatabaseUrl } from "@/lib/db/urls";
+import { env } from "@/lib/env";
+import { describeRedisTransport } from "@/lib/redis/transport";
+import { DEMO_PASSWORD, DEMO_USERS, seedDemoOnce } from "@/prisma/seed";
+
+/**
+ * `npm start`: one command on a bare machine. Uses the real services that are configured
+ * and embedded ones for the rest, migrates, seeds the demo once, starts `next start`.
+ */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface Database {
+  appUrl: string;
+  label: string;
+  close(): Promise<void>;
+}
+
+async function prepareDatabase(dataDir: string): Promise<Database> {
+  if (env.DATABASE_URL) {
+    const client = new pg.Client({ connectionString: env.DATABASE_URL });
+    await client.connect();
+    try {
+      await migrate(pgRunner(client), await readMigrations());
+    } finally {
+      await client.end();
+    }
+    return { appUrl: appDatabaseUrl(), label: `PostgreSQL (DATABASE_URL, host ${new URL(env.DATABASE_URL).host})`, close: async () => {} };
+  }
+  const { startEmbeddedPostgres } = await import("@/lib/db/embedded");
+  const pgDir = path.join(dataDir, "pg");
+  const embedded = await startEmbeddedPostgres({ dataDir: pgDir, port: await freePort() });
+  return { appUrl: embedded.appUrl, label: `embedded PostgreSQL (PGlite, ${pgDir})`, close: embedded.close };
+}
+
+function redisLabel(): string {
+  const kind = describeRedisTransport();
+  if (kind === "upstash-rest") return "Upstash Redis (UPSTASH_REDIS_REST_URL)";
+  if (kind === "redis-tcp") return "Redis over TCP (REDIS_URL)";
+  return "in-memory store — per process only, limits are not shared between instances";
+}
+
+async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`next start exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`The app did not become healthy within ${timeoutMs / 1000}s`);
+}
+
+async function main(): Promise<void> {
+  const dataDir = path.resolve(env.BULKHEAD_DATA_DIR ?? ".data");
+  const db = await prepareDatabase(dataDir);
+
+  const prisma = createPrismaClient(db.appUrl, 4);
+  setPrismaClient(prisma);
+  const seeded = await seedDemoOnce();
+  await prisma.$disconnect();
+
+  const port = env.PORT;
+  const baseUrl = env.NEXTAUTH_URL ?? `http://localhost:${port}`;
+  const child = spawn(process.execPath, [path.join("node_modules", "next", "dist", "bin", "next"), "start", "-p", String(port)], {
+    stdio: ["ignore", "inherit", "inherit"],
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      DATABASE_APP_URL: db.appUrl,
+      NEXTAUTH_URL: baseUrl,
+      BULKHEAD_DATA_DIR: dataDir,
+      BULKHEAD_EMBEDDED_DB: env.DATABASE_URL ? "" : "1",
+    },
+  });
+
+  const shutdown = async (code: number) => {
+    if (child.exitCode === null) child.kill("SIGTERM");
+    await db.close().catch(() => {});
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void shutdown(0));
+  process.on("SIGTERM", () => void shutdown(0));
+  child.on("exit", (code) => void shutdown(code ?? 1));
+
+  await waitForHealth(`http://127.0.0.1:${port}/api/health`, child);
+  const claude = env.ANTHROPIC_API_KEY ? "Anthropic API (ANTHROPIC_API_KEY)" : "Claude simulator (no ANTHROPIC_API_KEY) — replies are simulated";
+  const lines = [
+    "",
+    `  Bulkhead is running at ${baseUrl}`,
+    "",
+    `  Database  ${db.label}`,
+    `  Limits    ${redisLabel()}`,
+    `  Claude    ${claude}`,
+    `  Demo      ${seeded ? "seeded just now" : "already seeded"}`,
+    "",
+    `  Demo logins (password for all: ${DEMO_PASSWORD})`,
+    ...DEMO_USERS.map((u) => `    ${u.email.padEnd(24)} ${u.description}`),
+    "",
+  ];
+  console.log(lines.join("\n"));
+}
+
+main().catch((error: unknown) => {
+  console.error("[bulkhead] failed to start:", error instanceof Error ? error.message : error);
+  process.exit(1);
+});
