@@ -1,0 +1,89 @@
+import { Redis } from "@upstash/redis";
+import { Redis as IORedis } from "ioredis";
+import RedisMock from "ioredis-mock";
+import { createIoredisRequester, ioredisBackend, ioredisMockBackend } from "./ioredis-requester";
+import { resolveRedisTransport, type RedisTransport } from "./transport";
+
+/**
+ * One `@upstash/redis` client whatever the store: Upstash over REST, a TCP Redis, or the
+ * embedded per-process store. Callers (rate limits, quotas) never see the difference.
+ */
+
+const closers = new WeakMap<Redis, () => Promise<void>>();
+let memoryStores = 0;
+
+function createTcpClient(url: string): IORedis {
+  const client = new IORedis(url, {
+    // Importing this module (e.g. during `next build`) must not open a connection.
+    lazyConnect: true,
+    // Rate limiting needs a quick answer: fail a command after one reconnect attempt
+    // instead of queueing it through ~20 (the ioredis default) while Redis is down.
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    // Bounds any command (not only rate-limit checks, which have their own timeout)
+    // when a connection is open but Redis does not answer.
+    commandTimeout: 5_000,
+  });
+  // ioredis reports every failed reconnect; one line per outage is enough. The URL is
+  // not logged because it may carry a password.
+  let reported = false;
+  client.on("error", (error: Error) => {
+    if (reported) return;
+    reported = true;
+    console.warn(`[redis] TCP Redis unavailable: ${error.message}`);
+  });
+  client.on("ready", () => {
+    reported = false;
+  });
+  return client;
+}
+
+async function closeTcpClient(client: IORedis): Promise<void> {
+  if (client.status === "ready") {
+    await client.quit();
+  } else {
+    client.disconnect();
+  }
+}
+
+export function createRedis(transport: RedisTransport): Redis {
+  switch (transport.kind) {
+    case "upstash-rest": {
+      const redis = new Redis({ url: transport.url, token: transport.token });
+      closers.set(redis, async () => {});
+      return redis;
+    }
+    case "redis-tcp": {
+      const client = createTcpClient(transport.url);
+      const redis = new Redis(createIoredisRequester(ioredisBackend(client)));
+      closers.set(redis, () => closeTcpClient(client));
+      return redis;
+    }
+    case "memory": {
+      // ioredis-mock shares data between instances with the same host; a distinct
+      // host per store keeps each created store independent.
+      const client = new RedisMock({ host: `bulkhead-memory-${++memoryStores}` });
+      const redis = new Redis(createIoredisRequester(ioredisMockBackend(client)));
+      closers.set(redis, async () => {
+        client.disconnect();
+      });
+      return redis;
+    }
+  }
+}
+
+/** Releases the connection behind a client made by `createRedis` (tests, shutdown). */
+export async function closeRedis(redis: Redis): Promise<void> {
+  const close = closers.get(redis);
+  closers.delete(redis);
+  await close?.();
+}
+
+// On globalThis so that Next's dev reloads reuse one connection instead of opening
+// one per reload.
+const holder = globalThis as typeof globalThis & { __bulkheadRedis?: Redis };
+
+export function getRedis(): Redis {
+  holder.__bulkheadRedis ??= createRedis(resolveRedisTransport());
+  return holder.__bulkheadRedis;
+}
