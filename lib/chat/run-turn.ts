@@ -1,0 +1,125 @@
+import { randomUUID } from "node:crypto";
+import type { PreparedTurn } from "@/lib/chat/prepare-turn";
+import type { TenantContext } from "@/lib/db/scope";
+import { describeClaudeBackend } from "@/lib/llm/anthropic-client";
+import { trackedStream, type TrackedResult } from "@/lib/llm/tracked-call";
+import { priceAt } from "@/lib/usage/price-book";
+import { persistTurn } from "@/lib/usage/persist-turn";
+import { buildUsageEvent, type UsageEventRow } from "@/lib/usage/record-usage";
+
+/**
+ * Steps 7–8 of the request path: call Claude through the one tracked wrapper, stream the
+ * reply to the browser as NDJSON (see components/chat/stream-events.ts), then write the
+ * turn's messages and its usage event in one transaction. Runs to the end even when the
+ * browser goes away: the upstream call is aborted and what was used is still recorded.
+ */
+export interface TurnHooks {
+  /** Called once the call has ended and its usage is known (quota settlement, limits). */
+  onSettled?: (result: TrackedResult, event: UsageEventRow) => Promise<void> | void;
+}
+
+const encoder = new TextEncoder();
+
+export function runChatTurn(ctx: TenantContext, turn: PreparedTurn, requestSignal: AbortSignal, hooks: TurnHooks = {}): ReadableStream<Uint8Array> {
+  const abort = new AbortController();
+  const onRequestAbort = () => abort.abort();
+  requestSignal.addEventListener("abort", onRequestAbort, { once: true });
+  const requestId = `req_${randomUUID().replace(/-/g, "")}`;
+  let open = true;
+
+  return new ReadableStream<Uint8Array>({
+    async start(controller) {
+      const send = (event: object) => {
+        if (!open) return;
+        try {
+          controller.enqueue(encoder.encode(`${JSON.stringify(event)}\n`));
+        } catch {
+          open = false;
+        }
+      };
+      send({
+        type: "start",
+        conversationId: turn.conversationId,
+        title: turn.title,
+        userMessageId: null,
+        requestId,
+        model: turn.model,
+        simulated: describeClaudeBackend() === "simulator",
+      });
+
+      const startedAt = new Date();
+      const result = await trackedStream({
+        tenantId: ctx.tenantId,
+        userId: ctx.userId,
+        conversationId: turn.conversationId,
+        requestId,
+        requestType: "chat",
+        model: turn.model,
+        maxTokens: turn.maxTokens,
+        system: turn.system,
+        messages: turn.messages,
+        signal: abort.signal,
+        onText: (text) => send({ type: "delta", text }),
+      });
+      requestSignal.removeEventListener("abort", onRequestAbort);
+
+      const endedAt = new Date();
+      const event = buildUsageEvent(
+        result,
+        { tenantId: ctx.tenantId, requestId, userId: ctx.userId, conversationId: turn.conversationId, requestType: "chat", model: turn.model, endedAt },
+        await priceAt(turn.model, endedAt),
+      );
+      try {
+        const saved = await persistTurn(ctx, {
+          conversationId: turn.conversationId,
+          newConversation: turn.isNewConversation ? { title: turn.title, createdAt: startedAt } : undefined,
+          userMessage: turn.persistUserMessage ? { content: turn.userText, createdAt: startedAt } : undefined,
+          assistantMessage: { content: result.text, status: result.status === "completed" ? "complete" : result.status },
+          usageEvent: event,
+        });
+        if (result.status === "error") {
+          send({ type: "error", error: upstreamError(result), assistantMessageId: saved.assistantMessageId });
+        } else {
+          send({
+            type: "done",
+            status: result.status,
+            assistantMessageId: saved.assistantMessageId,
+            usage: { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, costMicros: event.costMicros.toString() },
+            stopReason: result.stopReason,
+          });
+        }
+      } catch (error) {
+        // persistTurn already put the usage event in the outbox; the reply itself is lost.
+        console.error("[bulkhead] could not save chat turn", requestId, error);
+        send({ type: "error", error: { code: "internal_error", message: "The reply could not be saved. Please try again." } });
+      }
+      try {
+        await hooks.onSettled?.(result, event);
+      } catch (error) {
+        console.error("[bulkhead] settling a chat turn failed", requestId, error);
+      }
+      if (open) {
+        open = false;
+        controller.close();
+      }
+    },
+    cancel() {
+      // The browser went away (or pressed stop): abort upstream; start() still records usage.
+      open = false;
+      abort.abort();
+    },
+  });
+}
+
+function upstreamError(result: TrackedResult): { code: string; message: string } {
+  switch (result.errorType) {
+    case "rate_limit_error":
+    case "overloaded_error":
+      return { code: "upstream_unavailable", message: "Claude is busy right now. Please retry in a moment." };
+    case "timeout_error":
+    case "connection_error":
+      return { code: "upstream_unavailable", message: "Claude could not be reached. Please retry." };
+    default:
+      return { code: "upstream_error", message: "Claude could not answer this message. Please retry." };
+  }
+}
