@@ -16,6 +16,7 @@ export const ERROR_STATUS = {
   internal_error: 500,
   upstream_error: 502,
   upstream_unavailable: 503,
+  limits_unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -3,9 +3,11 @@ import { AppError } from "@/lib/api/errors";
 import type { ChatRequest } from "@/lib/chat/schemas";
 import { buildHistoryWindow, type HistoryMessage, type WindowMessage } from "@/lib/context/history";
 import { buildSystemPrompt, type SystemTextBlock } from "@/lib/context/system-prompt";
-import { withTenant, type TenantContext } from "@/lib/db/scope";
+import { withTenant, type TenantContext, type Tx } from "@/lib/db/scope";
+import { reserveQuota, type QuotaReservation } from "@/lib/limits/quota";
 import { modelForTier } from "@/lib/llm/models";
 import { estimateInputTokens } from "@/lib/llm/simulator/tokens";
+import type { Plan } from "@/lib/tenancy/plans";
 
 /** Prior messages read for the window; the token budget then trims further. */
 const HISTORY_READ_LIMIT = 60;
@@ -25,32 +27,48 @@ export interface PreparedTurn {
   system: SystemTextBlock[];
   messages: WindowMessage[];
   estimatedInputTokens: number;
+  /** The monthly quota held for this call: estimated input + max_tokens. */
+  reservation: QuotaReservation;
 }
 
 /**
- * Steps 6 of the request path, in ONE short read transaction (never held across the
- * upstream call): this tenant's current config, and this user's conversation history.
+ * Steps 5–6 of the request path in ONE short transaction (never held across the upstream
+ * call): this tenant's current config and this user's conversation history are read, the
+ * context is composed, and the monthly quota is reserved last, so its row lock is held
+ * only for the commit.
  */
-export async function prepareTurn(ctx: TenantContext, input: ChatRequest): Promise<PreparedTurn> {
-  const { config, conversation, prior } = await withTenant(ctx, async (tx) => {
-    const config = await tx.tenantConfig.findFirst({ where: { tenantId: ctx.tenantId }, orderBy: { version: "desc" } });
-    if (!input.conversationId) return { config, conversation: null, prior: [] };
-    const conversation = await tx.conversation.findFirst({
+export async function prepareTurn(ctx: TenantContext, input: ChatRequest, plan: Plan, at = new Date()): Promise<PreparedTurn> {
+  return withTenant(ctx, async (tx) => {
+    const turn = await composeTurn(tx, ctx, input, plan);
+    const reservation = await reserveQuota(tx, {
+      tenantId: ctx.tenantId,
+      quota: plan.monthlyTokenQuota,
+      tokens: turn.estimatedInputTokens + turn.maxTokens,
+      at,
+    });
+    return { ...turn, reservation };
+  });
+}
+
+async function composeTurn(tx: Tx, ctx: TenantContext, input: ChatRequest, plan: Plan): Promise<Omit<PreparedTurn, "reservation">> {
+  const config = await tx.tenantConfig.findFirst({ where: { tenantId: ctx.tenantId }, orderBy: { version: "desc" } });
+  if (!config) throw new AppError("internal_error", "This workspace has no assistant configuration.");
+  let conversation: { id: string; title: string } | null = null;
+  let prior: { role: string; content: string; status: string }[] = [];
+  if (input.conversationId) {
+    conversation = await tx.conversation.findFirst({
       where: { tenantId: ctx.tenantId, id: input.conversationId, userId: ctx.userId },
       select: { id: true, title: true },
     });
-    if (!conversation) return { config, conversation: null, prior: [] };
+    if (!conversation) throw new AppError("not_found", "Conversation not found.");
     const rows = await tx.message.findMany({
       where: { tenantId: ctx.tenantId, conversationId: conversation.id },
       orderBy: { createdAt: "desc" },
       take: HISTORY_READ_LIMIT,
       select: { role: true, content: true, status: true },
     });
-    return { config, conversation, prior: rows.reverse() };
-  });
-
-  if (!config) throw new AppError("internal_error", "This workspace has no assistant configuration.");
-  if (input.conversationId && !conversation) throw new AppError("not_found", "Conversation not found.");
+    prior = rows.reverse();
+  }
 
   // Failed replies carry no content worth sending back to the model.
   const history: HistoryMessage[] = prior
@@ -78,8 +96,9 @@ export async function prepareTurn(ctx: TenantContext, input: ChatRequest): Promi
     title: conversation?.title ?? titleFrom(userText),
     userText,
     persistUserMessage,
-    model: modelForTier(config.modelTier),
-    maxTokens: config.maxTokens,
+    // The plan bounds what the config may ask for (the admin console enforces it too).
+    model: modelForTier(plan.allowedTiers.includes(config.modelTier) ? config.modelTier : (plan.allowedTiers.at(-1) ?? "economy")),
+    maxTokens: Math.min(config.maxTokens, plan.maxTokensCap),
     system,
     messages: window.messages,
     estimatedInputTokens: systemTokens + window.tokens,

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { PreparedTurn } from "@/lib/chat/prepare-turn";
-import type { TenantContext } from "@/lib/db/scope";
+import type { TenantContext, Tx } from "@/lib/db/scope";
 import { describeClaudeBackend } from "@/lib/llm/anthropic-client";
 import { trackedStream, type TrackedResult } from "@/lib/llm/tracked-call";
 import { priceAt } from "@/lib/usage/price-book";
@@ -14,7 +14,9 @@ import { buildUsageEvent, type UsageEventRow } from "@/lib/usage/record-usage";
  * browser goes away: the upstream call is aborted and what was used is still recorded.
  */
 export interface TurnHooks {
-  /** Called once the call has ended and its usage is known (quota settlement, limits). */
+  /** Writes that must commit with the turn's messages and usage (quota settlement). */
+  settleInTransaction?: (tx: Tx, result: TrackedResult) => Promise<void>;
+  /** Called once the call has ended and its usage is known (token-limit correction). */
   onSettled?: (result: TrackedResult, event: UsageEventRow) => Promise<void> | void;
 }
 
@@ -76,6 +78,7 @@ export function runChatTurn(ctx: TenantContext, turn: PreparedTurn, requestSigna
           userMessage: turn.persistUserMessage ? { content: turn.userText, createdAt: startedAt } : undefined,
           assistantMessage: { content: result.text, status: result.status === "completed" ? "complete" : result.status },
           usageEvent: event,
+          afterWrite: hooks.settleInTransaction ? (tx) => hooks.settleInTransaction!(tx, result) : undefined,
         });
         if (result.status === "error") {
           send({ type: "error", error: upstreamError(result), assistantMessageId: saved.assistantMessageId });

@@ -20,6 +20,8 @@ export type RateLimiter = {
   checkLimit(policy: PolicyRef, identifier: string): Promise<LimitResult>;
   /** Consumes `tokens` units (at least 1) of a token-per-window policy. */
   limitTokens(policy: PolicyRef, identifier: string, tokens: number): Promise<LimitResult>;
+  /** Gives back `tokens` units (an over-estimate, a refused request's charge). */
+  refundTokens(policy: PolicyRef, identifier: string, tokens: number): Promise<void>;
 };
 
 export type RateLimiterOptions = {
@@ -153,6 +155,13 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     // refused until the window has room again.
     limitTokens: (policy, identifier, tokens) =>
       decide(policy, identifier, Number.isFinite(tokens) ? Math.max(1, Math.ceil(tokens)) : 1),
+    // The sliding-window script skips the limit check for a negative rate and decrements
+    // the current window: a refund always lands, even in a full window.
+    refundTokens: async (policy, identifier, tokens) => {
+      const units = Math.floor(tokens);
+      if (!Number.isFinite(units) || units <= 0) return;
+      await decide(policy, identifier, -units);
+    },
   };
 }
 
@@ -160,12 +169,21 @@ let defaultLimiter: RateLimiter | undefined;
 
 const app = (): RateLimiter => (defaultLimiter ??= createRateLimiter());
 
+/** The process's limiter on the configured store. */
+export function defaultRateLimiter(): RateLimiter {
+  return app();
+}
+
 export function checkLimit(policy: PolicyRef, identifier: string): Promise<LimitResult> {
   return app().checkLimit(policy, identifier);
 }
 
 export function limitTokens(policy: PolicyRef, identifier: string, tokens: number): Promise<LimitResult> {
   return app().limitTokens(policy, identifier, tokens);
+}
+
+export function refundTokens(policy: PolicyRef, identifier: string, tokens: number): Promise<void> {
+  return app().refundTokens(policy, identifier, tokens);
 }
 
 /** Headers for a limited response; `Retry-After` only when the request was refused. */

@@ -1,4 +1,4 @@
-import { withTenant, type ScopeOptions, type TenantContext } from "@/lib/db/scope";
+import { withTenant, type ScopeOptions, type TenantContext, type Tx } from "@/lib/db/scope";
 import { enqueueUsage, type OutboxOptions } from "@/lib/usage/outbox";
 import { recordUsage, type UsageEventRow } from "@/lib/usage/record-usage";
 
@@ -29,6 +29,10 @@ export interface PersistTurnInput {
   userMessage?: TurnMessageInput;
   assistantMessage: AssistantMessageInput;
   usageEvent: UsageEventRow;
+  /** Earlier attempts of the same turn that reached the API (retried 429/529): one event each. */
+  priorAttempts?: UsageEventRow[];
+  /** More writes that must commit with the turn (quota settlement). */
+  afterWrite?: (tx: Tx) => Promise<void>;
 }
 
 export interface PersistedTurn {
@@ -95,7 +99,9 @@ export async function persistTurn(
           },
           select: { id: true },
         });
+        for (const attempt of input.priorAttempts ?? []) await recordUsage(tx, attempt);
         const usageRecorded = await recordUsage(tx, usageEvent);
+        await input.afterWrite?.(tx);
         return { userMessageId, assistantMessageId: assistant.id, usageRecorded };
       },
       options.scope,
@@ -103,7 +109,7 @@ export async function persistTurn(
   } catch (error) {
     console.error(`[bulkhead] could not save turn ${usageEvent.tenantId}/${usageEvent.requestId}; usage event sent to the outbox`, error);
     try {
-      await enqueueUsage(usageEvent, options.outbox);
+      for (const event of [...(input.priorAttempts ?? []), usageEvent]) await enqueueUsage(event, options.outbox);
     } catch (outboxError) {
       // Both the database and the disk failed: the log line is all that is left.
       console.error("[bulkhead] usage outbox write failed; usage event lost", { event: { ...usageEvent, costMicros: usageEvent.costMicros.toString() }, outboxError });

@@ -1,22 +1,29 @@
-import { prepareTurn } from "@/lib/chat/prepare-turn";
-import { runChatTurn } from "@/lib/chat/run-turn";
+import { startChatTurn } from "@/lib/chat/start-turn";
 import type { ChatRequest } from "@/lib/chat/schemas";
 import type { TenantContext } from "@/lib/db/scope";
+import type { RateLimiter } from "@/lib/limits/rate-limit";
 import { chatStreamEventSchema, type ChatStreamEvent } from "@/components/chat/stream-events";
 
 /** Runs one chat turn through the same pipeline as the route and collects its events. */
 export async function chat(
-  ctx: TenantContext,
+  ctx: TenantContext & { planId?: string },
   request: ChatRequest,
-  options: { signal?: AbortSignal; onDelta?: (text: string) => void } = {},
+  options: { signal?: AbortSignal; onDelta?: (text: string) => void; limiter?: RateLimiter } = {},
 ): Promise<ChatStreamEvent[]> {
-  const turn = await prepareTurn(ctx, request);
-  const stream = runChatTurn(ctx, turn, options.signal ?? new AbortController().signal);
+  const stream = await startChatTurn(
+    { tenantId: ctx.tenantId, userId: ctx.userId, planId: ctx.planId ?? "enterprise" },
+    request,
+    options.signal ?? new AbortController().signal,
+    { limiter: options.limiter },
+  );
   const events: ChatStreamEvent[] = [];
   const decoder = new TextDecoder();
   let buffer = "";
-  for await (const chunk of stream) {
-    buffer += decoder.decode(chunk, { stream: true });
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
     let newline: number;
     while ((newline = buffer.indexOf("\n")) >= 0) {
       const event = chatStreamEventSchema.parse(JSON.parse(buffer.slice(0, newline)));

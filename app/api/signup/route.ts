@@ -1,0 +1,24 @@
+import { clientIp } from "@/lib/api/client-ip";
+import { AppError, errorResponse } from "@/lib/api/errors";
+import { parseBody } from "@/lib/api/workspace-route";
+import { formatWait } from "@/lib/auth/sign-in-errors";
+import { signUpSchema } from "@/lib/auth/schemas";
+import { signUp } from "@/lib/auth/sign-up";
+import { checkLimit, rateLimitHeaders } from "@/lib/limits/rate-limit";
+
+/** POST /api/signup: limit per IP, validate, create user + workspace. The client signs in next. */
+export async function POST(request: Request): Promise<Response> {
+  try {
+    const limit = await checkLimit("signUpByIp", clientIp(request.headers));
+    if (!limit.ok) {
+      throw new AppError("rate_limited", `Too many sign-ups from your network. Try again in ${formatWait(limit.retryAfterSeconds)}.`, {
+        headers: rateLimitHeaders(limit),
+        extra: { limit: limit.policy, retryAfterSeconds: limit.retryAfterSeconds },
+      });
+    }
+    const { slug } = await signUp(await parseBody(request, signUpSchema, 16 * 1024));
+    return Response.json({ slug }, { status: 201 });
+  } catch (error) {
+    return errorResponse(error);
+  }
+}

@@ -1,0 +1,187 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { signUp } from "@/lib/auth/sign-up";
+import { BENCH_WORKSPACE_NAME } from "@/lib/bench/proxy-request";
+import { createPrismaClient, setPrismaClient } from "@/lib/db/client";
+import { migrate, readMigrations } from "@/lib/db/migrate";
+import { pgRunner } from "@/lib/db/sql-runners";
+import { APP_DB_ROLE } from "@/lib/db/urls";
+import { env } from "@/lib/env";
+import { createDatabase, databaseUrl, dropDatabase, TEST_SERVER_URL } from "@/tests/helpers/local-database";
+
+/**
+ * The app as production runs it, for one bench run: a throwaway database on the local
+ * PostgreSQL (refused if not local), migrated, one tenant and user created through signUp,
+ * then `next start` on a free port with BULKHEAD_BENCH=1 and Claude pointed at the bench's
+ * simulator. `close()` stops the server and drops the database.
+ */
+export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..");
+
+export const BENCH_USER = {
+  name: "Bench User",
+  email: "bench@example.com",
+  password: "bench-password-1",
+  workspaceName: BENCH_WORKSPACE_NAME,
+  slug: "bench",
+} as const;
+
+export interface AppServerOptions {
+  anthropicBaseUrl: string;
+  /** Extra node flags for the server process (e.g. --cpu-prof). */
+  nodeArgs?: string[];
+  /** Echo the server's output as it comes (else only the tail is shown on failure). */
+  verbose?: boolean;
+}
+
+export interface AppServer {
+  baseUrl: string;
+  slug: string;
+  databaseName: string;
+  poolSize: number;
+  /** The server's last output lines, for error reports. */
+  logTail(): string;
+  close(): Promise<void>;
+}
+
+const LOG_TAIL_LINES = 200;
+
+export async function startAppServer(options: AppServerOptions): Promise<AppServer> {
+  if (!existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
+    throw new Error("No production build in .next: run `npm run build` (or `npm run bench`, which builds first).");
+  }
+  const databaseName = `bulkhead_bench_${process.pid}_${Date.now().toString(36)}`;
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanup = async () => {
+    for (const step of cleanups.reverse()) await step().catch((error: unknown) => console.error("[bench] cleanup step failed:", error));
+  };
+
+  try {
+    await createDatabase(TEST_SERVER_URL, databaseName);
+    cleanups.push(() => dropDatabase(TEST_SERVER_URL, databaseName));
+    const ownerUrl = databaseUrl(TEST_SERVER_URL, databaseName);
+    await migrateDatabase(ownerUrl);
+    const appUrl = new URL(ownerUrl);
+    appUrl.username = APP_DB_ROLE;
+    await seed(appUrl.toString());
+
+    const dataDir = await mkdtemp(path.join(tmpdir(), "bulkhead-bench-"));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const tail: string[] = [];
+    const child = spawn(
+      process.execPath,
+      [...(options.nodeArgs ?? []), path.join("node_modules", "next", "dist", "bin", "next"), "start", "-p", String(port), "-H", "127.0.0.1"],
+      {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: {
+          ...process.env,
+          NODE_ENV: "production",
+          NEXT_TELEMETRY_DISABLED: "1",
+          DATABASE_APP_URL: appUrl.toString(),
+          NEXTAUTH_URL: baseUrl,
+          NEXTAUTH_SECRET: "bench-secret",
+          ANTHROPIC_API_KEY: "bench",
+          ANTHROPIC_BASE_URL: options.anthropicBaseUrl,
+          BULKHEAD_BENCH: "1",
+          BULKHEAD_DATA_DIR: dataDir,
+        },
+      },
+    );
+    const keep = (chunk: Buffer) => {
+      const text = chunk.toString("utf8");
+      if (options.verbose) process.stderr.write(text);
+      tail.push(...text.split("\n").filter(Boolean));
+      if (tail.length > LOG_TAIL_LINES) tail.splice(0, tail.length - LOG_TAIL_LINES);
+    };
+    child.stdout?.on("data", keep);
+    child.stderr?.on("data", keep);
+    cleanups.push(() => stopProcess(child));
+
+    try {
+      await waitForHealth(`${baseUrl}/api/health`, child);
+    } catch (error) {
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- next start output ---\n${tail.join("\n")}`);
+    }
+
+    let closed: Promise<void> | null = null;
+    return {
+      baseUrl,
+      slug: BENCH_USER.slug,
+      databaseName,
+      poolSize: env.DATABASE_POOL_SIZE,
+      logTail: () => tail.join("\n"),
+      close: () => (closed ??= cleanup()),
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+async function migrateDatabase(ownerUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    await migrate(pgRunner(client), await readMigrations(path.join(ROOT, "prisma", "migrations")));
+  } finally {
+    await client.end();
+  }
+}
+
+/** Through the app's own sign-up, as the app's own login (bh_app): the same rows a real user gets. */
+async function seed(appUrl: string): Promise<void> {
+  const prisma = createPrismaClient(appUrl, 2);
+  setPrismaClient(prisma);
+  try {
+    await signUp(BENCH_USER);
+  } finally {
+    setPrismaClient(undefined);
+    await prisma.$disconnect();
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`next start exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`The app did not become healthy within ${timeoutMs / 1000}s`);
+}
+
+/** SIGTERM (lets --cpu-prof write its profile), then SIGKILL if it lingers. */
+async function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,5 @@
+import { chatPath } from "./chat-path";
+import type { Scenario } from "./lib/scenario";
+
+/** Every scenario, in the order `npm run bench` runs them. Add new modules here. */
+export const SCENARIOS: readonly Scenario[] = [chatPath];

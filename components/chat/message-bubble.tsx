@@ -1,0 +1,96 @@
+import { memo } from "react";
+import styles from "@/components/chat/chat.module.css";
+import type { UiMessage } from "@/components/chat/chat-state";
+import { RetryIcon } from "@/components/chat/icons";
+import { MarkdownContent } from "@/components/chat/markdown";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { cn } from "@/components/ui/cn";
+
+export function AssistantAvatar({ initial, className }: { initial: string; className?: string }) {
+  return (
+    <div aria-hidden="true" className={cn("flex size-8 shrink-0 items-center justify-center rounded-full bg-linear-to-br from-indigo-500 to-indigo-700 text-sm font-semibold text-white shadow-sm ring-2 ring-white", className)}>
+      {initial}
+    </div>
+  );
+}
+
+export const UserMessage = memo(function UserMessage({ message }: { message: UiMessage }) {
+  return (
+    <div data-testid="message-user" className="flex justify-end">
+      <h3 className="sr-only">You said:</h3>
+      <div className="max-w-[85%] rounded-2xl rounded-br-md bg-indigo-600 px-4 py-2.5 text-[15px] leading-7 whitespace-pre-wrap break-words text-white shadow-sm sm:max-w-[75%]">
+        {message.content}
+      </div>
+    </div>
+  );
+});
+
+export interface AssistantMessageProps {
+  message: UiMessage;
+  assistantName: string;
+  initial: string;
+  /** Present only on the one reply that can be retried right now. */
+  onRetry?: () => void;
+}
+
+export const AssistantMessage = memo(function AssistantMessage({ message, assistantName, initial, onRetry }: AssistantMessageProps) {
+  const streaming = message.status === "streaming";
+  const waiting = streaming && message.content.length === 0;
+  return (
+    <div data-testid="message-assistant" data-status={message.status} className="flex gap-3">
+      <AssistantAvatar initial={initial} className="mt-0.5 hidden sm:flex" />
+      <div className="min-w-0 flex-1">
+        <h3 className="sr-only">{assistantName} replied:</h3>
+        {waiting ? (
+          <div className="text-zinc-400">
+            <span className={styles.dots}>
+              <span />
+              <span />
+              <span />
+            </span>
+            <span className="sr-only">{assistantName} is thinking</span>
+          </div>
+        ) : message.content ? (
+          <MarkdownContent text={message.content} className={streaming ? styles.streaming : undefined} />
+        ) : null}
+
+        {message.status === "aborted" && (
+          <div className="mt-2">
+            <Badge tone="neutral" data-testid="message-stopped">
+              Stopped
+            </Badge>
+          </div>
+        )}
+
+        {message.status === "error" && (
+          <div role="alert" className="mt-3 flex flex-col gap-3 rounded-lg bg-red-50 p-3 text-sm text-red-800 ring-1 ring-red-600/15 ring-inset sm:flex-row sm:items-center sm:justify-between">
+            <p>
+              <span className="font-medium">{message.content ? "The reply was interrupted." : "The reply failed."}</span>
+              {message.error?.message ? ` ${message.error.message}` : null}
+            </p>
+            {onRetry && (
+              <Button size="sm" variant="secondary" onClick={onRetry} data-testid="retry-button" className="self-start sm:self-auto">
+                <RetryIcon className="size-4 text-zinc-500" />
+                Retry
+              </Button>
+            )}
+          </div>
+        )}
+      </div>
+    </div>
+  );
+});
+
+/** The last user message has no reply (the server failed before answering). */
+export function MissingReply({ onRetry }: { onRetry: () => void }) {
+  return (
+    <div className="flex flex-col gap-3 rounded-lg bg-amber-50 p-3 text-sm text-amber-900 ring-1 ring-amber-600/20 ring-inset sm:ml-11 sm:flex-row sm:items-center sm:justify-between">
+      <p>This message has no reply yet.</p>
+      <Button size="sm" variant="secondary" onClick={onRetry} data-testid="retry-button" className="self-start sm:self-auto">
+        <RetryIcon className="size-4 text-zinc-500" />
+        Retry
+      </Button>
+    </div>
+  );
+}

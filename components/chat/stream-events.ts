@@ -1,0 +1,51 @@
+import { z } from "zod";
+
+/**
+ * The events of POST /api/w/[slug]/chat (application/x-ndjson, one object per line):
+ * start, then deltas, then exactly one of done or error. Objects are not strict, so the
+ * server may add fields without breaking older clients.
+ */
+const startEvent = z.object({
+  type: z.literal("start"),
+  conversationId: z.string().min(1),
+  title: z.string(),
+  userMessageId: z.string().min(1).nullable(),
+  requestId: z.string(),
+  model: z.string(),
+  simulated: z.boolean(),
+});
+
+const deltaEvent = z.object({
+  type: z.literal("delta"),
+  text: z.string(),
+});
+
+const usage = z.object({
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+  // Micro-USD can pass 2^53 only in theory; a server may send it as a decimal string.
+  costMicros: z.union([z.number().nonnegative(), z.string().regex(/^\d+$/)]),
+});
+
+const doneEvent = z.object({
+  type: z.literal("done"),
+  status: z.enum(["completed", "aborted"]),
+  assistantMessageId: z.string().min(1),
+  usage,
+  stopReason: z.string().nullish(),
+});
+
+const errorEvent = z.object({
+  type: z.literal("error"),
+  error: z.object({ code: z.string(), message: z.string() }),
+  assistantMessageId: z.string().min(1).nullish(),
+});
+
+export const chatStreamEventSchema = z.discriminatedUnion("type", [startEvent, deltaEvent, doneEvent, errorEvent]);
+
+export type ChatStreamEvent = z.infer<typeof chatStreamEventSchema>;
+export type ChatStartEvent = z.infer<typeof startEvent>;
+export type ChatDoneEvent = z.infer<typeof doneEvent>;
+export type ChatErrorEvent = z.infer<typeof errorEvent>;
+
+export const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set(["start", "delta", "done", "error"]);

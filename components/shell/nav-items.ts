@@ -1,0 +1,30 @@
+import type { Role } from "@/lib/db/generated/enums";
+
+export type NavIcon = "chat" | "usage" | "members" | "admin" | "staff";
+
+export interface NavItem {
+  href: string;
+  label: string;
+  icon: NavIcon;
+  /** Exact match for the workspace root; prefix match for sections. */
+  exact?: boolean;
+}
+
+/** What a person sees in the top bar. Hiding a link is not access control: each page checks again. */
+export function navItemsFor(slug: string, role: Role, isStaff: boolean): NavItem[] {
+  const base = `/w/${slug}`;
+  const items: NavItem[] = [
+    { href: base, label: "Chat", icon: "chat", exact: true },
+    { href: `${base}/usage`, label: "Usage", icon: "usage" },
+  ];
+  if (role === "admin" || role === "owner") {
+    items.push({ href: `${base}/members`, label: "Members", icon: "members" }, { href: `${base}/admin`, label: "Admin", icon: "admin" });
+  }
+  if (isStaff) items.push({ href: "/staff", label: "Staff", icon: "staff" });
+  return items;
+}
+
+export function isActive(item: NavItem, pathname: string): boolean {
+  if (item.exact) return pathname === item.href;
+  return pathname === item.href || pathname.startsWith(`${item.href}/`);
+}

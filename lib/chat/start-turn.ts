@@ -1,0 +1,36 @@
+import { prepareTurn } from "@/lib/chat/prepare-turn";
+import { runChatTurn } from "@/lib/chat/run-turn";
+import type { ChatRequest } from "@/lib/chat/schemas";
+import { withTenant } from "@/lib/db/scope";
+import { admitRequest, chargeTokens, correctTokens, type AdmissionContext } from "@/lib/limits/admission";
+import { releaseQuota, settleQuota, quotaTokens } from "@/lib/limits/quota";
+import type { RateLimiter } from "@/lib/limits/rate-limit";
+import { getPlan } from "@/lib/tenancy/plans";
+
+/**
+ * Steps 4–8 after identify and validate: limits, quota, context, then the streamed call
+ * whose completion settles quota and token limits with the actual usage.
+ */
+export async function startChatTurn(
+  who: { tenantId: string; userId: string; planId: string },
+  request: ChatRequest,
+  signal: AbortSignal,
+  options: { limiter?: RateLimiter } = {},
+): Promise<ReadableStream<Uint8Array>> {
+  const ctx = { tenantId: who.tenantId, userId: who.userId };
+  const plan = await getPlan(who.planId);
+  const admission: AdmissionContext = { ...ctx, plan, limiter: options.limiter };
+  await admitRequest(admission);
+  const turn = await prepareTurn(ctx, request, plan);
+  let charge;
+  try {
+    charge = await chargeTokens(admission, turn.reservation.tokens);
+  } catch (error) {
+    await withTenant(ctx, (tx) => releaseQuota(tx, turn.reservation));
+    throw error;
+  }
+  return runChatTurn(ctx, turn, signal, {
+    settleInTransaction: (tx, result) => settleQuota(tx, turn.reservation, quotaTokens(result.usage)).then(() => undefined),
+    onSettled: (result) => correctTokens(charge, quotaTokens(result.usage), options.limiter),
+  });
+}

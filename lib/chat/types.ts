@@ -1,0 +1,26 @@
+/**
+ * The chat's view shapes: what lib/chat returns and what the API and pages hand to the
+ * browser. Dates are ISO strings so a shape is the same whether it came as JSON from a
+ * route or as props from a server component.
+ */
+export type MessageRole = "user" | "assistant";
+export type MessageStatus = "complete" | "aborted" | "error";
+
+export interface ConversationSummary {
+  id: string;
+  title: string;
+  updatedAt: string;
+}
+
+export interface ChatMessage {
+  id: string;
+  role: MessageRole;
+  content: string;
+  status: MessageStatus;
+  createdAt: string;
+}
+
+export interface ConversationWithMessages {
+  conversation: ConversationSummary & { createdAt: string };
+  messages: ChatMessage[];
+}

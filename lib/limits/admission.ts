@@ -1,0 +1,103 @@
+import { AppError } from "@/lib/api/errors";
+import type { NamedRateLimitPolicy } from "@/lib/limits/policies";
+import { defaultRateLimiter, rateLimitHeaders, type LimitResult, type RateLimiter } from "@/lib/limits/rate-limit";
+import type { Plan } from "@/lib/tenancy/plans";
+
+/**
+ * Step 4 of the request path: per-tenant requests and tokens per minute, and each user's
+ * fair share inside the tenant, all sliding windows in Redis through @upstash/ratelimit.
+ *
+ * Redis unavailable (the limiter then answers `degraded`, from a per-process fallback):
+ * free workspaces fail closed with a 503 (they are the cheapest place to shed load and
+ * the likeliest to be abused), paid workspaces go on under the per-process fallback limits
+ * (with N instances, up to N × the plan's rate until Redis is back). Never a 500.
+ */
+export type LimitName = "user_share" | "tenant_requests" | "tenant_tokens" | "monthly_quota";
+
+export interface PlanPolicies {
+  tenantRequests: NamedRateLimitPolicy;
+  userRequests: NamedRateLimitPolicy;
+  tenantTokens: NamedRateLimitPolicy;
+}
+
+export const FAIL_CLOSED_PLANS: ReadonlySet<string> = new Set(["free"]);
+const DEGRADED_RETRY_AFTER_SECONDS = 30;
+
+export function planPolicies(plan: Plan): PlanPolicies {
+  return {
+    tenantRequests: { name: "tenant-rpm", limit: plan.requestsPerMinute, window: "1 m" },
+    userRequests: { name: "user-rpm", limit: Math.max(1, Math.floor((plan.requestsPerMinute * plan.userSharePct) / 100)), window: "1 m" },
+    tenantTokens: { name: "tenant-tpm", limit: plan.tokensPerMinute, window: "1 m" },
+  };
+}
+
+const MESSAGES: Record<Exclude<LimitName, "monthly_quota">, string> = {
+  user_share: "You are sending messages faster than your share of this workspace allows.",
+  tenant_requests: "Your workspace has reached its requests-per-minute limit.",
+  tenant_tokens: "Your workspace has reached its tokens-per-minute limit.",
+};
+
+function limited(name: Exclude<LimitName, "monthly_quota">, result: LimitResult): AppError {
+  return new AppError("rate_limited", `${MESSAGES[name]} Try again in ${result.retryAfterSeconds} s.`, {
+    headers: rateLimitHeaders(result),
+    extra: { limit: name, retryAfterSeconds: result.retryAfterSeconds },
+  });
+}
+
+function assertStoreHealthy(plan: Plan, result: LimitResult): void {
+  if (result.degraded && FAIL_CLOSED_PLANS.has(plan.id)) {
+    throw new AppError("limits_unavailable", "Chat is briefly unavailable on the free plan. Please try again in a moment.", {
+      headers: { "Retry-After": String(DEGRADED_RETRY_AFTER_SECONDS) },
+      extra: { retryAfterSeconds: DEGRADED_RETRY_AFTER_SECONDS },
+    });
+  }
+}
+
+export interface AdmissionContext {
+  tenantId: string;
+  userId: string;
+  plan: Plan;
+  limiter?: RateLimiter;
+}
+
+/** Requests per minute: the user's share first, so one user's flood cannot spend the tenant's budget. */
+export async function admitRequest(ctx: AdmissionContext): Promise<LimitResult> {
+  const limiter = ctx.limiter ?? defaultRateLimiter();
+  const policies = planPolicies(ctx.plan);
+  const user = await limiter.checkLimit(policies.userRequests, `${ctx.tenantId}:${ctx.userId}`);
+  assertStoreHealthy(ctx.plan, user);
+  if (!user.ok) throw limited("user_share", user);
+  const tenant = await limiter.checkLimit(policies.tenantRequests, ctx.tenantId);
+  assertStoreHealthy(ctx.plan, tenant);
+  if (!tenant.ok) throw limited("tenant_requests", tenant);
+  return tenant;
+}
+
+export interface TokenCharge {
+  tenantId: string;
+  plan: Plan;
+  charged: number;
+}
+
+/** Tokens per minute, charged with the estimate before the call. */
+export async function chargeTokens(ctx: AdmissionContext, estimate: number): Promise<TokenCharge> {
+  const limiter = ctx.limiter ?? defaultRateLimiter();
+  const policy = planPolicies(ctx.plan).tenantTokens;
+  const result = await limiter.limitTokens(policy, ctx.tenantId, estimate);
+  assertStoreHealthy(ctx.plan, result);
+  if (!result.ok) {
+    // The script refuses without recording only when the window was already full (it then
+    // answers remaining -1); otherwise it recorded the estimate and overshot: give it back.
+    if (result.remaining < -1) await limiter.refundTokens(policy, ctx.tenantId, estimate);
+    throw limited("tenant_tokens", result);
+  }
+  return { tenantId: ctx.tenantId, plan: ctx.plan, charged: estimate };
+}
+
+/** After the call: charge what the estimate missed, or refund what it over-counted. */
+export async function correctTokens(charge: TokenCharge, actual: number, limiter: RateLimiter = defaultRateLimiter()): Promise<void> {
+  const policy = planPolicies(charge.plan).tenantTokens;
+  const delta = actual - charge.charged;
+  if (delta > 0) await limiter.limitTokens(policy, charge.tenantId, delta);
+  else if (delta < 0) await limiter.refundTokens(policy, charge.tenantId, -delta);
+}

@@ -1,0 +1,161 @@
+import { z } from "zod";
+import { AppError } from "@/lib/api/errors";
+import { emailSchema } from "@/lib/auth/schemas";
+import type { Role } from "@/lib/db/generated/enums";
+import { withAuth, withTenant, type TenantContext, type Tx } from "@/lib/db/scope";
+import { hashInviteToken, inviteExpiresAt, inviteStatus, isWellFormedInviteToken, newInviteToken, type InviteStatus } from "@/lib/tenancy/invite-token";
+import { hasRole } from "@/lib/tenancy/workspace";
+
+export const createInviteSchema = z.object({
+  role: z.enum(["admin", "member"], { error: "Choose admin or member." }),
+  // Forms send "" for an empty field.
+  email: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), emailSchema.optional()),
+});
+export type CreateInviteInput = z.input<typeof createInviteSchema>;
+
+export interface PendingInvite {
+  id: string;
+  email: string | null;
+  role: Role;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+export interface CreatedInvite extends PendingInvite {
+  /** The secret for the link; only ever returned here. */
+  token: string;
+}
+
+const ONLY_ADMINS = "Only admins and owners can manage invites.";
+
+/** Re-checks the actor's role inside the same transaction that writes. */
+async function assertAdmin(tx: Tx, actor: TenantContext): Promise<void> {
+  const membership = await tx.membership.findUnique({
+    where: { tenantId_userId: { tenantId: actor.tenantId, userId: actor.userId } },
+    select: { role: true },
+  });
+  if (!membership) throw new AppError("not_found", "Workspace not found.");
+  if (!hasRole(membership.role, "admin")) throw new AppError("forbidden", ONLY_ADMINS);
+}
+
+export async function createInvite(actor: TenantContext, input: unknown): Promise<CreatedInvite> {
+  const data = createInviteSchema.parse(input);
+  const { token, tokenHash } = newInviteToken();
+  return withTenant(actor, async (tx) => {
+    await assertAdmin(tx, actor);
+    const invite = await tx.invite.create({
+      data: { tenantId: actor.tenantId, email: data.email ?? null, role: data.role, tokenHash, createdById: actor.userId, expiresAt: inviteExpiresAt() },
+      select: { id: true, email: true, role: true, expiresAt: true, createdAt: true },
+    });
+    await tx.auditLog.create({
+      data: { tenantId: actor.tenantId, actorId: actor.userId, action: "invite.created", target: `invite:${invite.id}`, details: { role: invite.role, email: invite.email } },
+    });
+    return { ...invite, token };
+  });
+}
+
+export async function listPendingInvites(actor: TenantContext): Promise<PendingInvite[]> {
+  return withTenant(actor, (tx) =>
+    tx.invite.findMany({
+      where: { tenantId: actor.tenantId, acceptedAt: null, expiresAt: { gt: new Date() } },
+      select: { id: true, email: true, role: true, expiresAt: true, createdAt: true },
+      orderBy: { createdAt: "desc" },
+    }),
+  );
+}
+
+export async function revokeInvite(actor: TenantContext, inviteId: string): Promise<void> {
+  if (!z.uuid().safeParse(inviteId).success) throw new AppError("not_found", "Invite not found.");
+  await withTenant(actor, async (tx) => {
+    await assertAdmin(tx, actor);
+    const { count } = await tx.invite.deleteMany({ where: { tenantId: actor.tenantId, id: inviteId, acceptedAt: null } });
+    if (count === 0) throw new AppError("not_found", "Invite not found.");
+    await tx.auditLog.create({ data: { tenantId: actor.tenantId, actorId: actor.userId, action: "invite.revoked", target: `invite:${inviteId}` } });
+  });
+}
+
+export interface InvitePreview {
+  workspaceName: string;
+  slug: string;
+  role: Role;
+  email: string | null;
+  invitedBy: string | null;
+  status: InviteStatus;
+  expiresAt: Date;
+}
+
+async function findInvite(tx: Tx, token: string) {
+  if (!isWellFormedInviteToken(token)) return null;
+  return tx.invite.findUnique({ where: { tokenHash: hashInviteToken(token) } });
+}
+
+/** What the invite page shows. Runs as bh_auth: the visitor is not a member (yet). */
+export async function lookupInvite(token: string): Promise<InvitePreview | null> {
+  return withAuth(async (tx) => {
+    const invite = await findInvite(tx, token);
+    if (!invite) return null;
+    // One connection per transaction: queries inside it run one after another.
+    const tenant = await tx.tenant.findUnique({ where: { id: invite.tenantId }, select: { name: true, slug: true } });
+    const inviter = await tx.user.findUnique({ where: { id: invite.createdById }, select: { name: true } });
+    if (!tenant) return null;
+    return {
+      workspaceName: tenant.name, slug: tenant.slug, role: invite.role, email: invite.email,
+      invitedBy: inviter?.name ?? null, status: inviteStatus(invite), expiresAt: invite.expiresAt,
+    };
+  });
+}
+
+export const INVITE_MESSAGES = {
+  unknown: "This invite link is not valid. Check that you copied all of it, or ask for a new one.",
+  used: "This invite has already been used. Ask the workspace admin for a new link.",
+  expired: "This invite has expired. Ask the workspace admin for a new link.",
+  wrongEmail: "This invite was sent to a different email address. Sign in with that address to accept it.",
+} as const;
+
+export interface AcceptedInvite {
+  tenantId: string;
+  slug: string;
+  role: Role;
+  /** The user already belonged to the workspace: nothing changed and the invite stays unused. */
+  alreadyMember: boolean;
+}
+
+/**
+ * Turns an invite into a membership for `userId` (authenticated by the caller). The
+ * single-use claim is one conditional UPDATE, so two tabs accepting at once yield one
+ * membership and one "already used".
+ */
+export async function acceptInvite(token: string, userId: string): Promise<AcceptedInvite> {
+  const accepted = await withAuth(async (tx) => {
+    const invite = await findInvite(tx, token);
+    if (!invite) throw new AppError("not_found", INVITE_MESSAGES.unknown);
+    const status = inviteStatus(invite);
+    if (status === "accepted") throw new AppError("conflict", INVITE_MESSAGES.used);
+    if (status === "expired") throw new AppError("conflict", INVITE_MESSAGES.expired);
+
+    const user = await tx.user.findUnique({ where: { id: userId }, select: { email: true } });
+    const tenant = await tx.tenant.findUnique({ where: { id: invite.tenantId }, select: { slug: true } });
+    const existing = await tx.membership.findUnique({ where: { tenantId_userId: { tenantId: invite.tenantId, userId } }, select: { role: true } });
+    if (!user) throw new AppError("unauthorized", "Sign in to continue.");
+    if (!tenant) throw new AppError("not_found", INVITE_MESSAGES.unknown);
+    if (existing) return { tenantId: invite.tenantId, slug: tenant.slug, role: existing.role, alreadyMember: true };
+    if (invite.email && invite.email !== user.email) throw new AppError("forbidden", INVITE_MESSAGES.wrongEmail);
+
+    const claimed = await tx.invite.updateMany({
+      where: { tenantId: invite.tenantId, id: invite.id, acceptedAt: null, expiresAt: { gt: new Date() } },
+      data: { acceptedAt: new Date(), acceptedById: userId },
+    });
+    if (claimed.count !== 1) throw new AppError("conflict", INVITE_MESSAGES.used);
+    await tx.membership.create({ data: { tenantId: invite.tenantId, userId, role: invite.role } });
+    return { tenantId: invite.tenantId, slug: tenant.slug, role: invite.role, alreadyMember: false, inviteId: invite.id };
+  });
+
+  if (!accepted.alreadyMember && "inviteId" in accepted) {
+    // bh_auth may not write audit logs; the new member may, in their new tenant. A lost
+    // audit line must not undo a membership that already exists, so failures are logged.
+    await withTenant({ tenantId: accepted.tenantId, userId }, (tx) =>
+      tx.auditLog.create({ data: { tenantId: accepted.tenantId, actorId: userId, action: "invite.accepted", target: `invite:${accepted.inviteId}`, details: { role: accepted.role } } }),
+    ).catch((error: unknown) => console.error("[bulkhead] could not audit invite acceptance", error));
+  }
+  return { tenantId: accepted.tenantId, slug: accepted.slug, role: accepted.role, alreadyMember: accepted.alreadyMember };
+}

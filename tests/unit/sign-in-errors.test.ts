@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { formatWait, rateLimitedCode, signInErrorMessage, SIGN_IN_ERROR } from "@/lib/auth/sign-in-errors";
+import { SignInError, toSignInErrorCode } from "@/lib/auth/sign-in";
+import { clientIp } from "@/lib/api/client-ip";
+
+describe("sign-in error codes", () => {
+  it("round-trips a rate limit with its wait", () => {
+    expect(rateLimitedCode(42)).toBe("RateLimited:42");
+    expect(signInErrorMessage(rateLimitedCode(42))).toBe("Too many sign-in attempts. Try again in 42 seconds.");
+    expect(signInErrorMessage(rateLimitedCode(1))).toBe("Too many sign-in attempts. Try again in 1 second.");
+    expect(signInErrorMessage(rateLimitedCode(61))).toBe("Too many sign-in attempts. Try again in 2 minutes.");
+  });
+
+  it("rounds a fractional or zero wait up to at least one second", () => {
+    expect(rateLimitedCode(0)).toBe("RateLimited:1");
+    expect(rateLimitedCode(2.1)).toBe("RateLimited:3");
+  });
+
+  it("survives a tampered rate-limit code", () => {
+    expect(signInErrorMessage("RateLimited:abc")).toBe("Too many sign-in attempts. Try again in a little while.");
+    expect(signInErrorMessage("RateLimited:-5")).toBe("Too many sign-in attempts. Try again in a little while.");
+  });
+
+  it("maps wrong credentials without saying which part was wrong", () => {
+    const message = signInErrorMessage(SIGN_IN_ERROR.invalidCredentials);
+    expect(message).toMatch(/email and password don't match/);
+  });
+
+  it("maps unknown codes to a generic sentence and nothing to null", () => {
+    expect(signInErrorMessage("<script>")).toBe("Sign-in failed. Please try again.");
+    expect(signInErrorMessage("")).toBeNull();
+    expect(signInErrorMessage(undefined)).toBeNull();
+    expect(signInErrorMessage(SIGN_IN_ERROR.unavailable)).toMatch(/temporarily unavailable/);
+  });
+
+  it("formats waits", () => {
+    expect(formatWait(59)).toBe("59 seconds");
+    expect(formatWait(60)).toBe("1 minute");
+    expect(formatWait(3600)).toBe("60 minutes");
+  });
+
+  it("never lets an unexpected error's message reach the URL", () => {
+    const original = console.error;
+    console.error = () => {};
+    try {
+      expect(toSignInErrorCode(new Error("connect ECONNREFUSED 10.0.0.5:5432"))).toBe(SIGN_IN_ERROR.unavailable);
+    } finally {
+      console.error = original;
+    }
+    expect(toSignInErrorCode(new SignInError(rateLimitedCode(9)))).toBe("RateLimited:9");
+  });
+});
+
+describe("clientIp", () => {
+  it("takes the first forwarded hop", () => {
+    expect(clientIp(new Headers({ "x-forwarded-for": "203.0.113.7, 10.0.0.1" }))).toBe("203.0.113.7");
+    expect(clientIp({ "x-forwarded-for": "198.51.100.2" })).toBe("198.51.100.2");
+  });
+
+  it("falls back to x-real-ip, then to one shared bucket", () => {
+    expect(clientIp(new Headers({ "x-real-ip": "198.51.100.9" }))).toBe("198.51.100.9");
+    expect(clientIp(new Headers())).toBe("unknown");
+    expect(clientIp(undefined)).toBe("unknown");
+  });
+
+  it("treats an IPv4-mapped IPv6 address as the IPv4 client", () => {
+    expect(clientIp({ "x-forwarded-for": "::ffff:127.0.0.1" })).toBe("127.0.0.1");
+  });
+});
