@@ -1,0 +1,30 @@
+import { expect, type Page } from "@playwright/test";
+
+export const DEMO_PASSWORD = "bulkhead-demo-1";
+
+let counter = 0;
+export function uniqueEmail(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${Date.now().toString(36)}-${counter}@e2e.test`;
+}
+
+/** Signs in through the real form and waits to land in a workspace. */
+export async function signIn(page: Page, email: string, password = DEMO_PASSWORD): Promise<void> {
+  await page.goto("/signin");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/w\/[a-z0-9-]+/);
+}
+
+/** Creates a fresh account and workspace through the sign-up form (the app's own path). */
+export async function signUp(page: Page, opts: { name: string; email: string; password: string; workspace: string }): Promise<string> {
+  await page.goto("/signup");
+  await page.getByLabel("Your name").fill(opts.name);
+  await page.getByLabel("Work email").fill(opts.email);
+  await page.getByLabel("Password", { exact: true }).fill(opts.password);
+  await page.getByLabel("Workspace name").fill(opts.workspace);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/w\/[a-z0-9-]+/);
+  return new URL(page.url()).pathname.split("/")[2]!;
+}
