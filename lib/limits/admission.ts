@@ -44,8 +44,8 @@ function limited(name: Exclude<LimitName, "monthly_quota">, result: LimitResult)
   });
 }
 
-function assertStoreHealthy(plan: Plan, result: LimitResult): void {
-  if (result.degraded && FAIL_CLOSED_PLANS.has(plan.id)) {
+function assertStoreHealthy(plan: Plan, degraded: boolean): void {
+  if (degraded && FAIL_CLOSED_PLANS.has(plan.id)) {
     throw new AppError("limits_unavailable", "Chat is briefly unavailable on the free plan. Please try again in a moment.", {
       headers: { "Retry-After": String(DEGRADED_RETRY_AFTER_SECONDS) },
       extra: { retryAfterSeconds: DEGRADED_RETRY_AFTER_SECONDS },
@@ -65,10 +65,10 @@ export async function admitRequest(ctx: AdmissionContext): Promise<LimitResult> 
   const limiter = ctx.limiter ?? defaultRateLimiter();
   const policies = planPolicies(ctx.plan);
   const user = await limiter.checkLimit(policies.userRequests, `${ctx.tenantId}:${ctx.userId}`);
-  assertStoreHealthy(ctx.plan, user);
+  assertStoreHealthy(ctx.plan, user.degraded);
   if (!user.ok) throw limited("user_share", user);
   const tenant = await limiter.checkLimit(policies.tenantRequests, ctx.tenantId);
-  assertStoreHealthy(ctx.plan, tenant);
+  assertStoreHealthy(ctx.plan, tenant.degraded);
   if (!tenant.ok) throw limited("tenant_requests", tenant);
   return tenant;
 }
@@ -79,18 +79,27 @@ export interface TokenCharge {
   charged: number;
 }
 
-/** Tokens per minute, charged with the estimate before the call. */
+/**
+ * Tokens per minute, charged with the estimate before the call. The SDK's sliding window
+ * records a charge whenever the window is not yet full (and then reports the overshoot
+ * as a refusal, indistinguishable from a refusal that recorded nothing), so admission
+ * first reads what is left: a request is admitted only if its estimate fits, then charged.
+ * Two requests racing for the last room can both pass the read; the window then
+ * overshoots by at most one estimate, and the correction after the call settles it.
+ */
 export async function chargeTokens(ctx: AdmissionContext, estimate: number): Promise<TokenCharge> {
   const limiter = ctx.limiter ?? defaultRateLimiter();
   const policy = planPolicies(ctx.plan).tenantTokens;
-  const result = await limiter.limitTokens(policy, ctx.tenantId, estimate);
-  assertStoreHealthy(ctx.plan, result);
-  if (!result.ok) {
-    // The script refuses without recording only when the window was already full (it then
-    // answers remaining -1); otherwise it recorded the estimate and overshot: give it back.
-    if (result.remaining < -1) await limiter.refundTokens(policy, ctx.tenantId, estimate);
-    throw limited("tenant_tokens", result);
+  const left = await limiter.remaining(policy, ctx.tenantId);
+  assertStoreHealthy(ctx.plan, left.degraded);
+  if (left.remaining < estimate) {
+    const retryAfterSeconds = Math.max(1, Math.ceil((left.resetAt - Date.now()) / 1000));
+    throw limited("tenant_tokens", {
+      ok: false, limit: policy.limit, remaining: left.remaining, resetAt: left.resetAt, retryAfterSeconds, policy: policy.name, degraded: left.degraded,
+    });
   }
+  const result = await limiter.limitTokens(policy, ctx.tenantId, estimate);
+  assertStoreHealthy(ctx.plan, result.degraded);
   return { tenantId: ctx.tenantId, plan: ctx.plan, charged: estimate };
 }
 

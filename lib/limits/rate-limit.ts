@@ -22,6 +22,8 @@ export type RateLimiter = {
   limitTokens(policy: PolicyRef, identifier: string, tokens: number): Promise<LimitResult>;
   /** Gives back `tokens` units (an over-estimate, a refused request's charge). */
   refundTokens(policy: PolicyRef, identifier: string, tokens: number): Promise<void>;
+  /** Units left in the window, without consuming any. */
+  remaining(policy: PolicyRef, identifier: string): Promise<{ remaining: number; resetAt: number; degraded: boolean }>;
 };
 
 export type RateLimiterOptions = {
@@ -162,7 +164,38 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       if (!Number.isFinite(units) || units <= 0) return;
       await decide(policy, identifier, -units);
     },
+    remaining: async (ref, identifier) => {
+      const policy = resolvePolicy(ref);
+      try {
+        const r = await withTimeout(primaryFor(policy).getRemaining(identifier), timeoutMs);
+        return { remaining: r.remaining, resetAt: r.reset, degraded: false };
+      } catch (error) {
+        warnDegraded(policy, error);
+        try {
+          const r = await fallbackFor(policy).getRemaining(identifier);
+          return { remaining: r.remaining, resetAt: r.reset, degraded: true };
+        } catch {
+          return { remaining: policy.limit, resetAt: Date.now(), degraded: true };
+        }
+      }
+    },
   };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }
 
 let defaultLimiter: RateLimiter | undefined;
