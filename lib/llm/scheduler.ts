@@ -1,3 +1,5 @@
+import { BACKGROUND_MIN_HEADROOM } from "@/lib/limits/account-snapshot";
+
 /**
  * The one gate in front of the upstream: every Claude call waits here for a slot.
  *
@@ -43,14 +45,13 @@ export interface Scheduler {
 
 interface Job {
   start: () => void;
-  detach: () => void;
 }
 
 export function createScheduler({
   interactiveConcurrency = 32,
   backgroundConcurrency = 4,
   headroom,
-  minBackgroundHeadroom = 0.2,
+  minBackgroundHeadroom = BACKGROUND_MIN_HEADROOM,
   pollMs = 250,
 }: SchedulerOptions = {}): Scheduler {
   const limits: Record<Priority, number> = { interactive: interactiveConcurrency, background: backgroundConcurrency };
@@ -69,7 +70,8 @@ export function createScheduler({
     Promise.resolve()
       .then(read)
       .then(
-        (snapshot) => snapshot !== null && snapshot.headroom < minBackgroundHeadroom,
+        // Headroom is 1 - remaining/limit: 1 - 8/10 must count as 0.2, not just below it.
+        (snapshot) => snapshot !== null && snapshot.headroom < minBackgroundHeadroom - 1e-9,
         // A broken monitor must not stall background work forever: unknown, like null.
         () => false,
       )
@@ -98,11 +100,11 @@ export function createScheduler({
     if (headroom) {
       if (!fresh && performance.now() - checkedAt >= pollMs) return refreshHeadroom(headroom); // pumps when read
       if (headroomLow) {
+        // Not unref'd: held tasks are real work the process should stay up for.
         recheckTimer ??= setTimeout(() => {
           recheckTimer = null;
           pump();
         }, pollMs);
-        recheckTimer.unref?.();
         return;
       }
     }
@@ -118,12 +120,11 @@ export function createScheduler({
         const index = queue.indexOf(job);
         if (index >= 0) queue.splice(index, 1);
         reject(abortError());
-        // a removed interactive task may have been what held background work
+        pump(); // a removed interactive task may have been what held background work
       };
       const job: Job = {
-        detach: () => signal?.removeEventListener("abort", onAbort),
         start: () => {
-          job.detach();
+          signal?.removeEventListener("abort", onAbort);
           running[priority]++;
           // Once started, abort is the task's business (it gets the signal).
           // Free the slot before the caller resumes, so stats() is already true for it.
@@ -160,8 +161,14 @@ export function isAbortError(error: unknown): boolean {
 
 const globalForScheduler = globalThis as unknown as { bulkheadScheduler?: Scheduler };
 
-/** The process's scheduler (on globalThis so Next's dev reloads keep one queue). */
+/**
+ * The process's scheduler (on globalThis so Next's dev reloads keep one queue), gated by the
+ * account-headroom monitor. Imported lazily: the monitor brings Redis and the database, which
+ * this module and its unit tests otherwise do not need.
+ */
 export function getScheduler(): Scheduler {
-  globalForScheduler.bulkheadScheduler ??= createScheduler();
+  globalForScheduler.bulkheadScheduler ??= createScheduler({
+    headroom: async () => (await import("@/lib/limits/account-headroom")).getAccountHeadroom(),
+  });
   return globalForScheduler.bulkheadScheduler;
 }
