@@ -2,10 +2,11 @@ import { randomUUID } from "node:crypto";
 import type { PreparedTurn } from "@/lib/chat/prepare-turn";
 import type { TenantContext, Tx } from "@/lib/db/scope";
 import { describeClaudeBackend } from "@/lib/llm/anthropic-client";
-import { trackedStream, type TrackedResult } from "@/lib/llm/tracked-call";
+import { callClaude } from "@/lib/llm/call-claude";
+import type { TrackedResult } from "@/lib/llm/tracked-call";
 import { priceAt } from "@/lib/usage/price-book";
 import { persistTurn } from "@/lib/usage/persist-turn";
-import { buildUsageEvent, type UsageEventRow } from "@/lib/usage/record-usage";
+import { buildUsageEvent } from "@/lib/usage/record-usage";
 
 /**
  * Steps 7–8 of the request path: call Claude through the one tracked wrapper, stream the
@@ -15,9 +16,9 @@ import { buildUsageEvent, type UsageEventRow } from "@/lib/usage/record-usage";
  */
 export interface TurnHooks {
   /** Writes that must commit with the turn's messages and usage (quota settlement). */
-  settleInTransaction?: (tx: Tx, result: TrackedResult) => Promise<void>;
-  /** Called once the call has ended and its usage is known (token-limit correction). */
-  onSettled?: (result: TrackedResult, event: UsageEventRow) => Promise<void> | void;
+  settleInTransaction?: (tx: Tx, attempts: TrackedResult[]) => Promise<void>;
+  /** Called once the call has ended with every attempt's usage (token-limit correction, headroom). */
+  onSettled?: (attempts: TrackedResult[]) => Promise<void> | void;
 }
 
 const encoder = new TextEncoder();
@@ -50,7 +51,8 @@ export function runChatTurn(ctx: TenantContext, turn: PreparedTurn, requestSigna
       });
 
       const startedAt = new Date();
-      const result = await trackedStream({
+      const { final: result, attempts } = await callClaude({
+        priority: "interactive",
         tenantId: ctx.tenantId,
         userId: ctx.userId,
         conversationId: turn.conversationId,
@@ -65,12 +67,22 @@ export function runChatTurn(ctx: TenantContext, turn: PreparedTurn, requestSigna
       });
       requestSignal.removeEventListener("abort", onRequestAbort);
 
+      // One usage event per attempt that reached the API (retried 429/529 included).
       const endedAt = new Date();
-      const event = buildUsageEvent(
-        result,
-        { tenantId: ctx.tenantId, requestId, userId: ctx.userId, conversationId: turn.conversationId, requestType: "chat", model: turn.model, endedAt },
-        await priceAt(turn.model, endedAt),
+      const price = await priceAt(turn.model, endedAt);
+      const events = attempts.map((a) =>
+        buildUsageEvent(
+          a.result,
+          { tenantId: ctx.tenantId, requestId: a.requestId, userId: ctx.userId, conversationId: turn.conversationId, requestType: "chat", model: turn.model, endedAt },
+          price,
+        ),
       );
+      // Aborted before any attempt started: nothing reached the API, nothing to bill, but
+      // the turn is still stored so the user sees what happened.
+      const event =
+        events.at(-1) ??
+        buildUsageEvent(result, { tenantId: ctx.tenantId, requestId, userId: ctx.userId, conversationId: turn.conversationId, requestType: "chat", model: turn.model, endedAt }, price);
+      const billed = attempts.map((a) => a.result);
       try {
         const saved = await persistTurn(ctx, {
           conversationId: turn.conversationId,
@@ -78,7 +90,8 @@ export function runChatTurn(ctx: TenantContext, turn: PreparedTurn, requestSigna
           userMessage: turn.persistUserMessage ? { content: turn.userText, createdAt: startedAt } : undefined,
           assistantMessage: { content: result.text, status: result.status === "completed" ? "complete" : result.status },
           usageEvent: event,
-          afterWrite: hooks.settleInTransaction ? (tx) => hooks.settleInTransaction!(tx, result) : undefined,
+          priorAttempts: events.slice(0, -1),
+          afterWrite: hooks.settleInTransaction ? (tx) => hooks.settleInTransaction!(tx, billed) : undefined,
         });
         if (result.status === "error") {
           send({ type: "error", error: upstreamError(result), assistantMessageId: saved.assistantMessageId });
@@ -97,7 +110,7 @@ export function runChatTurn(ctx: TenantContext, turn: PreparedTurn, requestSigna
         send({ type: "error", error: { code: "internal_error", message: "The reply could not be saved. Please try again." } });
       }
       try {
-        await hooks.onSettled?.(result, event);
+        await hooks.onSettled?.(billed);
       } catch (error) {
         console.error("[bulkhead] settling a chat turn failed", requestId, error);
       }

@@ -5,7 +5,13 @@ import { withTenant } from "@/lib/db/scope";
 import { admitRequest, chargeTokens, correctTokens, type AdmissionContext } from "@/lib/limits/admission";
 import { releaseQuota, settleQuota, quotaTokens } from "@/lib/limits/quota";
 import type { RateLimiter } from "@/lib/limits/rate-limit";
+import { observeAccountHeaders } from "@/lib/limits/account-headroom";
+import type { TrackedResult } from "@/lib/llm/tracked-call";
 import { getPlan } from "@/lib/tenancy/plans";
+
+function totalTokens(attempts: TrackedResult[]): number {
+  return attempts.reduce((sum, a) => sum + quotaTokens(a.usage), 0);
+}
 
 /**
  * Steps 4–8 after identify and validate: limits, quota, context, then the streamed call
@@ -30,7 +36,10 @@ export async function startChatTurn(
     throw error;
   }
   return runChatTurn(ctx, turn, signal, {
-    settleInTransaction: (tx, result) => settleQuota(tx, turn.reservation, quotaTokens(result.usage)).then(() => undefined),
-    onSettled: (result) => correctTokens(charge, quotaTokens(result.usage), options.limiter),
+    settleInTransaction: (tx, attempts) => settleQuota(tx, turn.reservation, totalTokens(attempts)).then(() => undefined),
+    onSettled: async (attempts) => {
+      await correctTokens(charge, totalTokens(attempts), options.limiter);
+      for (const a of attempts) await observeAccountHeaders(a.rateLimitHeaders);
+    },
   });
 }

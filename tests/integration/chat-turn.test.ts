@@ -144,6 +144,33 @@ describe("usage recorded at call time equals what the simulator reported", () =>
     expect(Number(count!.n)).toBe(1);
   });
 
+  it("a 429 retried by the scheduler: one usage event per attempt, quota settled with their sum", async () => {
+    const t = tenants[1]!;
+    const marker = unique("retry");
+    const events = await chat(t.ctx, { message: `busy first [[sim:429x2:0.05]] ${marker}` });
+    expect(endOf(events).type).toBe("done");
+    const requestId = startOf(events).requestId;
+    const rows = await ownerQuery<UsageRow>("SELECT * FROM usage_events WHERE request_id LIKE $1 ORDER BY request_id", [`${requestId}%`]);
+    const logged = sim.received.filter((e) => e.messages.at(-1)?.text.includes(marker) ?? false);
+    expect(logged).toHaveLength(3);
+    expect(rows).toHaveLength(logged.length);
+    // Attempt ids: req_x, req_x-r1, req_x-r2; the first two hit the 429.
+    expect(rows.map((r) => r.status)).toEqual(["error", "error", "completed"]);
+    expect(rows.slice(0, 2).every((r) => r.output_tokens === 0 && r.error_type === "rate_limit_error")).toBe(true);
+    const completed = logged.find((e) => e.outcome === "completed")!;
+    expect(rows[2]).toMatchObject({ input_tokens: completed.usage!.input_tokens, output_tokens: completed.usage!.output_tokens });
+    const [quota] = await ownerQuery<{ used_tokens: string; reserved_tokens: string }>(
+      "SELECT used_tokens, reserved_tokens FROM quota_usage WHERE tenant_id = $1",
+      [t.ctx.tenantId],
+    );
+    const [sum] = await ownerQuery<{ n: string }>(
+      "SELECT sum(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens) AS n FROM usage_events WHERE tenant_id = $1",
+      [t.ctx.tenantId],
+    );
+    expect(Number(quota!.reserved_tokens)).toBe(0);
+    expect(Number(quota!.used_tokens)).toBe(Number(sum!.n));
+  });
+
   it("mid-stream error: input tokens from message_start, zero output tokens", async () => {
     const t = tenants[0]!;
     const events = await chat(t.ctx, { message: `break midway [[sim:midstream]] ${unique("")}` });
