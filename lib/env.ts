@@ -39,6 +39,8 @@ const schema = z.object({
   BULKHEAD_EMBEDDED_DB: optionalString,
   BULKHEAD_BENCH: optionalString,
   SMTP_URL: optionalString,
+  /** Set by Next.js itself: "nodejs" or "edge" (instrumentation.ts). */
+  NEXT_RUNTIME: optionalString,
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 

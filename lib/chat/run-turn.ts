@@ -109,14 +109,15 @@ export function runChatTurn(ctx: TenantContext, turn: PreparedTurn, requestSigna
         console.error("[bulkhead] could not save chat turn", requestId, error);
         send({ type: "error", error: { code: "internal_error", message: "The reply could not be saved. Please try again." } });
       }
+      if (open) {
+        open = false;
+        controller.close();
+      }
+      // After the response is complete: the browser does not wait for Redis bookkeeping.
       try {
         await hooks.onSettled?.(billed);
       } catch (error) {
         console.error("[bulkhead] settling a chat turn failed", requestId, error);
-      }
-      if (open) {
-        open = false;
-        controller.close();
       }
     },
     cancel() {

@@ -39,7 +39,8 @@ export async function startChatTurn(
     settleInTransaction: (tx, attempts) => settleQuota(tx, turn.reservation, totalTokens(attempts)).then(() => undefined),
     onSettled: async (attempts) => {
       await correctTokens(charge, totalTokens(attempts), options.limiter);
-      for (const a of attempts) await observeAccountHeaders(a.rateLimitHeaders);
+      // Never awaited on anyone's behalf: it waits out Redis when Redis is slow.
+      for (const a of attempts) void observeAccountHeaders(a.rateLimitHeaders);
     },
   });
 }
