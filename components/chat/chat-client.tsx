@@ -2,20 +2,18 @@
 
 import { usePathname } from "next/navigation";
 import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
-import { deleteConversationRequest, fetchConversation, fetchConversations, renameConversationRequest, type ApiError } from "@/components/chat/chat-api";
+import { fetchConversation, type ApiError } from "@/components/chat/chat-api";
 import { chatStateFrom, emptyChatState, retryableMessageKey } from "@/components/chat/chat-state";
 import { Composer, type ComposerHandle } from "@/components/chat/composer";
 import { ConversationSidebar } from "@/components/chat/conversation-sidebar";
 import { messageLength, speakableText } from "@/components/chat/format";
 import { SidebarIcon } from "@/components/chat/icons";
 import { MessageList, MessageSkeleton } from "@/components/chat/message-list";
-import { RateLimitBanner, SendErrorNotice, SimulatorBadge, useCountdown } from "@/components/chat/notices";
+import { ConversationOpenError, RateLimitBanner, SendErrorNotice, SimulatorBadge, useRateLimit } from "@/components/chat/notices";
 import { useChatSession, type TurnResult } from "@/components/chat/use-chat-session";
+import { useConversationList } from "@/components/chat/use-conversation-list";
 import { WelcomePanel } from "@/components/chat/welcome-panel";
-import { Button } from "@/components/ui/button";
 import { cn, focusRing } from "@/components/ui/cn";
-import { EmptyState } from "@/components/ui/empty-state";
-import { ChatIcon } from "@/components/ui/icons";
 import type { ConversationSummary, ConversationWithMessages } from "@/lib/chat/types";
 
 export interface ChatClientProps {
@@ -29,11 +27,6 @@ export interface ChatClientProps {
 }
 
 type View = { status: "ready" } | { status: "loading"; id: string } | { status: "error"; id: string; error: ApiError };
-type RateLimit = { until: number; initialSeconds: number; limit?: string };
-
-/** 429 without a usable Retry-After: wait this long before offering to send again. */
-const DEFAULT_RETRY_SECONDS = 10;
-
 const conversationIdFromPath = (pathname: string | null): string | null => pathname?.match(/\/c\/([^/]+)\/?$/)?.[1] ?? null;
 
 export function ChatClient({ slug, assistant, simulated: initialSimulated, initialConversations, initialConversation }: ChatClientProps) {
@@ -41,12 +34,11 @@ export function ChatClient({ slug, assistant, simulated: initialSimulated, initi
   const pathFor = useCallback((id: string | null) => (id ? `${basePath}/c/${id}` : basePath), [basePath]);
   const initial = assistant.companyName.trim().charAt(0).toUpperCase() || "A";
 
-  const [conversations, setConversations] = useState<ConversationSummary[] | null>(initialConversations);
-  const [reloadingList, setReloadingList] = useState(false);
+  const list = useConversationList(slug, initialConversations);
   const [view, setView] = useState<View>({ status: "ready" });
   const [draft, setDraft] = useState("");
   const [sendError, setSendError] = useState<string | null>(null);
-  const [rateLimit, setRateLimit] = useState<RateLimit | null>(null);
+  const rateLimit = useRateLimit();
   const [simulated, setSimulated] = useState(initialSimulated);
   const [drawerOpen, setDrawerOpen] = useState(false);
   const [announcement, setAnnouncement] = useState("");
@@ -61,10 +53,6 @@ export function ChatClient({ slug, assistant, simulated: initialSimulated, initi
   const navigation = useRef(0);
   const turnNavigation = useRef(0);
 
-  const upsertConversation = useCallback((summary: ConversationSummary) => {
-    setConversations((list) => [summary, ...(list ?? []).filter((c) => c.id !== summary.id)]);
-  }, []);
-
   const onSettled = useCallback(
     (result: TurnResult) => {
       const { conversationId } = result;
@@ -77,10 +65,8 @@ export function ChatClient({ slug, assistant, simulated: initialSimulated, initi
       if (result.outcome === "rejected") {
         if (result.message) setDraft((current) => (current.trim() ? current : result.message ?? ""));
         const apiError = result.apiError;
-        if (apiError?.status === 429) {
-          const seconds = apiError.retryAfterSeconds ?? DEFAULT_RETRY_SECONDS;
-          setRateLimit({ until: Date.now() + seconds * 1000, initialSeconds: seconds, limit: apiError.limit });
-        } else if (result.error) {
+        if (apiError?.status === 429) rateLimit.hit(apiError);
+        else if (result.error) {
           setSendError(result.error.message);
         }
         setAnnouncement(result.error ? `Not sent. ${result.error.message}` : "Not sent.");
@@ -93,16 +79,17 @@ export function ChatClient({ slug, assistant, simulated: initialSimulated, initi
       }
       if (stillHere) composer.current?.focus();
     },
-    [assistant.name, pathFor],
+    [assistant.name, pathFor, rateLimit.hit],
   );
 
+  const [initialState] = useState(() => (initialConversation ? chatStateFrom(initialConversation.conversation, initialConversation.messages) : emptyChatState));
   const { state, dispatch, send, retry, stop, busy } = useChatSession(
     slug,
-    initialConversation ? chatStateFrom(initialConversation.conversation, initialConversation.messages) : emptyChatState,
+    initialState,
     {
       onStarted: (event) => {
         setSimulated(event.simulated);
-        upsertConversation({ id: event.conversationId, title: event.title, updatedAt: new Date().toISOString() });
+        list.upsert({ id: event.conversationId, title: event.title, updatedAt: new Date().toISOString() });
         setAnnouncement(`${assistant.name} is replying…`);
       },
       onSettled,
@@ -141,7 +128,10 @@ export function ChatClient({ slug, assistant, simulated: initialSimulated, initi
     if (restoreFocus) drawerToggle.current?.focus();
   }, []);
 
+  const titleRef = useRef<HTMLHeadingElement>(null);
   const selectConversation = (id: string) => {
+    // From the phone drawer, focus would be left on a link that just hid: put it on the title.
+    if (drawerOpen) requestAnimationFrame(() => titleRef.current?.focus());
     closeDrawer(false);
     if (id === state.conversationId && view.status === "ready") return;
     routeId.current = id;
@@ -193,16 +183,14 @@ export function ChatClient({ slug, assistant, simulated: initialSimulated, initi
     return () => document.removeEventListener("keydown", onKey);
   }, [drawerOpen, closeDrawer]);
 
-  const secondsLeft = useCountdown(rateLimit?.until ?? null);
-  useEffect(() => {
-    if (rateLimit && secondsLeft === 0) setRateLimit(null);
-  }, [rateLimit, secondsLeft]);
-  const rateLimited = rateLimit !== null && secondsLeft > 0;
+  const rateLimited = rateLimit.limited;
 
   const onSend = () => {
     const message = draft.trim();
     if (!message || messageLength(message).over > 0 || rateLimited || view.status === "loading") return;
     setSendError(null);
+    // From "conversation not found", a message starts a new conversation.
+    if (view.status === "error") setView({ status: "ready" });
     turnNavigation.current = navigation.current;
     if (send(message, state.conversationId)) {
       setDraft("");
@@ -217,25 +205,9 @@ export function ChatClient({ slug, assistant, simulated: initialSimulated, initi
     retry(state.conversationId);
   };
 
-  const reloadList = async () => {
-    setReloadingList(true);
-    const result = await fetchConversations(slug);
-    setReloadingList(false);
-    if (result.ok) setConversations(result.data);
-  };
-
-  const renameConversation = async (id: string, title: string): Promise<string | null> => {
-    const result = await renameConversationRequest(slug, id, title);
-    if (!result.ok) return result.error.fields?.title?.[0] ?? result.error.message;
-    setConversations((list) => list?.map((c) => (c.id === id ? { ...c, title: result.data.title } : c)) ?? null);
-    return null;
-  };
-
   const deleteConversation = async (id: string): Promise<string | null> => {
-    const result = await deleteConversationRequest(slug, id);
-    // Already gone (another tab) is what the user wanted.
-    if (!result.ok && result.error.status !== 404) return result.error.message;
-    setConversations((list) => list?.filter((c) => c.id !== id) ?? null);
+    const error = await list.remove(id);
+    if (error) return error;
     if (state.conversationId === id || (view.status !== "ready" && view.id === id)) startNewChat("replace");
     setAnnouncement("Conversation deleted.");
     return null;
@@ -243,35 +215,16 @@ export function ChatClient({ slug, assistant, simulated: initialSimulated, initi
 
   const title =
     view.status === "loading"
-      ? (conversations?.find((c) => c.id === view.id)?.title ?? "Loading…")
-      : ((state.conversationId && conversations?.find((c) => c.id === state.conversationId)?.title) ?? state.title ?? "New chat");
+      ? (list.titleOf(view.id) ?? "Loading…")
+      : (list.titleOf(state.conversationId) ?? state.title ?? "New chat");
   const retryKey = rateLimited ? null : retryableMessageKey(state);
 
   let body: ReactNode;
   if (view.status === "loading") {
     body = <MessageSkeleton />;
   } else if (view.status === "error") {
-    const missing = view.error.status === 404;
-    body = (
-      <div className="flex min-h-0 flex-1 items-center justify-center overflow-y-auto p-4">
-        <EmptyState
-          className="w-full max-w-md bg-white"
-          icon={<ChatIcon className="size-6" />}
-          title={missing ? "Conversation not found" : "Couldn’t open this conversation"}
-          description={missing ? "It may have been deleted, or it belongs to someone else." : view.error.message}
-          action={
-            <div className="flex gap-2">
-              {!missing && (
-                <Button variant="secondary" onClick={() => void openConversation(view.id)}>
-                  Try again
-                </Button>
-              )}
-              <Button onClick={() => startNewChat("replace")}>Start a new chat</Button>
-            </div>
-          }
-        />
-      </div>
-    );
+    const failedId = view.id;
+    body = <ConversationOpenError error={view.error} onRetry={() => void openConversation(failedId)} onNewChat={() => startNewChat("replace")} />;
   } else if (state.messages.length === 0) {
     body = (
       <WelcomePanel
@@ -313,13 +266,13 @@ export function ChatClient({ slug, assistant, simulated: initialSimulated, initi
       >
         <ConversationSidebar
           slug={slug}
-          conversations={conversations}
+          conversations={list.conversations}
           activeId={view.status === "ready" ? state.conversationId : view.id}
-          reloading={reloadingList}
-          onReload={() => void reloadList()}
+          reloading={list.reloading}
+          onReload={() => void list.reload()}
           onSelect={selectConversation}
           onNew={() => startNewChat()}
-          onRename={renameConversation}
+          onRename={list.rename}
           onDelete={deleteConversation}
           onClose={() => closeDrawer(true)}
         />
@@ -339,7 +292,7 @@ export function ChatClient({ slug, assistant, simulated: initialSimulated, initi
           >
             <SidebarIcon className="size-5" />
           </button>
-          <h1 className="min-w-0 flex-1 truncate text-sm font-semibold text-zinc-900" data-testid="conversation-title">
+          <h1 ref={titleRef} tabIndex={-1} className="min-w-0 flex-1 truncate text-sm font-semibold text-zinc-900 focus:outline-none" data-testid="conversation-title">
             {title}
           </h1>
           {simulated && <SimulatorBadge />}
@@ -350,7 +303,7 @@ export function ChatClient({ slug, assistant, simulated: initialSimulated, initi
         <div className="shrink-0 bg-linear-to-t from-white via-white to-white/0 pt-2 md:from-zinc-50/30 md:via-zinc-50/30">
           {(rateLimited || sendError) && (
             <div className="mx-auto mb-2 w-full max-w-3xl space-y-2 px-3 sm:px-6">
-              {rateLimit && rateLimited && <RateLimitBanner secondsLeft={secondsLeft} initialSeconds={rateLimit.initialSeconds} limit={rateLimit.limit} />}
+              {rateLimited && <RateLimitBanner secondsLeft={rateLimit.secondsLeft} initialSeconds={rateLimit.initialSeconds} limit={rateLimit.limit} />}
               {sendError && <SendErrorNotice message={sendError} onDismiss={() => setSendError(null)} />}
             </div>
           )}

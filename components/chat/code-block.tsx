@@ -1,9 +1,12 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import { cn, focusRing } from "@/components/ui/cn";
+import { cn } from "@/components/ui/cn";
 import { CheckIcon } from "@/components/ui/icons";
 import { CopyIcon } from "@/components/chat/icons";
+
+/** The focus ring on a dark surface (components/ui's indigo-600 is too dark to see on zinc-950). */
+const darkFocusRing = "focus-visible:outline-2 focus-visible:outline-indigo-400";
 
 async function copyText(text: string): Promise<boolean> {
   try {
@@ -43,14 +46,15 @@ export function CodeBlock({ code, language }: { code: string; language: string |
         <button
           type="button"
           onClick={onCopy}
-          className={cn("inline-flex h-7 items-center gap-1.5 rounded-md px-2 text-xs font-medium text-zinc-300 hover:bg-white/10 hover:text-white", focusRing, "focus-visible:outline-indigo-400")}
+          className={cn("inline-flex h-7 items-center gap-1.5 rounded-md px-2 text-xs font-medium text-zinc-300 hover:bg-white/10 hover:text-white", darkFocusRing, "focus-visible:outline-offset-0")}
           aria-label={copied === "copied" ? "Copied" : `Copy ${language ?? "code"} to clipboard`}
         >
           {copied === "copied" ? <CheckIcon className="size-3.5 text-emerald-400" /> : <CopyIcon className="size-3.5" />}
           <span aria-live="polite">{copied === "copied" ? "Copied" : copied === "failed" ? "Copy failed" : "Copy"}</span>
         </button>
       </div>
-      <pre className="overflow-x-auto p-3.5 text-[13px] leading-relaxed">
+      {/* Focusable so keyboard users can scroll long lines sideways. */}
+      <pre tabIndex={0} className={cn("overflow-x-auto p-3.5 text-[13px] leading-relaxed", darkFocusRing, "focus-visible:-outline-offset-2")}>
         <code className="font-mono">{code}</code>
       </pre>
     </div>

@@ -93,7 +93,9 @@ export const Composer = forwardRef<ComposerHandle, ComposerProps>(function Compo
           className="max-h-60 min-h-10 flex-1 resize-none border-0 bg-transparent px-2 py-2 text-[15px] leading-6 text-zinc-900 placeholder:text-zinc-400 focus:outline-none"
         />
         {busy ? (
+          // Keyed: Send and Stop are different controls, not one button that changes colour.
           <button
+            key="stop"
             type="button"
             onClick={onStop}
             data-testid="stop-button"
@@ -105,6 +107,7 @@ export const Composer = forwardRef<ComposerHandle, ComposerProps>(function Compo
           </button>
         ) : (
           <button
+            key="send"
             type="submit"
             data-testid="send-button"
             aria-label="Send message"

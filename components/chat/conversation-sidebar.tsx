@@ -209,13 +209,13 @@ function ConversationItem({
         aria-current={active ? "page" : undefined}
         className={cn(
           "block rounded-lg py-2 pr-16 pl-3 transition-colors",
-          focusRing,
-          "focus-visible:outline-offset-0",
+          // The list is tight: the ring sits on the item's edge instead of outside it.
+          "focus-visible:outline-2 focus-visible:outline-offset-0 focus-visible:outline-indigo-600",
           active ? "bg-indigo-50 text-indigo-900" : "text-zinc-700 hover:bg-zinc-100 hover:text-zinc-900",
         )}
       >
         <span className="block truncate text-sm font-medium">{conversation.title}</span>
-        <time dateTime={conversation.updatedAt} suppressHydrationWarning className={cn("block text-xs", active ? "text-indigo-700/70" : "text-zinc-500")}>
+        <time dateTime={conversation.updatedAt} suppressHydrationWarning className={cn("block text-xs", active ? "text-indigo-700" : "text-zinc-500")}>
           {formatUpdatedAt(conversation.updatedAt)}
         </time>
       </a>

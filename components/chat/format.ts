@@ -12,7 +12,6 @@ export function formatWait(seconds: number): string {
 /** What the 429 banner calls the limit that blocked (error.limit from the server). */
 export function describeLimit(limit: string | undefined): string {
   const key = (limit ?? "").toLowerCase();
-  if (key.includes("token") && key.includes("month")) return "your workspace’s monthly token quota";
   if (key.includes("quota")) return "your workspace’s monthly token quota";
   if (key.includes("user") || key.includes("share")) return "your share of the workspace’s request limit";
   if (key.includes("token")) return "your workspace’s token limit";

@@ -49,14 +49,18 @@ const components: Components = {
   hr: () => <hr className="my-5 border-zinc-200" />,
   strong: ({ node: _node, ...props }) => <strong className="font-semibold text-zinc-900" {...props} />,
   table: ({ node: _node, ...props }) => (
-    <div className="my-3 overflow-x-auto rounded-lg ring-1 ring-zinc-200 first:mt-0 last:mb-0">
+    // Focusable so keyboard users can scroll a wide table sideways.
+    <div role="region" aria-label="Table" tabIndex={0} className={cn("my-3 overflow-x-auto rounded-lg ring-1 ring-zinc-200 first:mt-0 last:mb-0", focusRing)}>
       <table className="w-full border-collapse text-left text-sm" {...props} />
     </div>
   ),
   thead: ({ node: _node, ...props }) => <thead className="bg-zinc-50" {...props} />,
   th: ({ node: _node, style, ...props }) => <th style={style} className="border-b border-zinc-200 px-3 py-2 font-semibold text-zinc-900" {...props} />,
   td: ({ node: _node, style, ...props }) => <td style={style} className="border-b border-zinc-100 px-3 py-2 align-top [tr:last-child>&]:border-b-0" {...props} />,
-  input: ({ node: _node, ...props }) => <input {...props} className="mr-1.5 size-3.5 translate-y-0.5 accent-indigo-600" />,
+  // GFM task-list boxes (read-only): named so they are not unlabelled form controls.
+  input: ({ node: _node, ...props }) => (
+    <input {...props} aria-label={props.checked ? "Done" : "Not done"} className="mr-1.5 size-3.5 translate-y-0.5 accent-indigo-600" />
+  ),
   code: ({ node: _node, className, ...props }) => (
     <code className={cn("rounded-md bg-zinc-100 px-1.5 py-0.5 font-mono text-[0.85em] text-zinc-800 ring-1 ring-zinc-950/5", className)} {...props} />
   ),

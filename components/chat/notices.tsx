@@ -1,11 +1,14 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
+import type { ApiError } from "@/components/chat/chat-api";
 import { describeLimit, formatWait } from "@/components/chat/format";
 import { FlaskIcon } from "@/components/chat/icons";
 import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
 import { cn, focusRing } from "@/components/ui/cn";
-import { XMarkIcon } from "@/components/ui/icons";
+import { EmptyState } from "@/components/ui/empty-state";
+import { ChatIcon, XMarkIcon } from "@/components/ui/icons";
 
 /** Seconds left until `until` (epoch ms), ticking once a second; 0 when it has passed. */
 export function useCountdown(until: number | null): number {
@@ -17,6 +20,24 @@ export function useCountdown(until: number | null): number {
     return () => clearInterval(timer);
   }, [until]);
   return until === null ? 0 : Math.max(0, Math.ceil((until - now) / 1000));
+}
+
+/** 429 without a usable Retry-After: wait this long before offering to send again. */
+const DEFAULT_RETRY_SECONDS = 10;
+
+/** The workspace's request limit after a 429: when it lifts, and a per-second countdown. */
+export function useRateLimit() {
+  const [state, setState] = useState<{ until: number; initialSeconds: number; limit?: string } | null>(null);
+  const secondsLeft = useCountdown(state?.until ?? null);
+  useEffect(() => {
+    if (state && secondsLeft === 0) setState(null);
+  }, [state, secondsLeft]);
+  const hit = useCallback((error: ApiError) => {
+    const seconds = error.retryAfterSeconds ?? DEFAULT_RETRY_SECONDS;
+    setState({ until: Date.now() + seconds * 1000, initialSeconds: seconds, limit: error.limit });
+  }, []);
+  const limited = state !== null && secondsLeft > 0;
+  return { limited, secondsLeft, initialSeconds: state?.initialSeconds ?? 0, limit: state?.limit, hit };
 }
 
 /**
@@ -71,5 +92,30 @@ export function SimulatorBadge({ className }: { className?: string }) {
       <span className="sm:hidden">Simulated replies</span>
       <span className="hidden sm:inline">Replies come from the Claude simulator</span>
     </span>
+  );
+}
+
+/** A conversation that could not be opened (404 looks the same for "deleted" and "not yours"). */
+export function ConversationOpenError({ error, onRetry, onNewChat }: { error: ApiError; onRetry: () => void; onNewChat: () => void }) {
+  const missing = error.status === 404;
+  return (
+    <div className="flex min-h-0 flex-1 items-center justify-center overflow-y-auto p-4" data-testid="conversation-open-error">
+      <EmptyState
+        className="w-full max-w-md bg-white"
+        icon={<ChatIcon className="size-6" />}
+        title={missing ? "Conversation not found" : "Couldn’t open this conversation"}
+        description={missing ? "It may have been deleted, or it belongs to someone else." : error.message}
+        action={
+          <div className="flex gap-2">
+            {!missing && (
+              <Button variant="secondary" onClick={onRetry}>
+                Try again
+              </Button>
+            )}
+            <Button onClick={onNewChat}>Start a new chat</Button>
+          </div>
+        }
+      />
+    </div>
   );
 }

@@ -21,9 +21,10 @@ describe("formatWait", () => {
 
 describe("describeLimit", () => {
   it("names the limit the server reported", () => {
-    expect(describeLimit("requests_per_minute")).toBe("your workspace’s request limit");
-    expect(describeLimit("tokens_per_minute")).toBe("your workspace’s token limit");
-    expect(describeLimit("monthly_token_quota")).toBe("your workspace’s monthly token quota");
+    // The names lib/limits/admission.ts and lib/limits/quota.ts put in error.limit.
+    expect(describeLimit("tenant_requests")).toBe("your workspace’s request limit");
+    expect(describeLimit("tenant_tokens")).toBe("your workspace’s token limit");
+    expect(describeLimit("monthly_quota")).toBe("your workspace’s monthly token quota");
     expect(describeLimit("user_share")).toBe("your share of the workspace’s request limit");
     expect(describeLimit(undefined)).toBe("your workspace’s request limit");
   });
