@@ -8,13 +8,15 @@ export interface NavItem {
   icon: NavIcon;
   /** Exact match for the workspace root; prefix match for sections. */
   exact?: boolean;
+  /** More path prefixes that belong to this item (chat's conversation deep links). */
+  alsoUnder?: string[];
 }
 
 /** What a person sees in the top bar. Hiding a link is not access control: each page checks again. */
 export function navItemsFor(slug: string, role: Role, isStaff: boolean): NavItem[] {
   const base = `/w/${slug}`;
   const items: NavItem[] = [
-    { href: base, label: "Chat", icon: "chat", exact: true },
+    { href: base, label: "Chat", icon: "chat", exact: true, alsoUnder: [`${base}/c/`] },
     { href: `${base}/usage`, label: "Usage", icon: "usage" },
   ];
   if (role === "admin" || role === "owner") {
@@ -25,6 +27,7 @@ export function navItemsFor(slug: string, role: Role, isStaff: boolean): NavItem
 }
 
 export function isActive(item: NavItem, pathname: string): boolean {
+  if (item.alsoUnder?.some((prefix) => pathname.startsWith(prefix))) return true;
   if (item.exact) return pathname === item.href;
   return pathname === item.href || pathname.startsWith(`${item.href}/`);
 }

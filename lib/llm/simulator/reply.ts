@@ -95,7 +95,13 @@ function list(random: Random): string {
 
 /** The user's question, shortened, with fault markers removed. */
 export function topicOf(lastUserText: string): string {
-  const words = lastUserText.replace(/\[\[sim:[^\]]*\]\]/g, " ").trim().split(/\s+/).filter(Boolean);
+  // Quote what the user typed, not the markers the platform wrapped it in.
+  const words = lastUserText
+    .replace(/\[\[sim:[^\]]*\]\]/g, " ")
+    .replace(/<\/?user_message>/g, " ")
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
   if (words.length === 0) return "";
   const topic = words.slice(0, 10).join(" ");
   return words.length > 10 || topic.length > 80 ? `${topic.slice(0, 80)}…` : topic;
