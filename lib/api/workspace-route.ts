@@ -1,8 +1,8 @@
 import type { z } from "zod";
 import { AppError, errorResponse, fromZodError } from "@/lib/api/errors";
-import { getCurrentUser, type CurrentUser } from "@/lib/auth/session";
+import { getSessionUserId, type CurrentUser } from "@/lib/auth/session";
 import type { Role } from "@/lib/db/generated/enums";
-import { findWorkspaceForUser, hasRole, type Workspace } from "@/lib/tenancy/workspace";
+import { hasRole, identifyMember, type Workspace } from "@/lib/tenancy/workspace";
 
 /**
  * The one entry point for workspace route handlers (after Dub's withWorkspace and
@@ -36,13 +36,14 @@ export function workspaceRoute<TSchema extends z.ZodType | undefined = undefined
   return async (req: Request, route: { params: Promise<Record<string, string>> }): Promise<Response> => {
     try {
       const params = await route.params;
-      const user = await getCurrentUser();
-      if (!user) throw new AppError("unauthorized", "Sign in to continue.");
-      const workspace = await findWorkspaceForUser(user.id, params.slug ?? "");
+      const userId = await getSessionUserId();
+      if (!userId) throw new AppError("unauthorized", "Sign in to continue.");
+      const member = await identifyMember(userId, params.slug ?? "");
       // Not a member and below the role look the same: the workspace's existence is not revealed.
-      if (!workspace || (options.minRole && !hasRole(workspace.role, options.minRole))) {
+      if (!member || (options.minRole && !hasRole(member.workspace.role, options.minRole))) {
         throw new AppError("not_found", "Workspace not found.");
       }
+      const { user, workspace } = member;
       const body = (options.body ? await parseBody(req, options.body, options.maxBodyBytes ?? DEFAULT_MAX_BODY) : undefined) as BodyOf<TSchema>;
       return await handler({ req, user, workspace, params, body });
     } catch (error) {

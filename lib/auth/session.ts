@@ -15,13 +15,21 @@ export type CurrentUser = SessionUser;
  * flag takes effect at once instead of when the token expires.
  */
 export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => {
+  const id = await getSessionUserId();
+  if (!id) return null;
+  return withUser(id, (tx) => tx.user.findUnique({ where: { id }, select: { id: true, email: true, name: true, isStaff: true } }));
+});
+
+/**
+ * The user id from the session token alone (no database read). Callers that then read
+ * the database anyway check the user there (lib/tenancy/workspace.ts identifyMember).
+ */
+export const getSessionUserId = cache(async (): Promise<string | null> => {
   // Touch the request first: during `next build` this marks the page dynamic before
   // next-auth reads the secret (which may create .data/auth-secret).
   await headers();
   const session = await getServerSession(authOptions);
-  const id = session?.user?.id;
-  if (!id) return null;
-  return withUser(id, (tx) => tx.user.findUnique({ where: { id }, select: { id: true, email: true, name: true, isStaff: true } }));
+  return session?.user?.id ?? null;
 });
 
 /**

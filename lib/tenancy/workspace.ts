@@ -32,6 +32,27 @@ export async function findWorkspaceForUser(userId: string, slug: string): Promis
   });
 }
 
+/**
+ * The request path's identify step in one transaction: the session's user still exists
+ * (and whether they are staff), and their membership of the workspace at `slug`.
+ */
+export async function identifyMember(
+  userId: string,
+  slug: string,
+): Promise<{ user: { id: string; email: string; name: string; isStaff: boolean }; workspace: Workspace } | null> {
+  return withUser(userId, async (tx) => {
+    const user = await tx.user.findUnique({ where: { id: userId }, select: { id: true, email: true, name: true, isStaff: true } });
+    if (!user) return null;
+    const membership = await tx.membership.findFirst({
+      where: { userId, tenant: { slug } },
+      select: { role: true, tenant: { select: { id: true, slug: true, name: true, planId: true, timeZone: true } } },
+    });
+    if (!membership) return null;
+    const { tenant } = membership;
+    return { user, workspace: { tenantId: tenant.id, slug: tenant.slug, name: tenant.name, planId: tenant.planId, timeZone: tenant.timeZone, role: membership.role } };
+  });
+}
+
 export async function listWorkspacesForUser(userId: string): Promise<Workspace[]> {
   return withUser(userId, async (tx) => {
     const memberships = await tx.membership.findMany({
