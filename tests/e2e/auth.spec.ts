@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { signIn, signUp, uniqueEmail } from "./fixtures";
+import { signIn, signInWithForm, signUp, uniqueEmail } from "./fixtures";
 
 test("sign up lands in the new workspace, sign out, sign in again", async ({ page }) => {
   const email = uniqueEmail("founder");
@@ -12,7 +12,7 @@ test("sign up lands in the new workspace, sign out, sign in again", async ({ pag
   await page.getByRole("menuitem", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/signin/);
 
-  await signIn(page, email, password);
+  await signInWithForm(page, email, password);
   await expect(page).toHaveURL(new RegExp(`/w/${slug}`));
 });
 

@@ -1,4 +1,4 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type BrowserContext, type Page } from "@playwright/test";
 
 export const DEMO_PASSWORD = "bulkhead-demo-1";
 
@@ -8,8 +8,26 @@ export function uniqueEmail(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${counter}@e2e.test`;
 }
 
-/** Signs in through the real form and waits to land in a workspace. */
+type Cookies = Awaited<ReturnType<BrowserContext["cookies"]>>;
+// Sign-in is rate limited per email and per IP (every test comes from 127.0.0.1), as in
+// production: each account signs in through the form once per worker, then reuses it.
+const sessions = new Map<string, Cookies>();
+
+/** Signs in (through the real form the first time) and waits to land in a workspace. */
 export async function signIn(page: Page, email: string, password = DEMO_PASSWORD): Promise<void> {
+  const cached = sessions.get(`${email}\n${password}`);
+  if (cached) {
+    await page.context().addCookies(cached);
+    await page.goto("/");
+    await expect(page).toHaveURL(/\/w\/[a-z0-9-]+/);
+    return;
+  }
+  await signInWithForm(page, email, password);
+  sessions.set(`${email}\n${password}`, await page.context().cookies());
+}
+
+/** Always through the form (tests of sign-in itself). */
+export async function signInWithForm(page: Page, email: string, password = DEMO_PASSWORD): Promise<void> {
   await page.goto("/signin");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password", { exact: true }).fill(password);
