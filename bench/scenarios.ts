@@ -1,5 +1,6 @@
 import { chatPath } from "./chat-path";
+import { limiter } from "./limiter";
 import type { Scenario } from "./lib/scenario";
 
 /** Every scenario, in the order `npm run bench` runs them. Add new modules here. */
-export const SCENARIOS: readonly Scenario[] = [chatPath];
+export const SCENARIOS: readonly Scenario[] = [chatPath, limiter];
