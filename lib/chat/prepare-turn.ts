@@ -3,7 +3,9 @@ import { AppError } from "@/lib/api/errors";
 import type { ChatRequest } from "@/lib/chat/schemas";
 import { buildHistoryWindow, type HistoryMessage, type WindowMessage } from "@/lib/context/history";
 import { buildSystemPrompt, type SystemTextBlock } from "@/lib/context/system-prompt";
-import { withTenant, type TenantContext, type Tx } from "@/lib/db/scope";
+import type { ModelTier } from "@/lib/db/generated/enums";
+import type { TenantContext } from "@/lib/db/scope";
+import { withScopeSql, type SqlClient } from "@/lib/db/sql";
 import { reserveQuota, type QuotaReservation } from "@/lib/limits/quota";
 import { modelForTier } from "@/lib/llm/models";
 import { estimateInputTokens } from "@/lib/llm/simulator/tokens";
@@ -38,9 +40,9 @@ export interface PreparedTurn {
  * only for the commit.
  */
 export async function prepareTurn(ctx: TenantContext, input: ChatRequest, plan: Plan, at = new Date()): Promise<PreparedTurn> {
-  return withTenant(ctx, async (tx) => {
-    const turn = await composeTurn(tx, ctx, input, plan);
-    const reservation = await reserveQuota(tx, {
+  return withScopeSql({ kind: "tenant", ...ctx }, async (db) => {
+    const turn = await composeTurn(db, ctx, input, plan);
+    const reservation = await reserveQuota(db, {
       tenantId: ctx.tenantId,
       quota: plan.monthlyTokenQuota,
       tokens: turn.estimatedInputTokens + turn.maxTokens,
@@ -50,25 +52,52 @@ export async function prepareTurn(ctx: TenantContext, input: ChatRequest, plan: 
   });
 }
 
-async function composeTurn(tx: Tx, ctx: TenantContext, input: ChatRequest, plan: Plan): Promise<Omit<PreparedTurn, "reservation">> {
-  const config = await tx.tenantConfig.findFirst({ where: { tenantId: ctx.tenantId }, orderBy: { version: "desc" } });
-  if (!config) throw new AppError("internal_error", "This workspace has no assistant configuration.");
-  let conversation: { id: string; title: string } | null = null;
-  let prior: { role: string; content: string; status: string }[] = [];
-  if (input.conversationId) {
-    conversation = await tx.conversation.findFirst({
-      where: { tenantId: ctx.tenantId, id: input.conversationId, userId: ctx.userId },
-      select: { id: true, title: true },
-    });
-    if (!conversation) throw new AppError("not_found", "Conversation not found.");
-    const rows = await tx.message.findMany({
-      where: { tenantId: ctx.tenantId, conversationId: conversation.id },
-      orderBy: { createdAt: "desc" },
-      take: HISTORY_READ_LIMIT,
-      select: { role: true, content: true, status: true },
-    });
-    prior = rows.reverse();
-  }
+interface TurnRow {
+  config: {
+    company_name: string;
+    persona: string;
+    allowed_topics: string[];
+    restricted_topics: string[];
+    custom_instructions: string;
+    model_tier: ModelTier;
+    max_tokens: number;
+  } | null;
+  conversation: { id: string; title: string } | null;
+  messages: { role: string; content: string; status: string }[];
+}
+
+/** Config, conversation and its latest messages in one statement (RLS keeps it to this user). */
+const TURN_SQL = `
+SELECT
+  (SELECT row_to_json(c) FROM (
+     SELECT company_name, persona, allowed_topics, restricted_topics, custom_instructions, model_tier, max_tokens
+       FROM tenant_configs WHERE tenant_id = $1 ORDER BY version DESC LIMIT 1) c) AS config,
+  (SELECT json_build_object('id', id, 'title', title)
+     FROM conversations WHERE tenant_id = $1 AND id = $2 AND user_id = $3) AS conversation,
+  (SELECT coalesce(json_agg(m ORDER BY m.created_at), '[]'::json) FROM (
+     SELECT m.role, m.content, m.status, m.created_at
+       FROM messages m JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id AND c.user_id = $3
+      WHERE m.tenant_id = $1 AND m.conversation_id = $2
+      ORDER BY m.created_at DESC LIMIT ${HISTORY_READ_LIMIT}) m) AS messages`;
+
+async function composeTurn(db: SqlClient, ctx: TenantContext, input: ChatRequest, plan: Plan): Promise<Omit<PreparedTurn, "reservation">> {
+  const {
+    rows: [row],
+  } = await db.query<TurnRow>(TURN_SQL, [ctx.tenantId, input.conversationId ?? null, ctx.userId]);
+  const stored = row?.config;
+  if (!stored) throw new AppError("internal_error", "This workspace has no assistant configuration.");
+  const config = {
+    companyName: stored.company_name,
+    persona: stored.persona,
+    allowedTopics: stored.allowed_topics,
+    restrictedTopics: stored.restricted_topics,
+    customInstructions: stored.custom_instructions,
+    modelTier: stored.model_tier,
+    maxTokens: stored.max_tokens,
+  };
+  const conversation = row.conversation;
+  if (input.conversationId && !conversation) throw new AppError("not_found", "Conversation not found.");
+  const prior = row.messages;
 
   // Failed replies carry no content worth sending back to the model.
   const history: HistoryMessage[] = prior

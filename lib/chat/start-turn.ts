@@ -1,7 +1,7 @@
 import { prepareTurn } from "@/lib/chat/prepare-turn";
 import { runChatTurn } from "@/lib/chat/run-turn";
 import type { ChatRequest } from "@/lib/chat/schemas";
-import { withTenant } from "@/lib/db/scope";
+import { withScopeSql } from "@/lib/db/sql";
 import { admitRequest, chargeTokens, correctTokens, type AdmissionContext } from "@/lib/limits/admission";
 import { releaseQuota, settleQuota, quotaTokens } from "@/lib/limits/quota";
 import type { RateLimiter } from "@/lib/limits/rate-limit";
@@ -32,7 +32,7 @@ export async function startChatTurn(
   try {
     charge = await chargeTokens(admission, turn.reservation.tokens);
   } catch (error) {
-    await withTenant(ctx, (tx) => releaseQuota(tx, turn.reservation));
+    await withScopeSql({ kind: "tenant", ...ctx }, (db) => releaseQuota(db, turn.reservation));
     throw error;
   }
   return runChatTurn(ctx, turn, signal, {

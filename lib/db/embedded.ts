@@ -33,7 +33,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
 
   const db = new PGlite(opts.dataDir, { username: APP_DB_ROLE });
   const host = opts.host ?? "127.0.0.1";
-  const server = new PGLiteSocketServer({ db, port: opts.port, host, maxConnections: 16 });
+  const server = new PGLiteSocketServer({ db, port: opts.port, host, maxConnections: 32 });
   await server.start();
   return {
     appUrl: `postgresql://${APP_DB_ROLE}@${host}:${opts.port}/postgres?sslmode=disable`,

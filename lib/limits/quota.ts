@@ -1,5 +1,5 @@
 import { AppError } from "@/lib/api/errors";
-import type { Tx } from "@/lib/db/scope";
+import type { SqlClient } from "@/lib/db/sql";
 
 /**
  * Monthly token quota with reservation (see migration 0004_quota). The reservation is one
@@ -28,28 +28,34 @@ export function nextPeriod(period: Date): Date {
 }
 
 interface Row {
-  used_tokens: bigint;
-  reserved_tokens: bigint;
+  used_tokens: string;
+  reserved_tokens: string;
+}
+
+/** A date-only column value for the billing period. */
+function day(period: Date): string {
+  return period.toISOString().slice(0, 10);
 }
 
 /** Reserves `tokens` inside the caller's tenant transaction, or throws a 429 naming the quota. */
-export async function reserveQuota(tx: Tx, input: { tenantId: string; quota: number; tokens: number; at: Date }): Promise<QuotaReservation> {
+export async function reserveQuota(db: SqlClient, input: { tenantId: string; quota: number; tokens: number; at: Date }): Promise<QuotaReservation> {
   const period = billingPeriod(input.at);
-  const reserve = () =>
-    tx.$queryRaw<Row[]>`
-      UPDATE quota_usage
-         SET reserved_tokens = reserved_tokens + ${input.tokens}, updated_at = now()
-       WHERE tenant_id = ${input.tenantId}::uuid AND period = ${period}::date
-         AND used_tokens + reserved_tokens + ${input.tokens} <= ${input.quota}
-      RETURNING used_tokens, reserved_tokens`;
+  const reserve = async () =>
+    (
+      await db.query<Row>(
+        `UPDATE quota_usage
+            SET reserved_tokens = reserved_tokens + $3, updated_at = now()
+          WHERE tenant_id = $1 AND period = $2 AND used_tokens + reserved_tokens + $3 <= $4
+         RETURNING used_tokens, reserved_tokens`,
+        [input.tenantId, day(period), input.tokens, input.quota],
+      )
+    ).rows;
 
   let rows = await reserve();
   if (rows.length === 0) {
     // The month's first request creates the row (a concurrent one may win that race;
     // ON CONFLICT waits for it), then every request tries once more.
-    await tx.$executeRaw`
-      INSERT INTO quota_usage (tenant_id, period) VALUES (${input.tenantId}::uuid, ${period}::date)
-      ON CONFLICT (tenant_id, period) DO NOTHING`;
+    await db.query(`INSERT INTO quota_usage (tenant_id, period) VALUES ($1, $2) ON CONFLICT (tenant_id, period) DO NOTHING`, [input.tenantId, day(period)]);
     rows = await reserve();
   }
   if (rows.length === 0) {
@@ -66,33 +72,37 @@ export async function reserveQuota(tx: Tx, input: { tenantId: string; quota: num
  * Turns the reservation into actual usage (completed, aborted or failed alike) inside the
  * transaction that records the call, and leaves notices at 80 % and 100 %.
  */
-export async function settleQuota(tx: Tx, reservation: QuotaReservation, actualTokens: number): Promise<{ usedTokens: number }> {
-  const [row] = await tx.$queryRaw<Row[]>`
-    UPDATE quota_usage
-       SET reserved_tokens = GREATEST(reserved_tokens - ${reservation.tokens}, 0),
-           used_tokens = used_tokens + ${actualTokens},
-           updated_at = now()
-     WHERE tenant_id = ${reservation.tenantId}::uuid AND period = ${reservation.period}::date
-    RETURNING used_tokens, reserved_tokens`;
+export async function settleQuota(db: SqlClient, reservation: QuotaReservation, actualTokens: number): Promise<{ usedTokens: number }> {
+  const {
+    rows: [row],
+  } = await db.query<Row>(
+    `UPDATE quota_usage
+        SET reserved_tokens = GREATEST(reserved_tokens - $3, 0), used_tokens = used_tokens + $4, updated_at = now()
+      WHERE tenant_id = $1 AND period = $2
+     RETURNING used_tokens, reserved_tokens`,
+    [reservation.tenantId, day(reservation.period), reservation.tokens, actualTokens],
+  );
   const used = Number(row?.used_tokens ?? 0);
   const before = used - actualTokens;
   for (const level of QUOTA_NOTICE_LEVELS) {
     const threshold = reservation.quota * level.fraction;
     if (used >= threshold && before < threshold) {
-      await tx.$executeRaw`
-        INSERT INTO tenant_notices (tenant_id, kind, period, message)
-        VALUES (${reservation.tenantId}::uuid, ${level.kind}, ${reservation.period}::date, ${level.message})
-        ON CONFLICT (tenant_id, kind, period) DO NOTHING`;
+      await db.query(
+        `INSERT INTO tenant_notices (tenant_id, kind, period, message) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (tenant_id, kind, period) DO NOTHING`,
+        [reservation.tenantId, level.kind, day(reservation.period), level.message],
+      );
     }
   }
   return { usedTokens: used };
 }
 
 /** Gives a reservation back when the request is refused after reserving (e.g. tokens/min). */
-export async function releaseQuota(tx: Tx, reservation: QuotaReservation): Promise<void> {
-  await tx.$executeRaw`
-    UPDATE quota_usage SET reserved_tokens = GREATEST(reserved_tokens - ${reservation.tokens}, 0), updated_at = now()
-     WHERE tenant_id = ${reservation.tenantId}::uuid AND period = ${reservation.period}::date`;
+export async function releaseQuota(db: SqlClient, reservation: QuotaReservation): Promise<void> {
+  await db.query(
+    `UPDATE quota_usage SET reserved_tokens = GREATEST(reserved_tokens - $3, 0), updated_at = now() WHERE tenant_id = $1 AND period = $2`,
+    [reservation.tenantId, day(reservation.period), reservation.tokens],
+  );
 }
 
 /** Tokens a call counts against the quota: everything the model processed. */

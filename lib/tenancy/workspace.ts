@@ -1,5 +1,6 @@
 import type { Role } from "@/lib/db/generated/enums";
 import { withUser } from "@/lib/db/scope";
+import { withScopeSql } from "@/lib/db/sql";
 
 export interface Workspace {
   tenantId: string;
@@ -33,24 +34,32 @@ export async function findWorkspaceForUser(userId: string, slug: string): Promis
 }
 
 /**
- * The request path's identify step in one transaction: the session's user still exists
- * (and whether they are staff), and their membership of the workspace at `slug`.
+ * The request path's identify step in one statement (plain SQL: it runs on every API
+ * request): the session's user still exists (and whether they are staff), and their
+ * membership of the workspace at `slug`. Row-level security limits both to this user.
  */
 export async function identifyMember(
   userId: string,
   slug: string,
 ): Promise<{ user: { id: string; email: string; name: string; isStaff: boolean }; workspace: Workspace } | null> {
-  return withUser(userId, async (tx) => {
-    const user = await tx.user.findUnique({ where: { id: userId }, select: { id: true, email: true, name: true, isStaff: true } });
-    if (!user) return null;
-    const membership = await tx.membership.findFirst({
-      where: { userId, tenant: { slug } },
-      select: { role: true, tenant: { select: { id: true, slug: true, name: true, planId: true, timeZone: true } } },
-    });
-    if (!membership) return null;
-    const { tenant } = membership;
-    return { user, workspace: { tenantId: tenant.id, slug: tenant.slug, name: tenant.name, planId: tenant.planId, timeZone: tenant.timeZone, role: membership.role } };
+  const row = await withScopeSql({ kind: "user", userId }, async (client) => {
+    const result = await client.query<{
+      id: string; email: string; name: string; is_staff: boolean;
+      tenant_id: string | null; slug: string; tenant_name: string; plan_id: string; time_zone: string; role: Role;
+    }>(
+      `SELECT u.id, u.email, u.name, u.is_staff, t.id AS tenant_id, t.slug, t.name AS tenant_name, t.plan_id, t.time_zone, m.role
+         FROM users u
+         LEFT JOIN (memberships m JOIN tenants t ON t.id = m.tenant_id AND t.slug = $2) ON m.user_id = u.id
+        WHERE u.id = $1`,
+      [userId, slug],
+    );
+    return result.rows[0];
   });
+  if (!row?.tenant_id) return null;
+  return {
+    user: { id: row.id, email: row.email, name: row.name, isStaff: row.is_staff },
+    workspace: { tenantId: row.tenant_id, slug: row.slug, name: row.tenant_name, planId: row.plan_id, timeZone: row.time_zone, role: row.role },
+  };
 }
 
 export async function listWorkspacesForUser(userId: string): Promise<Workspace[]> {

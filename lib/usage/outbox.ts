@@ -210,6 +210,8 @@ export function isPermanentWriteError(error: unknown): boolean {
   if (typeof error !== "object" || error === null) return false;
   const e = error as { code?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown; code?: unknown } } } };
   if (typeof e.code === "string" && PERMANENT_PRISMA_CODES.has(e.code)) return true;
+  // node-postgres errors (the chat path's plain SQL) carry the SQLSTATE itself.
+  if (typeof e.code === "string" && /^2[23][0-9A-Z]{3}$/.test(e.code)) return true;
   const cause = e.meta?.driverAdapterError?.cause;
   const sqlState = cause?.originalCode ?? cause?.code;
   return typeof sqlState === "string" && /^2[23][0-9A-Z]{3}$/.test(sqlState);

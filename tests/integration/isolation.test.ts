@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signUp } from "@/lib/auth/sign-up";
 import type { PrismaClient } from "@/lib/db/generated/client";
 import { withStaff, withTenant, withUser } from "@/lib/db/scope";
+import { getSqlPool, withScopeSql } from "@/lib/db/sql";
 import { findWorkspaceForUser } from "@/lib/tenancy/workspace";
 import { ownerQuery, unique, useAppDatabase } from "@/tests/helpers/db";
 
@@ -61,6 +62,23 @@ describe("the application login fails closed", () => {
 
   it("cannot switch itself to a superuser or table owner", async () => {
     await expect(prisma.$executeRawUnsafe("SET ROLE root")).rejects.toThrow(/permission denied/i);
+  });
+});
+
+describe("the chat path's plain-SQL access (lib/db/sql.ts) is scoped the same way", () => {
+  it("fails closed without a scope", async () => {
+    await expect(getSqlPool().query("SELECT count(*) FROM public.messages")).rejects.toThrow(/permission denied/i);
+  });
+
+  it("sees only the scoped tenant and user", async () => {
+    const rows = await withScopeSql({ kind: "tenant", ...a }, async (db) => (await db.query<{ id: string }>("SELECT id FROM conversations")).rows);
+    expect(rows.map((r) => r.id)).toEqual([convA]);
+    const stolen = await withScopeSql({ kind: "tenant", ...a }, async (db) => (await db.query("UPDATE conversations SET title = 'x' WHERE id = $1", [convB])).rowCount);
+    expect(stolen).toBe(0);
+  });
+
+  it("refuses scope ids that are not uuids (they are interpolated into the BEGIN batch)", async () => {
+    await expect(withScopeSql({ kind: "tenant", tenantId: "x', true); DROP TABLE messages; --", userId: a.userId }, async () => 1)).rejects.toThrow(/uuid/);
   });
 });
 

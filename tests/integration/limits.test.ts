@@ -6,6 +6,7 @@ import { AppError } from "@/lib/api/errors";
 import { signUp } from "@/lib/auth/sign-up";
 import type { PrismaClient } from "@/lib/db/generated/client";
 import { withTenant } from "@/lib/db/scope";
+import { withScopeSql } from "@/lib/db/sql";
 import { admitRequest, chargeTokens, correctTokens, planPolicies } from "@/lib/limits/admission";
 import { billingPeriod, reserveQuota, settleQuota } from "@/lib/limits/quota";
 import { ownerQuery, unique, useAppDatabase } from "@/tests/helpers/db";
@@ -142,17 +143,17 @@ describe("monthly quota with reservation", () => {
     const reservation = 3_000;
     const at = new Date();
     // Use the quota up to one reservation of headroom.
-    const pre = await withTenant(ctx, (tx) => reserveQuota(tx, { tenantId: ctx.tenantId, quota, tokens: quota - reservation, at }));
-    await withTenant(ctx, (tx) => settleQuota(tx, pre, quota - reservation));
+    const pre = await withScopeSql({ kind: "tenant", ...ctx }, (db) => reserveQuota(db, { tenantId: ctx.tenantId, quota, tokens: quota - reservation, at }));
+    await withScopeSql({ kind: "tenant", ...ctx }, (db) => settleQuota(db, pre, quota - reservation));
 
     const attempts = await settle(
-      Array.from({ length: 50 }, () => withTenant(ctx, (tx) => reserveQuota(tx, { tenantId: ctx.tenantId, quota, tokens: reservation, at }))),
+      Array.from({ length: 50 }, () => withScopeSql({ kind: "tenant", ...ctx }, (db) => reserveQuota(db, { tenantId: ctx.tenantId, quota, tokens: reservation, at }))),
     );
     expect(attempts.ok).toHaveLength(1);
     expect(attempts.errors).toHaveLength(49);
     expect(attempts.errors.every((e) => e.extra?.limit === "monthly_quota" && e.status === 429)).toBe(true);
     // The admitted call used a bit more than it reserved (the estimate was low).
-    await withTenant(ctx, (tx) => settleQuota(tx, attempts.ok[0]!, reservation + 500));
+    await withScopeSql({ kind: "tenant", ...ctx }, (db) => settleQuota(db, attempts.ok[0]!, reservation + 500));
     const [row] = await ownerQuery<{ used_tokens: string; reserved_tokens: string }>(
       "SELECT used_tokens, reserved_tokens FROM quota_usage WHERE tenant_id = $1 AND period = $2",
       [ctx.tenantId, billingPeriod(at)],
@@ -167,8 +168,8 @@ describe("monthly quota with reservation", () => {
     const quota = 10_000;
     const at = new Date();
     const use = async (tokens: number) => {
-      const r = await withTenant(ctx, (tx) => reserveQuota(tx, { tenantId: ctx.tenantId, quota, tokens, at }));
-      await withTenant(ctx, (tx) => settleQuota(tx, r, tokens));
+      const r = await withScopeSql({ kind: "tenant", ...ctx }, (db) => reserveQuota(db, { tenantId: ctx.tenantId, quota, tokens, at }));
+      await withScopeSql({ kind: "tenant", ...ctx }, (db) => settleQuota(db, r, tokens));
     };
     await use(7_000);
     expect(await withTenant(ctx, (tx) => tx.tenantNotice.count())).toBe(0);
@@ -177,6 +178,6 @@ describe("monthly quota with reservation", () => {
     expect((await withTenant(ctx, (tx) => tx.tenantNotice.findMany())).map((n) => n.kind)).toEqual(["quota_80"]);
     await use(1_400); // 100 %
     expect((await withTenant(ctx, (tx) => tx.tenantNotice.findMany({ orderBy: { id: "asc" } }))).map((n) => n.kind)).toEqual(["quota_80", "quota_100"]);
-    await expect(withTenant(ctx, (tx) => reserveQuota(tx, { tenantId: ctx.tenantId, quota, tokens: 1, at }))).rejects.toMatchObject({ extra: { limit: "monthly_quota" } });
+    await expect(withScopeSql({ kind: "tenant", ...ctx }, (db) => reserveQuota(db, { tenantId: ctx.tenantId, quota, tokens: 1, at }))).rejects.toMatchObject({ extra: { limit: "monthly_quota" } });
   });
 });

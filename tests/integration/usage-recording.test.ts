@@ -1,3 +1,4 @@
+import pg from "pg";
 import type Anthropic from "@anthropic-ai/sdk";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -276,18 +277,18 @@ describe("persistTurn", () => {
     const dir = path.join(outbox, "down");
     const conversationId = await newConversation();
     const { event } = await callAndPrice(unique("db down "));
-    const unreachable = createPrismaClient("postgresql://bh_app@127.0.0.1:1/nothing", 1);
+    const unreachable = new pg.Pool({ connectionString: "postgresql://bh_app@127.0.0.1:1/nothing", max: 1 });
     const log = vi.spyOn(console, "error").mockImplementation(() => {});
     try {
       await expect(
         persistTurn(ctx, { conversationId, userMessage: { content: "q" }, assistantMessage: { content: "a", status: "complete" }, usageEvent: event }, {
-          scope: { client: unreachable },
+          pool: unreachable,
           outbox: { dir },
         }),
       ).rejects.toThrow();
     } finally {
       log.mockRestore();
-      await unreachable.$disconnect();
+      await unreachable.end();
     }
     expect(await usageRows(event.requestId)).toHaveLength(0);
     expect(await listPendingUsage({ dir })).toEqual([event]);
