@@ -1,8 +1,8 @@
-import { getServerSession } from "next-auth";
-import { headers } from "next/headers";
+import { decode } from "next-auth/jwt";
+import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import { authOptions } from "@/lib/auth/options";
+import { getAuthSecret } from "@/lib/auth/secret";
 import { signInPath } from "@/lib/auth/safe-next";
 import type { SessionUser } from "@/lib/auth/sign-in";
 import { withUser } from "@/lib/db/scope";
@@ -25,12 +25,20 @@ export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => {
  * the database anyway check the user there (lib/tenancy/workspace.ts identifyMember).
  */
 export const getSessionUserId = cache(async (): Promise<string | null> => {
-  // Touch the request first: during `next build` this marks the page dynamic before
-  // next-auth reads the secret (which may create .data/auth-secret).
-  await headers();
-  const session = await getServerSession(authOptions);
-  return session?.user?.id ?? null;
+  // Reading cookies first marks the page dynamic during `next build`, before the secret
+  // is read (which may create .data/auth-secret).
+  const store = await cookies();
+  const raw = store.get(SECURE_COOKIE)?.value ?? store.get(COOKIE)?.value;
+  if (!raw) return null;
+  // Decode only: getServerSession also re-encodes a refreshed token, which a route
+  // handler could not even set, and that costs a second key derivation per request.
+  // decode() verifies the token and its expiry; an invalid one is treated as signed out.
+  const token = await decode({ token: raw, secret: getAuthSecret() }).catch(() => null);
+  return typeof token?.userId === "string" ? token.userId : null;
 });
+
+const COOKIE = "next-auth.session-token";
+const SECURE_COOKIE = "__Secure-next-auth.session-token";
 
 /**
  * The signed-in user; otherwise redirects to /signin?next=<next>. Server components are
