@@ -5,7 +5,7 @@ import { buildHistoryWindow, type HistoryMessage, type WindowMessage } from "@/l
 import { buildSystemPrompt, type SystemTextBlock } from "@/lib/context/system-prompt";
 import type { ModelTier } from "@/lib/db/generated/enums";
 import type { TenantContext } from "@/lib/db/scope";
-import { withScopeSql, type SqlClient } from "@/lib/db/sql";
+import { withScopeSql, type ScopedSql } from "@/lib/db/sql";
 import { reserveQuota, type QuotaReservation } from "@/lib/limits/quota";
 import { modelForTier } from "@/lib/llm/models";
 import { estimateInputTokens } from "@/lib/llm/simulator/tokens";
@@ -47,7 +47,7 @@ export async function prepareTurn(ctx: TenantContext, input: ChatRequest, plan: 
       quota: plan.monthlyTokenQuota,
       tokens: turn.estimatedInputTokens + turn.maxTokens,
       at,
-    });
+    }, { commit: true });
     return { ...turn, reservation };
   });
 }
@@ -80,10 +80,8 @@ SELECT
       WHERE m.tenant_id = $1 AND m.conversation_id = $2
       ORDER BY m.created_at DESC LIMIT ${HISTORY_READ_LIMIT}) m) AS messages`;
 
-async function composeTurn(db: SqlClient, ctx: TenantContext, input: ChatRequest, plan: Plan): Promise<Omit<PreparedTurn, "reservation">> {
-  const {
-    rows: [row],
-  } = await db.query<TurnRow>(TURN_SQL, [ctx.tenantId, input.conversationId ?? null, ctx.userId]);
+async function composeTurn(db: ScopedSql, ctx: TenantContext, input: ChatRequest, plan: Plan): Promise<Omit<PreparedTurn, "reservation">> {
+  const [row] = await db.query<TurnRow>(TURN_SQL, [ctx.tenantId, input.conversationId ?? null, ctx.userId]);
   const stored = row?.config;
   if (!stored) throw new AppError("internal_error", "This workspace has no assistant configuration.");
   const config = {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { PreparedTurn } from "@/lib/chat/prepare-turn";
 import type { TenantContext } from "@/lib/db/scope";
-import type { SqlClient } from "@/lib/db/sql";
+import type { ScopedSql } from "@/lib/db/sql";
 import { describeClaudeBackend } from "@/lib/llm/anthropic-client";
 import { callClaude } from "@/lib/llm/call-claude";
 import type { TrackedResult } from "@/lib/llm/tracked-call";
@@ -17,7 +17,7 @@ import { buildUsageEvent } from "@/lib/usage/record-usage";
  */
 export interface TurnHooks {
   /** Writes that must commit with the turn's messages and usage (quota settlement). */
-  settleInTransaction?: (db: SqlClient, attempts: TrackedResult[]) => Promise<void>;
+  settleInTransaction?: (db: ScopedSql, attempts: TrackedResult[]) => Promise<void>;
   /** Called once the call has ended with every attempt's usage (token-limit correction, headroom). */
   onSettled?: (attempts: TrackedResult[]) => Promise<void> | void;
 }

@@ -36,7 +36,7 @@ export async function startChatTurn(
     throw error;
   }
   return runChatTurn(ctx, turn, signal, {
-    settleInTransaction: (tx, attempts) => settleQuota(tx, turn.reservation, totalTokens(attempts)).then(() => undefined),
+    settleInTransaction: (db, attempts) => settleQuota(db, turn.reservation, totalTokens(attempts), { commit: true }).then(() => undefined),
     onSettled: async (attempts) => {
       await correctTokens(charge, totalTokens(attempts), options.limiter);
       // Never awaited on anyone's behalf: it waits out Redis when Redis is slow.

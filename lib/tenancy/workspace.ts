@@ -42,8 +42,8 @@ export async function identifyMember(
   userId: string,
   slug: string,
 ): Promise<{ user: { id: string; email: string; name: string; isStaff: boolean }; workspace: Workspace } | null> {
-  const row = await withScopeSql({ kind: "user", userId }, async (client) => {
-    const result = await client.query<{
+  const row = await withScopeSql({ kind: "user", userId }, async (db) => {
+    const rows = await db.query<{
       id: string; email: string; name: string; is_staff: boolean;
       tenant_id: string | null; slug: string; tenant_name: string; plan_id: string; time_zone: string; role: Role;
     }>(
@@ -52,8 +52,9 @@ export async function identifyMember(
          LEFT JOIN (memberships m JOIN tenants t ON t.id = m.tenant_id AND t.slug = $2) ON m.user_id = u.id
         WHERE u.id = $1`,
       [userId, slug],
+      { commit: true },
     );
-    return result.rows[0];
+    return rows[0];
   });
   if (!row?.tenant_id) return null;
   return {

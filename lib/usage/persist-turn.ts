@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { AppError } from "@/lib/api/errors";
 import type { TenantContext } from "@/lib/db/scope";
-import { withScopeSql, type SqlClient } from "@/lib/db/sql";
+import { withScopeSql, type ScopedSql } from "@/lib/db/sql";
 import { enqueueUsage, type OutboxOptions } from "@/lib/usage/outbox";
 import type { UsageEventRow } from "@/lib/usage/record-usage";
 
@@ -35,7 +35,7 @@ export interface PersistTurnInput {
   /** Earlier attempts of the same turn that reached the API (retried 429/529): one event each. */
   priorAttempts?: UsageEventRow[];
   /** More writes that must commit with the turn (quota settlement). */
-  afterWrite?: (db: SqlClient) => Promise<void>;
+  afterWrite?: (db: ScopedSql) => Promise<void>;
 }
 
 export interface PersistedTurn {
@@ -125,9 +125,7 @@ export async function persistTurn(
     return await withScopeSql(
       { kind: "tenant", ...ctx },
       async (db) => {
-        const {
-          rows: [row],
-        } = await db.query<{ targets: number; user_message_id: string | null; assistant_message_id: string | null; recorded: string[] }>(PERSIST_SQL, [
+        const [row] = await db.query<{ targets: number; user_message_id: string | null; assistant_message_id: string | null; recorded: string[] }>(PERSIST_SQL, [
           ctx.tenantId,
           conversationId,
           ctx.userId,

@@ -71,10 +71,10 @@ describe("the chat path's plain-SQL access (lib/db/sql.ts) is scoped the same wa
   });
 
   it("sees only the scoped tenant and user", async () => {
-    const rows = await withScopeSql({ kind: "tenant", ...a }, async (db) => (await db.query<{ id: string }>("SELECT id FROM conversations")).rows);
+    const rows = await withScopeSql({ kind: "tenant", ...a }, (db) => db.query<{ id: string }>("SELECT id FROM conversations"));
     expect(rows.map((r) => r.id)).toEqual([convA]);
-    const stolen = await withScopeSql({ kind: "tenant", ...a }, async (db) => (await db.query("UPDATE conversations SET title = 'x' WHERE id = $1", [convB])).rowCount);
-    expect(stolen).toBe(0);
+    const stolen = await withScopeSql({ kind: "tenant", ...a }, (db) => db.query<{ id: string }>("UPDATE conversations SET title = 'x' WHERE id = $1 RETURNING id", [convB]));
+    expect(stolen).toHaveLength(0);
   });
 
   it("refuses scope ids that are not uuids (they are interpolated into the BEGIN batch)", async () => {
