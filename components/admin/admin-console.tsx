@@ -1,0 +1,74 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { AssistantPanel } from "@/components/admin/assistant-panel";
+import { AuditPanel } from "@/components/admin/audit-panel";
+import { fromDraft, toDraft, type ConfigDraft } from "@/components/admin/config-draft";
+import { MembersPanel } from "@/components/admin/members-panel";
+import { TabPanel, Tabs, type TabItem } from "@/components/admin/tabs";
+import type { AdminConsoleData, AdminTab } from "@/components/admin/types";
+import { VersionsPanel } from "@/components/admin/versions-panel";
+import type { ConfigVersion } from "@/lib/admin/config";
+import { diffConfigs } from "@/lib/admin/config-diff";
+
+/**
+ * The admin console's tabs. The assistant draft lives here, not in its tab, so switching
+ * to Versions and back keeps unsaved edits; the tab is mirrored in ?tab= for reloads.
+ */
+export function AdminConsole({ data, initialTab }: { data: AdminConsoleData; initialTab: AdminTab }) {
+  const router = useRouter();
+  const [tab, setTab] = useState<AdminTab>(initialTab);
+  const [edit, setEdit] = useState<{ base: ConfigVersion; draft: ConfigDraft }>(() => ({ base: data.config, draft: toDraft(data.config) }));
+
+  // A newer version arrived from the server (a rollback, another admin's save): adopt it
+  // unless there are unsaved edits, which the Assistant tab then flags as stale.
+  if (data.config.version > edit.base.version && diffConfigs(edit.base, fromDraft(edit.draft)).length === 0) {
+    setEdit({ base: data.config, draft: toDraft(data.config) });
+  }
+
+  function select(next: AdminTab) {
+    setTab(next);
+    const url = new URL(window.location.href);
+    if (next === "assistant") url.searchParams.delete("tab");
+    else url.searchParams.set("tab", next);
+    window.history.replaceState(null, "", url);
+  }
+
+  function adopt(config: ConfigVersion) {
+    setEdit({ base: config, draft: toDraft(config) });
+    router.refresh();
+  }
+
+  const latest = data.config.version >= edit.base.version ? data.config : edit.base;
+  const items: TabItem<AdminTab>[] = [
+    { id: "assistant", label: "Assistant" },
+    { id: "versions", label: "Versions", count: data.versions.length },
+    { id: "members", label: "Members", count: data.members.length },
+    { id: "audit", label: "Audit log", shortLabel: "Audit" },
+  ];
+
+  return (
+    <div>
+      <Tabs label="Admin sections" items={items} selected={tab} onSelect={select} />
+      <TabPanel id={tab}>
+        {tab === "assistant" && (
+          <AssistantPanel
+            slug={data.slug}
+            plan={data.plan}
+            timeZone={data.timeZone}
+            base={edit.base}
+            latest={latest}
+            draft={edit.draft}
+            onDraftChange={(draft) => setEdit((e) => ({ ...e, draft }))}
+            onSaved={adopt}
+            onDiscard={() => setEdit({ base: latest, draft: toDraft(latest) })}
+          />
+        )}
+        {tab === "versions" && <VersionsPanel slug={data.slug} timeZone={data.timeZone} current={latest} versions={data.versions} onRolledBack={() => router.refresh()} />}
+        {tab === "members" && <MembersPanel data={data} />}
+        {tab === "audit" && <AuditPanel key={data.audit.entries[0]?.id ?? "empty"} slug={data.slug} timeZone={data.timeZone} firstPage={data.audit} />}
+      </TabPanel>
+    </div>
+  );
+}

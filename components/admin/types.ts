@@ -1,0 +1,33 @@
+import type { AuditPage } from "@/lib/admin/audit";
+import type { ConfigVersion, ConfigVersionSummary } from "@/lib/admin/config";
+import type { ModelTier, Role } from "@/lib/db/generated/enums";
+import type { Member } from "@/lib/tenancy/members";
+
+/** What the admin page hands the console (server → client; Dates survive the trip). */
+export interface AdminConsoleData {
+  slug: string;
+  workspaceName: string;
+  timeZone: string;
+  me: { userId: string; role: Role };
+  plan: PlanView;
+  config: ConfigVersion;
+  versions: ConfigVersionSummary[];
+  members: Member[];
+  invites: { id: string; email: string | null; role: Role; expiresAt: string }[];
+  audit: AuditPage;
+}
+
+export interface PlanView {
+  name: string;
+  allowedTiers: ModelTier[];
+  maxTokensCap: number;
+  /** For each tier the plan lacks: the name of the cheapest plan that has it. */
+  upgradeFor: Partial<Record<ModelTier, string>>;
+}
+
+export const ADMIN_TABS = ["assistant", "versions", "members", "audit"] as const;
+export type AdminTab = (typeof ADMIN_TABS)[number];
+
+export function parseAdminTab(value: unknown): AdminTab {
+  return ADMIN_TABS.find((t) => t === value) ?? "assistant";
+}

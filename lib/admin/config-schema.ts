@@ -1,0 +1,125 @@
+import { z } from "zod";
+import type { ModelTier } from "@/lib/db/generated/enums";
+import { TIER_LABELS } from "@/lib/llm/models";
+
+/**
+ * The tenant configuration an admin may save, as one zod schema per plan. Pure (no
+ * database): the admin console runs the same rules in the browser before it saves.
+ */
+export interface TenantConfigFields {
+  companyName: string;
+  persona: string;
+  allowedTopics: string[];
+  restrictedTopics: string[];
+  customInstructions: string;
+  modelTier: ModelTier;
+  maxTokens: number;
+}
+
+/** What a plan lets a tenant choose (a subset of lib/tenancy/plans' Plan). */
+export interface PlanLimits {
+  allowedTiers: readonly ModelTier[];
+  maxTokensCap: number;
+}
+
+export const CONFIG_LIMITS = {
+  companyName: 100,
+  persona: 2000,
+  customInstructions: 4000,
+  topicLength: 60,
+  topicCount: 30,
+  minMaxTokens: 64,
+} as const;
+
+export const MODEL_TIERS = ["economy", "standard", "premium"] as const satisfies readonly ModelTier[];
+
+export const CONFIG_FIELD_LABELS: Readonly<Record<keyof TenantConfigFields, string>> = {
+  companyName: "Company name",
+  persona: "Persona",
+  allowedTopics: "Allowed topics",
+  restrictedTopics: "Restricted topics",
+  customInstructions: "Custom instructions",
+  modelTier: "Model tier",
+  maxTokens: "Max tokens",
+};
+
+/** A topic is one line: runs of whitespace collapse, ends are trimmed. */
+export function normaliseTopic(topic: string): string {
+  return topic.replace(/\s+/g, " ").trim();
+}
+
+const topicKey = (topic: string) => normaliseTopic(topic).toLowerCase();
+
+function topicList(label: string) {
+  return z
+    .array(
+      z
+        .string()
+        .transform(normaliseTopic)
+        .pipe(
+          z
+            .string()
+            .min(1, { error: "A topic can’t be empty." })
+            .max(CONFIG_LIMITS.topicLength, { error: `A topic is at most ${CONFIG_LIMITS.topicLength} characters.` }),
+        ),
+      { error: `${label} must be a list of topics.` },
+    )
+    .max(CONFIG_LIMITS.topicCount, { error: `At most ${CONFIG_LIMITS.topicCount} ${label.toLowerCase()}.` })
+    .superRefine((topics, ctx) => {
+      const seen = new Set<string>();
+      topics.forEach((topic, index) => {
+        if (seen.has(topicKey(topic))) ctx.addIssue({ code: "custom", path: [index], message: `“${topic}” is listed twice.` });
+        seen.add(topicKey(topic));
+      });
+    });
+}
+
+export function tenantConfigSchema(plan: PlanLimits) {
+  return z
+    .object({
+      companyName: z
+        .string({ error: "Enter the company name." })
+        .trim()
+        .min(1, { error: "Enter the company name." })
+        .max(CONFIG_LIMITS.companyName, { error: `At most ${CONFIG_LIMITS.companyName} characters.` }),
+      persona: z
+        .string({ error: "Describe the assistant’s persona." })
+        .trim()
+        .min(1, { error: "Describe the assistant’s persona." })
+        .max(CONFIG_LIMITS.persona, { error: `At most ${CONFIG_LIMITS.persona.toLocaleString("en")} characters.` }),
+      allowedTopics: topicList("Allowed topics"),
+      restrictedTopics: topicList("Restricted topics"),
+      customInstructions: z
+        .string({ error: "Custom instructions must be text." })
+        .trim()
+        .max(CONFIG_LIMITS.customInstructions, { error: `At most ${CONFIG_LIMITS.customInstructions.toLocaleString("en")} characters.` }),
+      modelTier: z
+        .enum(MODEL_TIERS, { error: "Choose a model tier." })
+        .refine((tier) => plan.allowedTiers.includes(tier), { error: (issue) => `${TIER_LABELS[issue.input as ModelTier]} isn’t included in your plan.` }),
+      maxTokens: z
+        .number({ error: "Enter a whole number." })
+        .int({ error: "Enter a whole number." })
+        .min(CONFIG_LIMITS.minMaxTokens, { error: `At least ${CONFIG_LIMITS.minMaxTokens}.` })
+        .max(plan.maxTokensCap, { error: `At most ${plan.maxTokensCap.toLocaleString("en")} on your plan.` }),
+    })
+    .superRefine((config, ctx) => {
+      const allowed = new Set(config.allowedTopics.map(topicKey));
+      config.restrictedTopics.forEach((topic, index) => {
+        if (allowed.has(topicKey(topic))) {
+          ctx.addIssue({ code: "custom", path: ["restrictedTopics", index], message: `“${topic}” can’t be both allowed and restricted.` });
+        }
+      });
+    });
+}
+
+export type ConfigFieldErrors = Partial<Record<keyof TenantConfigFields | "_", string[]>>;
+
+/** The error envelope's fields ("allowedTopics.3": [...]) grouped by top-level field. */
+export function groupFieldErrors(fields: Record<string, string[]> | undefined): ConfigFieldErrors {
+  const out: Record<string, string[]> = {};
+  for (const [path, messages] of Object.entries(fields ?? {})) {
+    const key = path.split(".")[0] || "_";
+    (out[key] ??= []).push(...messages);
+  }
+  return out;
+}
