@@ -7,8 +7,9 @@ import { startSimulator, type RunningSimulator } from "@/lib/llm/simulator";
 import { BENCH_USER, startAppServer } from "./lib/app-server";
 import { checkChatNdjson, checkSse } from "./lib/checks";
 import { runLoad, type Call, type CallOutcome, type LoadResult } from "./lib/load";
+import { LOCAL_REDIS_URL, redisAnswers } from "./lib/redis-probe";
 import { machineInfo } from "./lib/results";
-import type { Scenario, ScenarioOptions } from "./lib/scenario";
+import type { Scenario, ScenarioOptions, ScenarioResult } from "./lib/scenario";
 import { signIn } from "./lib/session";
 import { round2 } from "./lib/stats";
 import { formatTable, ms } from "./lib/table";
@@ -50,16 +51,21 @@ export const chatPath: Scenario = {
   run,
 };
 
-async function run(options: ScenarioOptions): Promise<Record<string, unknown>> {
+async function run(options: ScenarioOptions): Promise<ScenarioResult> {
   const levels = options.quick ? QUICK_LEVELS : LEVELS;
   const warmup = options.quick ? QUICK_WARMUP : WARMUP;
   const machine = machineInfo();
   const profileDir = options.profile ? await mkdtemp(path.join(tmpdir(), "bulkhead-bench-profile-")) : null;
 
+  // Production limits go through Redis: measure with the local one when it is there.
+  const redisUrl = (await redisAnswers(LOCAL_REDIS_URL)) ? LOCAL_REDIS_URL : undefined;
+  if (!redisUrl) console.error(`[bench] no Redis at ${LOCAL_REDIS_URL}: the rate limiter uses its in-memory store`);
+
   const sim = await startSimulator({ port: 0 });
   try {
     const app = await startAppServer({
       anthropicBaseUrl: sim.url,
+      redisUrl,
       nodeArgs: profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [],
       verbose: options.verbose,
     });
@@ -73,13 +79,15 @@ async function run(options: ScenarioOptions): Promise<Record<string, unknown>> {
         if (result.errors > 0) throw new Error(`warm-up of ${target.name} failed: ${JSON.stringify(result.errorSamples)}\n${app.logTail()}`);
       }
 
-      const runs: (LoadResult & { target: string; upstream: UpstreamStats })[] = [];
+      const runs: Run[] = [];
       for (const level of levels) {
         for (const target of targets) {
           sim.received.clear();
+          const cpuBefore = { server: app.cpuMs(), bench: process.cpuUsage() };
           const result = await runLoad(target.prepare(level.concurrency), level.requests, level.concurrency);
+          const cpu = cpuPerRequest(cpuBefore, app.cpuMs(), result.requests);
           const upstream = upstreamStats(sim);
-          runs.push({ target: target.name, ...result, upstream });
+          runs.push({ target: target.name, ...result, upstream, cpu });
           console.error(
             `[bench] ${target.name.padEnd(9)} c=${String(level.concurrency).padEnd(3)} n=${level.requests}: P50 ${ms(result.latency.p50)} ms, P99 ${ms(result.latency.p99)} ms, ${result.rps} req/s, ${result.errors} errors`,
           );
@@ -89,10 +97,10 @@ async function run(options: ScenarioOptions): Promise<Record<string, unknown>> {
       const headline = overheadHeadline(runs);
       printReport(runs, headline);
       if (profileDir) console.log(`\nCPU profile of the app server: ${profileDir} (written when the server exits)`);
-      return {
+      const data = {
         scenario: "chat-path",
         machine,
-        config: { levels, warmup, conversations: CONVERSATIONS, turnsPerConversation: TURNS_PER_CONVERSATION, databasePoolSize: app.poolSize, quick: options.quick, profiled: options.profile },
+        config: { levels, warmup, conversations: CONVERSATIONS, turnsPerConversation: TURNS_PER_CONVERSATION, databasePoolSize: app.poolSize, limiterStore: redisUrl ?? "memory", quick: options.quick, profiled: options.profile },
         headline,
         results: runs.map((r) => ({
           target: r.target,
@@ -111,9 +119,12 @@ async function run(options: ScenarioOptions): Promise<Record<string, unknown>> {
           rps: r.rps,
           elapsedMs: r.elapsedMs,
           meanResponseBytes: r.meanBytes,
+          serverCpuMsPerRequest: r.cpu.server,
+          benchCpuMsPerRequest: r.cpu.bench,
           upstream: r.upstream,
         })),
       };
+      return { data, failures: runs.reduce((sum, r) => sum + r.errors, 0) };
     } finally {
       await app.close();
     }
@@ -207,6 +218,23 @@ async function checkTargets(targets: Target[], sim: RunningSimulator, logTail: (
 
 // ---- reporting --------------------------------------------------------------------------
 
+interface CpuPerRequest {
+  /** The app server's CPU per request: the cost that bounds throughput per core. Null without /proc. */
+  server: number | null;
+  /** The bench process (load generator + simulator) per request. */
+  bench: number;
+}
+
+type Run = LoadResult & { target: string; upstream: UpstreamStats; cpu: CpuPerRequest };
+
+function cpuPerRequest(before: { server: number | null; bench: NodeJS.CpuUsage }, serverAfter: number | null, requests: number): CpuPerRequest {
+  const bench = process.cpuUsage(before.bench);
+  return {
+    server: before.server === null || serverAfter === null ? null : round2((serverAfter - before.server) / requests),
+    bench: round2((bench.user + bench.system) / 1000 / requests),
+  };
+}
+
 interface UpstreamStats {
   /** Requests the simulator saw during the run (warm-up excluded). */
   requests: number;
@@ -233,26 +261,31 @@ interface Headline {
   chatOverProxyP50Ms: number;
   /** proxy − simulator at P50, sequential: the framework's own cost. */
   proxyOverSimulatorP50Ms: number;
+  /** App-server CPU per request, chat − proxy, sequential: less sensitive to a busy machine than latency. */
+  chatOverProxyServerCpuMs: number | null;
   targetMs: number;
   withinTarget: boolean;
 }
 
-function overheadHeadline(runs: (LoadResult & { target: string })[]): Headline {
-  const p50 = (target: string) => runs.find((r) => r.target === target && r.concurrency === 1)?.latency.p50 ?? Number.NaN;
+function overheadHeadline(runs: Run[]): Headline {
+  const sequential = (target: string) => runs.find((r) => r.target === target && r.concurrency === 1);
+  const p50 = (target: string) => sequential(target)?.latency.p50 ?? Number.NaN;
   const [chat, proxy, simulator] = [p50("chat"), p50("proxy"), p50("simulator")];
   const overhead = round2(chat - proxy);
+  const [chatCpu, proxyCpu] = [sequential("chat")?.cpu.server ?? null, sequential("proxy")?.cpu.server ?? null];
   return {
     chatP50Ms: round2(chat),
     proxyP50Ms: round2(proxy),
     simulatorP50Ms: round2(simulator),
     chatOverProxyP50Ms: overhead,
     proxyOverSimulatorP50Ms: round2(proxy - simulator),
+    chatOverProxyServerCpuMs: chatCpu === null || proxyCpu === null ? null : round2(chatCpu - proxyCpu),
     targetMs: OVERHEAD_TARGET_MS,
     withinTarget: overhead <= OVERHEAD_TARGET_MS,
   };
 }
 
-function printReport(runs: (LoadResult & { target: string; upstream: UpstreamStats })[], headline: Headline): void {
+function printReport(runs: Run[], headline: Headline): void {
   const rows = runs.map((r) => [
     r.target,
     String(r.concurrency),
@@ -263,14 +296,21 @@ function printReport(runs: (LoadResult & { target: string; upstream: UpstreamSta
     ms(r.headersLatency?.p50 ?? Number.NaN),
     r.rps.toFixed(1),
     String(r.errors),
+    r.cpu.server === null ? "–" : r.cpu.server.toFixed(2),
     `${r.upstream.meanInputTokens}/${r.upstream.meanOutputTokens}`,
   ]);
-  console.log("\nchat-path (latency in ms, send → end of body; headers = send → response headers)\n");
-  console.log(formatTable(["target", "conc", "n", "P50", "P99", "mean", "hdrs P50", "req/s", "errors", "tok in/out"], rows));
+  console.log("\nchat-path (ms; latency = send → end of body, hdrs = send → response headers, srv CPU/req = app server CPU ms per request)\n");
+  console.log(formatTable(["target", "conc", "n", "P50", "P99", "mean", "hdrs P50", "req/s", "errors", "srv CPU/req", "tok in/out"], rows));
   console.log(
     `\nchat path overhead over bare proxy at P50 (sequential): ${ms(headline.chatOverProxyP50Ms)} ms (target ≤ ${headline.targetMs} ms)${headline.withinTarget ? "" : "  ← OVER TARGET"}`,
   );
   console.log(`bare proxy over direct simulator at P50 (sequential): ${ms(headline.proxyOverSimulatorP50Ms)} ms (the framework's own cost)`);
+  if (headline.chatOverProxyServerCpuMs !== null) {
+    console.log(`chat path extra app-server CPU per request over bare proxy (sequential): ${ms(headline.chatOverProxyServerCpuMs)} ms`);
+  }
+  for (const r of runs.filter((r) => r.upstream.requests < r.ok)) {
+    console.log(`warning: ${r.target} c=${r.concurrency}: ${r.ok} successful responses but the simulator saw only ${r.upstream.requests} requests`);
+  }
   const failed = runs.filter((r) => r.errors > 0);
   for (const r of failed) console.log(`errors in ${r.target} c=${r.concurrency}: ${JSON.stringify(r.errorSamples)}`);
 }

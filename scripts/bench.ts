@@ -1,3 +1,5 @@
+import { loadavg } from "node:os";
+import { interrupt, interrupted, runCleanups } from "@/bench/lib/cleanup";
 import { writeResults } from "@/bench/lib/results";
 import type { ScenarioOptions } from "@/bench/lib/scenario";
 import { SCENARIOS } from "@/bench/scenarios";
@@ -37,16 +39,40 @@ function parseArgs(argv: string[]): { names: string[]; options: ScenarioOptions 
 async function main(): Promise<void> {
   const { names, options } = parseArgs(process.argv.slice(2));
   const selected = names.length > 0 ? SCENARIOS.filter((s) => names.includes(s.name)) : SCENARIOS;
+  let failures = 0;
   for (const scenario of selected) {
     const startedAt = new Date();
     console.error(`[bench] ${scenario.name}: ${scenario.description}${options.quick ? " (quick)" : ""}`);
-    const data = await scenario.run(options);
-    const files = await writeResults(scenario.name, startedAt, { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), ...data });
+    const result = await scenario.run(options);
+    failures += result.failures;
+    const files = await writeResults(scenario.name, startedAt, {
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      // Other work on the machine during the run skews every number: compare with machine.loadAverage1m.
+      loadAverage1mAtEnd: Math.round((loadavg()[0] ?? 0) * 100) / 100,
+      ...result.data,
+    });
     console.log(`\nresults: ${files.join(", ")}`);
+  }
+  if (failures > 0) {
+    console.error(`[bench] ${failures} request(s) failed their checks (see the errors column)`);
+    process.exitCode = 1;
   }
 }
 
+// Interrupted: stop the app server and drop the throwaway database before leaving. Later
+// signals are ignored while that runs (tsx relays the terminal's Ctrl-C a second time).
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (interrupted.aborted) return;
+    console.error(`\n[bench] ${signal}: cleaning up…`);
+    interrupt();
+    void runCleanups().finally(() => process.exit(130));
+  });
+}
+
 main().catch((error: unknown) => {
+  if (interrupted.aborted) return; // the signal handler cleans up and exits
   console.error("[bench] failed:", error instanceof Error ? (error.stack ?? error.message) : error);
   process.exit(1);
 });

@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -13,12 +13,17 @@ import { pgRunner } from "@/lib/db/sql-runners";
 import { APP_DB_ROLE } from "@/lib/db/urls";
 import { env } from "@/lib/env";
 import { createDatabase, databaseUrl, dropDatabase, TEST_SERVER_URL } from "@/tests/helpers/local-database";
+import { onCleanup } from "./cleanup";
 
 /**
  * The app as production runs it, for one bench run: a throwaway database on the local
  * PostgreSQL (refused if not local), migrated, one tenant and user created through signUp,
  * then `next start` on a free port with BULKHEAD_BENCH=1 and Claude pointed at the bench's
  * simulator. `close()` stops the server and drops the database.
+ *
+ * The tenant is on a `bench` plan added to the throwaway database only: every limit and
+ * quota check still runs, but none can refuse, since a bench sends far more requests per
+ * minute from one user than any real plan admits.
  */
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..");
 
@@ -30,8 +35,14 @@ export const BENCH_USER = {
   slug: "bench",
 } as const;
 
+const BENCH_PLAN_SQL = `
+INSERT INTO plans (id, name, requests_per_minute, tokens_per_minute, monthly_token_quota, monthly_price_micros, user_share_pct, max_tokens_cap, allowed_tiers)
+VALUES ('bench', 'Bench (no effective limits)', 2000000000, 2000000000, 1000000000000000, 0, 100, 8192, '{economy,standard,premium}')`;
+
 export interface AppServerOptions {
   anthropicBaseUrl: string;
+  /** The rate limiter's Redis (redis://…); unset means the per-process in-memory store. */
+  redisUrl?: string;
   /** Extra node flags for the server process (e.g. --cpu-prof). */
   nodeArgs?: string[];
   /** Echo the server's output as it comes (else only the tail is shown on failure). */
@@ -45,6 +56,8 @@ export interface AppServer {
   poolSize: number;
   /** The server's last output lines, for error reports. */
   logTail(): string;
+  /** CPU time (user + system) the server process has used so far, in ms; null where /proc is missing. */
+  cpuMs(): number | null;
   close(): Promise<void>;
 }
 
@@ -57,8 +70,11 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
   const databaseName = `bulkhead_bench_${process.pid}_${Date.now().toString(36)}`;
   const cleanups: (() => Promise<void>)[] = [];
   const cleanup = async () => {
+    forget();
     for (const step of cleanups.reverse()) await step().catch((error: unknown) => console.error("[bench] cleanup step failed:", error));
+    cleanups.length = 0;
   };
+  const forget = onCleanup(cleanup);
 
   try {
     await createDatabase(TEST_SERVER_URL, databaseName);
@@ -92,6 +108,10 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
           ANTHROPIC_BASE_URL: options.anthropicBaseUrl,
           BULKHEAD_BENCH: "1",
           BULKHEAD_DATA_DIR: dataDir,
+          // Only the store chosen here, whatever the shell has configured.
+          REDIS_URL: options.redisUrl ?? "",
+          UPSTASH_REDIS_REST_URL: "",
+          UPSTASH_REDIS_REST_TOKEN: "",
         },
       },
     );
@@ -118,6 +138,7 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
       databaseName,
       poolSize: env.DATABASE_POOL_SIZE,
       logTail: () => tail.join("\n"),
+      cpuMs: () => processCpuMs(child.pid),
       close: () => (closed ??= cleanup()),
     };
   } catch (error) {
@@ -126,11 +147,28 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
   }
 }
 
+let clockTicks: number | undefined;
+
+/** utime + stime from /proc/<pid>/stat (Linux); null elsewhere or once the process is gone. */
+export function processCpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after "pid (comm) ": state is [0], utime [11], stime [12].
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+  } catch {
+    return null;
+  }
+}
+
 async function migrateDatabase(ownerUrl: string): Promise<void> {
   const client = new pg.Client({ connectionString: ownerUrl });
   await client.connect();
   try {
     await migrate(pgRunner(client), await readMigrations(path.join(ROOT, "prisma", "migrations")));
+    await client.query(BENCH_PLAN_SQL);
   } finally {
     await client.end();
   }
@@ -141,7 +179,7 @@ async function seed(appUrl: string): Promise<void> {
   const prisma = createPrismaClient(appUrl, 2);
   setPrismaClient(prisma);
   try {
-    await signUp(BENCH_USER);
+    await signUp(BENCH_USER, { planId: "bench" });
   } finally {
     setPrismaClient(undefined);
     await prisma.$disconnect();

@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import { interrupted } from "./cleanup";
 import { round2, summarize, throughput, type LatencySummary } from "./stats";
 
 /**
@@ -42,7 +43,7 @@ export async function runLoad(call: Call, requests: number, concurrency: number)
   let next = 0;
 
   const worker = async () => {
-    while (next < requests) {
+    while (next < requests && !interrupted.aborted) {
       const index = next++;
       const sentAt = performance.now();
       let outcome: CallOutcome;
@@ -67,6 +68,7 @@ export async function runLoad(call: Call, requests: number, concurrency: number)
   const startedAt = performance.now();
   await Promise.all(Array.from({ length: Math.min(concurrency, requests) }, worker));
   const elapsedMs = performance.now() - startedAt;
+  interrupted.throwIfAborted();
 
   return {
     requests,

@@ -12,8 +12,15 @@ export interface ScenarioOptions {
   verbose: boolean;
 }
 
+export interface ScenarioResult {
+  /** Written as JSON. */
+  data: Record<string, unknown>;
+  /** Requests that failed their check: any makes `npm run bench` exit non-zero. */
+  failures: number;
+}
+
 export interface Scenario {
   name: string;
   description: string;
-  run(options: ScenarioOptions): Promise<Record<string, unknown>>;
+  run(options: ScenarioOptions): Promise<ScenarioResult>;
 }
