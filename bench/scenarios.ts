@@ -1,6 +1,7 @@
 import { chatPath } from "./chat-path";
+import { dashboardQueries } from "./dashboard-queries";
 import { limiter } from "./limiter";
 import type { Scenario } from "./lib/scenario";
 
 /** Every scenario, in the order `npm run bench` runs them. Add new modules here. */
-export const SCENARIOS: readonly Scenario[] = [chatPath, limiter];
+export const SCENARIOS: readonly Scenario[] = [chatPath, limiter, dashboardQueries];

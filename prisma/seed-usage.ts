@@ -1,5 +1,6 @@
 import type { ModelTier } from "@/lib/db/generated/enums";
 import { withTenant } from "@/lib/db/scope";
+import { billingPeriod, quotaTokens } from "@/lib/limits/quota";
 import { modelForTier } from "@/lib/llm/models";
 import { costMicros, selectPrice } from "@/lib/llm/pricing";
 import { loadPriceBook } from "@/lib/usage/price-book";
@@ -86,5 +87,15 @@ export async function seedUsageHistory(input: UsageHistoryInput): Promise<number
     const batch = events.slice(i, i + 1000);
     await withTenant({ tenantId: input.tenantId, userId: input.actorId }, (tx) => tx.usageEvent.createMany({ data: batch, skipDuplicates: true }));
   }
+  // The month's quota meter counts what live calls settle; the history settles the same way.
+  const period = billingPeriod(input.now);
+  const used = events.filter((e) => e.createdAt >= period).reduce((sum, e) => sum + quotaTokens(e), 0);
+  await withTenant({ tenantId: input.tenantId, userId: input.actorId }, (tx) =>
+    tx.quotaUsage.upsert({
+      where: { tenantId_period: { tenantId: input.tenantId, period } },
+      create: { tenantId: input.tenantId, period, usedTokens: BigInt(used) },
+      update: { usedTokens: BigInt(used) },
+    }),
+  );
   return events.length;
 }

@@ -13,6 +13,10 @@ export const SERIES_COLORS = ["#4f46e5", "#059669", "#d97706", "#0284c7", "#db27
 const AXIS = { fontSize: 12, fill: "#52525b" };
 const GRID = "#e4e4e7";
 const HEIGHT = 260;
+/** Series names in text colour (the swatch carries the series colour): lighter hues fail contrast as text. */
+const TEXT = "#3f3f46";
+const legendText = (value: string) => <span style={{ color: TEXT }}>{value}</span>;
+const TOOLTIP = { contentStyle: { borderRadius: 8, fontSize: 13 }, itemStyle: { color: TEXT }, labelStyle: { color: "#18181b", fontWeight: 600 } };
 
 export interface ModelSeries {
   key: string;
@@ -41,9 +45,9 @@ export function TokensByModelChart({ data, models, label }: { data: TokensPoint[
         <Tooltip
           labelFormatter={(day) => formatDayLong(String(day))}
           formatter={(value, name) => [`${formatInteger(Number(value))} tokens`, String(name)]}
-          contentStyle={{ borderRadius: 8, fontSize: 13 }}
+          {...TOOLTIP}
         />
-        <Legend wrapperStyle={{ fontSize: 12 }} />
+        <Legend wrapperStyle={{ fontSize: 12 }} formatter={legendText} />
         {models.map((m, i) => (
           <Area
             key={m.key}
@@ -81,7 +85,7 @@ export function CostPerDayChart({ data, label }: { data: Array<{ day: string; co
           labelFormatter={(day) => formatDayLong(String(day))}
           formatter={(value) => [formatUsd(Number(value)), "Cost"]}
           cursor={{ fill: "#f4f4f5" }}
-          contentStyle={{ borderRadius: 8, fontSize: 13 }}
+          {...TOOLTIP}
         />
         <Bar dataKey="costMicros" name="Cost" fill={SERIES_COLORS[0]} radius={[3, 3, 0, 0]} isAnimationActive={false} />
       </BarChart>
@@ -114,7 +118,7 @@ export function BreakdownBarChart({ data, label }: { data: BreakdownDatum[]; lab
         <YAxis type="category" dataKey="label" tick={AXIS} tickLine={false} axisLine={false} width={110} />
         <Tooltip
           cursor={{ fill: "#f4f4f5" }}
-          contentStyle={{ borderRadius: 8, fontSize: 13 }}
+          {...TOOLTIP}
           formatter={(value, _name, item) => {
             const d = item.payload as BreakdownDatum;
             return [`${formatInteger(Number(value))} tokens · ${formatInteger(d.requests)} requests · ${formatUsd(d.costMicros)}`, "Usage"];
