@@ -5,7 +5,7 @@ import { useState, useTransition } from "react";
 import { changeRoleAction, removeMemberAction } from "@/app/w/[slug]/admin/actions";
 import { formatDateTime } from "@/components/admin/format";
 import type { AdminConsoleData } from "@/components/admin/types";
-import { ConfirmDialog } from "@/components/chat/confirm-dialog";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { InviteForm } from "@/components/members/invite-form";
 import { PendingInviteList } from "@/components/members/pending-invite-list";
 import { Alert } from "@/components/ui/alert";

@@ -4,7 +4,7 @@ import { useState, useTransition } from "react";
 import { getConfigVersionAction, rollbackConfigAction } from "@/app/w/[slug]/admin/actions";
 import { ConfigDiffView } from "@/components/admin/config-diff-view";
 import { formatDateTime } from "@/components/admin/format";
-import { ConfirmDialog } from "@/components/chat/confirm-dialog";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useRef, useState, type FormEvent, type MouseEvent } from "react";
-import { ConfirmDialog } from "@/components/chat/confirm-dialog";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { formatUpdatedAt } from "@/components/chat/format";
 import { PencilIcon, TrashIcon } from "@/components/chat/icons";
 import { Button } from "@/components/ui/button";

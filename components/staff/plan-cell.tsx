@@ -2,7 +2,7 @@
 
 import { useState, useTransition } from "react";
 import { assignPlanAction } from "@/app/staff/actions";
-import { ConfirmDialog } from "@/components/staff/confirm-dialog";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { formatUsd } from "@/components/staff/format";
 import { Button } from "@/components/ui/button";
 import { Select } from "@/components/ui/input";
