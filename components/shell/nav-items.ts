@@ -1,6 +1,6 @@
 import type { Role } from "@/lib/db/generated/enums";
 
-export type NavIcon = "chat" | "usage" | "members" | "admin" | "staff";
+export type NavIcon = "chat" | "usage" | "admin" | "staff";
 
 export interface NavItem {
   href: string;
@@ -20,7 +20,7 @@ export function navItemsFor(slug: string, role: Role, isStaff: boolean): NavItem
     { href: `${base}/usage`, label: "Usage", icon: "usage" },
   ];
   if (role === "admin" || role === "owner") {
-    items.push({ href: `${base}/members`, label: "Members", icon: "members" }, { href: `${base}/admin`, label: "Admin", icon: "admin" });
+    items.push({ href: `${base}/admin`, label: "Admin", icon: "admin" });
   }
   if (isStaff) items.push({ href: "/staff", label: "Staff", icon: "staff" });
   return items;
