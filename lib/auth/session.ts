@@ -1,8 +1,8 @@
-import { decode } from "next-auth/jwt";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import { getAuthSecret } from "@/lib/auth/secret";
+import { sessionTokenUserId } from "@/lib/auth/session-token";
 import { signInPath } from "@/lib/auth/safe-next";
 import type { SessionUser } from "@/lib/auth/sign-in";
 import { withUser } from "@/lib/db/scope";
@@ -31,10 +31,8 @@ export const getSessionUserId = cache(async (): Promise<string | null> => {
   const raw = store.get(SECURE_COOKIE)?.value ?? store.get(COOKIE)?.value;
   if (!raw) return null;
   // Decode only: getServerSession also re-encodes a refreshed token, which a route
-  // handler could not even set, and that costs a second key derivation per request.
-  // decode() verifies the token and its expiry; an invalid one is treated as signed out.
-  const token = await decode({ token: raw, secret: getAuthSecret() }).catch(() => null);
-  return typeof token?.userId === "string" ? token.userId : null;
+  // handler could not even set.
+  return sessionTokenUserId(raw, getAuthSecret());
 });
 
 const COOKIE = "next-auth.session-token";

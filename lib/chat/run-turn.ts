@@ -33,12 +33,30 @@ export function runChatTurn(ctx: TenantContext, turn: PreparedTurn, requestSigna
 
   return new ReadableStream<Uint8Array>({
     async start(controller) {
-      const send = (event: object) => {
-        if (!open) return;
+      // Lines wait in `pending` until flushed: deltas parsed from one upstream read go out
+      // as one chunk (one write and one compression flush instead of one per delta); every
+      // other event flushes at once, after whatever deltas came before it.
+      let pending = "";
+      let flushScheduled = false;
+      const flush = () => {
+        flushScheduled = false;
+        if (!open || pending === "") return;
+        const text = pending;
+        pending = "";
         try {
-          controller.enqueue(encoder.encode(`${JSON.stringify(event)}\n`));
+          controller.enqueue(encoder.encode(text));
         } catch {
           open = false;
+        }
+      };
+      const send = (event: { type: string; [field: string]: unknown }) => {
+        if (!open) return;
+        pending += `${JSON.stringify(event)}\n`;
+        if (event.type !== "delta") flush();
+        else if (!flushScheduled) {
+          flushScheduled = true;
+          // After the I/O phase that delivered these deltas: coalesces, never holds one back.
+          setImmediate(flush);
         }
       };
       send({
