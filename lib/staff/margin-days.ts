@@ -1,15 +1,14 @@
 import { withStaff, type Tx } from "@/lib/db/scope";
 
 /**
- * Per-day usage totals for the staff console, by tenant and by model, read from usage_daily.
+ * Per-day usage totals for the staff console, by tenant and by model, read from
+ * usage_daily_tenant (0007_staff_rollup: one row per day, tenant and model, kept by triggers
+ * on usage_daily; a day-led primary key, so a range of days is one index range scan).
  *
- * usage_daily is keyed (tenant, day, model, request type, user): at 1,000 tenants it holds
- * millions of rows per quarter, and summing 90 days of them is a full scan (there is no
- * index leading with day). So days are split in two:
+ * Days are split in two:
  *
  * - Open days (from yesterday, UTC, on): still receiving events in some time zone. Read on
- *   every call, one primary-key range scan per tenant (tenant_id, day ≥ …): only the rows
- *   of those days are touched.
+ *   every call.
  * - Closed days (older): their events are in (usage is recorded when a call ends), so
  *   their totals are cached in this process for CLOSED_TTL_MS and then refreshed in the
  *   background while the old copy keeps serving. A closed day can still change through an
@@ -82,54 +81,27 @@ function add(days: Map<string, DayTotals>, kind: "tenants" | "models", row: Row)
   if (kind === "tenants") day.cost += usage.cost;
 }
 
-/** Open days: one index range scan per tenant (OFFSET 0 keeps the planner from flattening it into a full scan). */
-export async function readOpenDays(tx: Tx, from: string, toExclusive: string): Promise<Map<string, DayTotals>> {
-  // The nested loop's estimate passes jit_above_cost; compiling it costs more than it runs.
-  await tx.$executeRaw`SET LOCAL jit = off`;
+/** Totals of the days from..toExclusive, by tenant and by model, in one range scan. */
+export async function readDays(tx: Tx, from: string, toExclusive: string): Promise<Map<string, DayTotals>> {
   const rows = await tx.$queryRaw<Array<Row & { by_model: boolean }>>`
-    SELECT u.day::text AS day, (GROUPING(u.tenant_id) = 1) AS by_model,
-           COALESCE(u.tenant_id::text, u.model) AS key,
-           sum(u.cost_micros)::bigint AS cost, sum(u.tokens)::bigint AS tokens, sum(u.requests)::bigint AS requests
-    FROM tenants t
-    CROSS JOIN LATERAL (
-      SELECT d.tenant_id, d.day, d.model, d.cost_micros, d.requests,
-             d.input_tokens + d.output_tokens + d.cache_write_tokens + d.cache_read_tokens AS tokens
-      FROM usage_daily d
-      WHERE d.tenant_id = t.id AND d.day >= ${from}::date AND d.day < ${toExclusive}::date
-      OFFSET 0
-    ) u
-    GROUP BY GROUPING SETS ((u.day, u.tenant_id), (u.day, u.model))`;
+    SELECT day::text AS day, (GROUPING(tenant_id) = 1) AS by_model,
+           COALESCE(tenant_id::text, model) AS key,
+           sum(cost_micros)::bigint AS cost, sum(tokens)::bigint AS tokens, sum(requests)::bigint AS requests
+    FROM usage_daily_tenant
+    WHERE day >= ${from}::date AND day < ${toExclusive}::date
+    GROUP BY GROUPING SETS ((day, tenant_id), (day, model))`;
   const days = new Map<string, DayTotals>();
   for (const row of rows) add(days, row.by_model ? "models" : "tenants", row);
   return days;
 }
 
-/** Closed days: two parallel scans of the range (grouping sets would not run in parallel). */
 async function loadClosedDays(staffUserId: string, from: string, to: string): Promise<void> {
-  const { byTenant, byModel } = await withStaff(
-    staffUserId,
-    async (tx) => {
-      await tx.$executeRaw`SET LOCAL jit = off`;
-      const byTenant = await tx.$queryRaw<Row[]>`
-        SELECT day::text AS day, tenant_id::text AS key, sum(cost_micros)::bigint AS cost,
-               sum(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens)::bigint AS tokens,
-               sum(requests)::bigint AS requests
-        FROM usage_daily WHERE day >= ${from}::date AND day <= ${to}::date
-        GROUP BY day, tenant_id`;
-      const byModel = await tx.$queryRaw<Row[]>`
-        SELECT day::text AS day, model AS key, sum(cost_micros)::bigint AS cost,
-               sum(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens)::bigint AS tokens,
-               sum(requests)::bigint AS requests
-        FROM usage_daily WHERE day >= ${from}::date AND day <= ${to}::date
-        GROUP BY day, model`;
-      return { byTenant, byModel };
-    },
-    { timeoutMs: 60_000 },
-  );
+  const read = await withStaff(staffUserId, (tx) => readDays(tx, from, isoDay(dayMs(to) + DAY_MS)), { timeoutMs: 60_000 });
   const loaded = new Map<string, DayTotals>();
-  for (let ms = dayMs(from); ms <= dayMs(to); ms += DAY_MS) loaded.set(isoDay(ms), emptyDay());
-  for (const row of byTenant) add(loaded, "tenants", row);
-  for (const row of byModel) add(loaded, "models", row);
+  for (let ms = dayMs(from); ms <= dayMs(to); ms += DAY_MS) {
+    const day = isoDay(ms);
+    loaded.set(day, read.get(day) ?? emptyDay());
+  }
 
   const { days } = cache();
   const loadedAt = Date.now();

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { fromZodError } from "@/lib/api/errors";
 import { withStaff } from "@/lib/db/scope";
 import { assertStaffActor } from "@/lib/staff/actor";
-import { dayMs, firstOpenDay, getClosedDays, isoDay, readOpenDays, type DayTotals, type Usage } from "@/lib/staff/margin-days";
+import { dayMs, firstOpenDay, getClosedDays, isoDay, readDays, type DayTotals, type Usage } from "@/lib/staff/margin-days";
 
 /**
  * Margin per tenant for the staff console: plan revenue against API cost, read from the
@@ -167,7 +167,7 @@ export async function getMarginOverview(staffUserId: string, options: MarginOpti
       JOIN plans p ON p.id = t.plan_id
       WHERE (t.created_at AT TIME ZONE t.time_zone)::date < ${monthEnd}::date
       ORDER BY t.name, t.id`;
-    const open = openFrom < monthEnd ? await readOpenDays(tx, openFrom, monthEnd) : new Map<string, DayTotals>();
+    const open = openFrom < monthEnd ? await readDays(tx, openFrom, monthEnd) : new Map<string, DayTotals>();
     return { tenantRows, open };
   });
   // After the staff check above: the cache answers without asking the database who is calling.

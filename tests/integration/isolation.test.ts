@@ -63,6 +63,22 @@ describe("the application login fails closed", () => {
   it("cannot switch itself to a superuser or table owner", async () => {
     await expect(prisma.$executeRawUnsafe("SET ROLE root")).rejects.toThrow(/permission denied/i);
   });
+
+  it("every table with a tenant_id column has row-level security enabled and forced", async () => {
+    const tables = await ownerQuery<{ table: string; enabled: boolean; forced: boolean; policies: string }>(
+      `SELECT c.relname AS table, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
+              (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid)::text AS policies
+         FROM pg_class c
+         JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+        WHERE c.relkind = 'r'
+          AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped)
+        ORDER BY 1`,
+    );
+    // The tables this test is known to cover, so that a rename cannot make it vacuous.
+    expect(tables.map((t) => t.table)).toEqual(expect.arrayContaining(["conversations", "messages", "usage_events", "usage_daily", "usage_daily_tenant", "tenant_configs", "memberships"]));
+    for (const t of tables) expect({ table: t.table, enabled: t.enabled, forced: t.forced }).toEqual({ table: t.table, enabled: true, forced: true });
+    for (const t of tables) expect(Number(t.policies), t.table).toBeGreaterThan(0);
+  });
 });
 
 describe("the chat path's plain-SQL access (lib/db/sql.ts) is scoped the same way", () => {

@@ -401,3 +401,65 @@ describe("the data layer refuses message content to staff", () => {
     expect(await withStaff(staff.userId, (tx) => tx.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM usage_daily`)).toHaveLength(1);
   });
 });
+
+describe("the staff rollup (usage_daily_tenant) follows usage_daily", () => {
+  // Rows of usage_daily summed to (day, tenant, model) that usage_daily_tenant lacks or has
+  // differently, and the other way round: both empty when the two agree. One statement, so
+  // one snapshot, whatever other test files are writing.
+  const drift = (tenantId: string) =>
+    ownerQuery<{ side: string; day: string; model: string }>(
+      `WITH expected AS (
+         SELECT day, tenant_id, model, sum(requests) AS requests,
+                sum(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens) AS tokens, sum(cost_micros) AS cost_micros
+           FROM usage_daily WHERE tenant_id = $1::uuid GROUP BY 1, 2, 3),
+       actual AS (SELECT day, tenant_id, model, requests, tokens, cost_micros FROM usage_daily_tenant WHERE tenant_id = $1::uuid)
+       SELECT 'missing' AS side, day::text, model FROM (SELECT * FROM expected EXCEPT SELECT * FROM actual) m
+       UNION ALL
+       SELECT 'extra', day::text, model FROM (SELECT * FROM actual EXCEPT SELECT * FROM expected) x`,
+      [tenantId],
+    );
+  const staffRows = (tenantId: string) =>
+    ownerQuery<{ day: string; model: string; requests: string; tokens: string; cost: string }>(
+      `SELECT day::text, model, requests::text, tokens::text, cost_micros::text AS cost
+         FROM usage_daily_tenant WHERE tenant_id = $1::uuid ORDER BY day, model`,
+      [tenantId],
+    );
+
+  it("sums new days, adds to existing ones, and moves days with the tenant's time zone", async () => {
+    const kilo = await newTenant("Kilo", "starter");
+    const member2 = await signUp({ name: "Kilo Two", email: `${unique("kilo2")}@staff-console.test`, password: "correct-horse-9", workspaceName: unique("k2") });
+    await withTenant(kilo, (tx) => tx.membership.create({ data: { tenantId: kilo.tenantId, userId: member2.userId, role: "member" } }));
+    // Two users on one day (two usage_daily rows, one staff row), and a second model.
+    await record(kilo, [
+      { at: "2019-03-01T23:30:00Z", model: "claude-haiku-4-5", input: 100, output: 10, cost: 150 },
+      { at: "2019-03-01T23:40:00Z", model: "claude-opus-4-8", input: 200, output: 20, cost: 1_500 },
+    ]);
+    await record({ ...kilo, userId: member2.userId }, [{ at: "2019-03-01T12:00:00Z", model: "claude-haiku-4-5", input: 50, output: 5, cacheRead: 7, cost: 80 }]);
+    expect(await staffRows(kilo.tenantId)).toEqual([
+      { day: "2019-03-01", model: "claude-haiku-4-5", requests: "2", tokens: "172", cost: "230" },
+      { day: "2019-03-01", model: "claude-opus-4-8", requests: "1", tokens: "220", cost: "1500" },
+    ]);
+    // An upsert into an existing usage_daily row (same day, model, type, user).
+    await record(kilo, [{ at: "2019-03-01T08:00:00Z", model: "claude-haiku-4-5", input: 1, output: 1, cost: 6 }]);
+    expect((await staffRows(kilo.tenantId))[0]).toEqual({ day: "2019-03-01", model: "claude-haiku-4-5", requests: "3", tokens: "174", cost: "236" });
+    expect(await drift(kilo.tenantId)).toEqual([]);
+
+    // Tokyo is UTC+9: the 23:30 and 23:40 calls move to 2 March, the 08:00 and 12:00 ones stay.
+    await withTenant(kilo, (tx) => tx.tenant.update({ where: { id: kilo.tenantId }, data: { timeZone: "Asia/Tokyo" } }));
+    expect(await staffRows(kilo.tenantId)).toEqual([
+      { day: "2019-03-01", model: "claude-haiku-4-5", requests: "2", tokens: "64", cost: "86" },
+      { day: "2019-03-02", model: "claude-haiku-4-5", requests: "1", tokens: "110", cost: "150" },
+      { day: "2019-03-02", model: "claude-opus-4-8", requests: "1", tokens: "220", cost: "1500" },
+    ]);
+    expect(await drift(kilo.tenantId)).toEqual([]);
+  });
+
+  it("agrees with usage_daily for every tenant of this file", async () => {
+    for (const t of [alpha, bravo, charlie, delta, echo, foxtrot, juliet]) expect(await drift(t.tenantId)).toEqual([]);
+  });
+
+  it("is readable by staff only", async () => {
+    expect(await withStaff(staff.userId, (tx) => tx.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM usage_daily_tenant`)).toHaveLength(1);
+    await expect(withTenant(alpha, (tx) => tx.$queryRaw`SELECT count(*) FROM usage_daily_tenant`)).rejects.toThrow(/permission denied/i);
+  });
+});
