@@ -359,8 +359,10 @@ describe("members and roles", () => {
     await addMember(owner, member, "member");
     const asAdmin = as(admin, owner.tenantId);
 
-    for (const attempt of [changeRole(asAdmin, member.userId, "owner"), changeRole(asAdmin, admin.userId, "owner"), changeRole(asAdmin, owner.userId, "admin")]) {
-      const error = await failure(attempt);
+    // One at a time: a started attempt that rejects before failure() holds it is an unhandled rejection.
+    const attempts = [() => changeRole(asAdmin, member.userId, "owner"), () => changeRole(asAdmin, admin.userId, "owner"), () => changeRole(asAdmin, owner.userId, "admin")];
+    for (const attempt of attempts) {
+      const error = await failure(attempt());
       expect(error.status).toBe(403);
       expect(error.message).toBe(MEMBER_MESSAGES.onlyOwners);
     }
