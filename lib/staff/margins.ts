@@ -2,13 +2,12 @@ import { z } from "zod";
 import { fromZodError } from "@/lib/api/errors";
 import { withStaff } from "@/lib/db/scope";
 import { assertStaffActor } from "@/lib/staff/actor";
-import { dayMs, firstOpenDay, getClosedDays, isoDay, readDays, type DayTotals, type Usage } from "@/lib/staff/margin-days";
 
 /**
  * Margin per tenant for the staff console: plan revenue against API cost, read from the
- * daily rollups (`usage_daily`), never from raw usage events. Recent days are read on every
- * call and older ones come from a per-process cache (lib/staff/margin-days.ts), so a call
- * is two short queries however many events and tenants there are.
+ * staff rollup (`usage_daily_tenant`: one row per tenant-local day, tenant and model, kept
+ * by triggers; migration 0007), never from raw usage events. A call is four short queries
+ * over a day-led primary key, whatever the number of events, and always current: no cache.
  *
  * Money is integer micro-USD carried as `number`: exact up to 2^53 µ$ (about $9 billion),
  * far above any one month of this business, and what the page and charts need.
@@ -125,6 +124,23 @@ export function marginFlag(revenueMicros: number, marginMicros: number): MarginF
 
 const pctOf = (margin: number, revenue: number) => (revenue > 0 ? (margin / revenue) * 100 : null);
 
+interface Usage {
+  cost: number;
+  tokens: number;
+  requests: number;
+}
+
+interface UsageRow {
+  by_model: boolean;
+  key: string;
+  cost: bigint;
+  tokens: bigint;
+  requests: bigint;
+}
+
+const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+const dayMs = (day: string): number => Date.parse(`${day}T00:00:00Z`);
+
 interface TenantRow {
   tenant_id: string;
   name: string;
@@ -153,13 +169,14 @@ export async function getMarginOverview(staffUserId: string, options: MarginOpti
   const monthStart = isoDay(monthStartMs);
   const monthEnd = isoDay(monthEndMs);
   const seriesStart = isoDay(seriesStartMs);
-  // Days read fresh on every call: from yesterday (UTC) to the month's end; older ones are cached.
-  const openFrom = firstOpenDay(now) > seriesStart ? firstOpenDay(now) : seriesStart;
+  const seriesEnd = isoDay(seriesEndMs);
 
-  const { tenantRows, open } = await withStaff(staffUserId, async (tx) => {
+  const rows = await withStaff(staffUserId, async (tx) => {
     await assertStaffActor(tx, staffUserId);
+    // These aggregates' cost estimates pass jit_above_cost; compiling costs more than they run.
+    await tx.$executeRaw`SET LOCAL jit = off`;
     // Tenants that existed by the end of the month, with the day (tenant-local) they began.
-    const tenantRows = await tx.$queryRaw<TenantRow[]>`
+    const tenants = await tx.$queryRaw<TenantRow[]>`
       SELECT t.id::text AS tenant_id, t.name, t.slug, t.plan_id, p.name AS plan_name,
              p.monthly_price_micros AS price,
              (t.created_at AT TIME ZONE t.time_zone)::date::text AS since
@@ -167,29 +184,40 @@ export async function getMarginOverview(staffUserId: string, options: MarginOpti
       JOIN plans p ON p.id = t.plan_id
       WHERE (t.created_at AT TIME ZONE t.time_zone)::date < ${monthEnd}::date
       ORDER BY t.name, t.id`;
-    const open = openFrom < monthEnd ? await readDays(tx, openFrom, monthEnd) : new Map<string, DayTotals>();
-    return { tenantRows, open };
+    // The month, per tenant and per model: at most tenants x models rows a day.
+    const month = await tx.$queryRaw<UsageRow[]>`
+      SELECT (GROUPING(tenant_id) = 1) AS by_model, COALESCE(tenant_id::text, model) AS key,
+             sum(cost_micros)::bigint AS cost, sum(tokens)::bigint AS tokens, sum(requests)::bigint AS requests
+      FROM usage_daily_tenant
+      WHERE day >= ${monthStart}::date AND day < ${monthEnd}::date
+      GROUP BY GROUPING SETS ((tenant_id), (model))`;
+    // Cost per day of the series, for everyone or for the tenant asked for (an unknown one
+    // draws everyone's series).
+    const seriesTenant = focusId !== null && tenants.some((t) => t.tenant_id === focusId) ? focusId : null;
+    const series = await tx.$queryRaw<Array<{ day: string; cost: bigint }>>`
+      SELECT day::text AS day, sum(cost_micros)::bigint AS cost
+      FROM usage_daily_tenant
+      WHERE day >= ${seriesStart}::date AND day <= ${seriesEnd}::date
+        AND (${seriesTenant}::uuid IS NULL OR tenant_id = ${seriesTenant}::uuid)
+      GROUP BY day`;
+    // Usage from before a tenant's first day (history imported or replayed from before the
+    // tenant row existed): the tenant counts from that usage on.
+    const early = await tx.$queryRaw<Array<{ tenant_id: string; day: string }>>`
+      SELECT t.id::text AS tenant_id, min(u.day)::text AS day
+      FROM tenants t
+      JOIN usage_daily_tenant u ON u.tenant_id = t.id
+      WHERE (t.created_at AT TIME ZONE t.time_zone)::date > ${seriesStart}::date
+        AND u.day >= ${seriesStart}::date AND u.day <= ${seriesEnd}::date
+        AND u.day < (t.created_at AT TIME ZONE t.time_zone)::date
+      GROUP BY t.id`;
+    return { tenants, month, series, early };
   });
-  // After the staff check above: the cache answers without asking the database who is calling.
-  const closed = await getClosedDays(staffUserId, seriesStart, isoDay(Math.min(dayMs(openFrom), monthEndMs) - DAY_MS), now.getTime());
-  const dayTotals = (day: string): DayTotals | undefined => open.get(day) ?? closed.get(day);
+  const tenantRows = rows.tenants;
 
-  // The month: sum its days per tenant and per model.
   const costByTenant = new Map<string, Usage>();
   const costByModelMap = new Map<string, Usage>();
-  const addTo = (map: Map<string, Usage>, key: string, u: Usage) => {
-    const acc = map.get(key);
-    if (acc) {
-      acc.cost += u.cost;
-      acc.tokens += u.tokens;
-      acc.requests += u.requests;
-    } else map.set(key, { ...u });
-  };
-  for (let ms = monthStartMs; ms < monthEndMs; ms += DAY_MS) {
-    const totals = dayTotals(isoDay(ms));
-    if (!totals) continue;
-    for (const [tenantId, u] of totals.tenants) addTo(costByTenant, tenantId, u);
-    for (const [model, u] of totals.models) addTo(costByModelMap, model, u);
+  for (const r of rows.month) {
+    (r.by_model ? costByModelMap : costByTenant).set(r.key, { cost: Number(r.cost), tokens: Number(r.tokens), requests: Number(r.requests) });
   }
 
   const tenants: TenantMargin[] = tenantRows.map((t) => {
@@ -234,22 +262,13 @@ export async function getMarginOverview(staffUserId: string, options: MarginOpti
     .sort((a, b) => b.costMicros - a.costMicros || a.model.localeCompare(b.model));
 
   const focus = focusId !== null ? (tenantRows.find((t) => t.tenant_id === focusId) ?? null) : null;
-  // A tenant counts from the day it was created, or from its first usage in the window if
-  // that came earlier (history imported or replayed from before the tenant row existed).
-  const firstUsage = new Map<string, number>();
-  for (let ms = seriesStartMs; ms <= seriesEndMs; ms += DAY_MS) {
-    const totals = dayTotals(isoDay(ms));
-    if (totals) for (const tenantId of totals.tenants.keys()) if (!firstUsage.has(tenantId)) firstUsage.set(tenantId, ms);
-  }
+  const firstUsage = new Map(rows.early.map((r) => [r.tenant_id, dayMs(r.day)]));
+  const costPerDay = new Map(rows.series.map((r) => [r.day, Number(r.cost)]));
   const points = dailySeries({
     startMs: seriesStartMs,
     endMs: seriesEndMs,
     tenants: (focus ? [focus] : tenantRows).map((t) => ({ price: Number(t.price), fromMs: Math.min(dayMs(t.since), firstUsage.get(t.tenant_id) ?? Infinity) })),
-    costOf: (day) => {
-      const totals = dayTotals(day);
-      if (!totals) return 0;
-      return focus ? (totals.tenants.get(focus.tenant_id)?.cost ?? 0) : totals.cost;
-    },
+    costOf: (day) => costPerDay.get(day) ?? 0,
   });
 
   return {

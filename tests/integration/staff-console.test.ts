@@ -6,7 +6,6 @@ import { signUp, type SignUpResult } from "@/lib/auth/sign-up";
 import type { PrismaClient } from "@/lib/db/generated/client";
 import { withStaff, withTenant } from "@/lib/db/scope";
 import { getStaffOrThrow, requireStaff } from "@/lib/staff/guard";
-import { invalidateMarginDays } from "@/lib/staff/margin-days";
 import { getMarginOverview, marginFlag, type MarginOverview } from "@/lib/staff/margins";
 import { assignPlan } from "@/lib/staff/plans";
 import { addPrice, listPrices } from "@/lib/staff/price-book";
@@ -249,22 +248,31 @@ describe("getMarginOverview", () => {
     expect(point(late, "2018-01-15").revenueMicros).toBe(Math.round(299_000_000 / 31));
   });
 
-  it("reads recent days fresh and older ones from the cache until it is refreshed", async () => {
+  it("is current on every call: today's events and late ones for a past month alike", async () => {
     const india = await newTenant("India", "starter");
     const now = new Date();
     const first = await getMarginOverview(staff.userId, { now });
     expect(row(first, india).costMicros).toBe(0);
-    // Today is an open day: the very next call sees a new event.
     await record(india, [{ at: now.toISOString(), model: "claude-haiku-4-5", input: 1_000, output: 0, cost: 1_000 }]);
     const second = await getMarginOverview(staff.userId, { now });
     expect(row(second, india).costMicros).toBe(1_000);
     expect(point(second, isoDate(now)).costMicros - point(first, isoDate(now)).costMicros).toBe(1_000);
 
-    // February 2018 is closed and cached: a late event (an outbox replay) shows after a refresh.
+    // A late event for February 2018 (an outbox replay) shows at once.
     await record(alpha, [{ at: "2018-02-12T12:00:00Z", model: "claude-haiku-4-5", input: 1_000, output: 0, cost: 1_000 }]);
-    expect(row(await getMarginOverview(staff.userId, { month: MONTH }), alpha).costMicros).toBe(10_300_000);
-    invalidateMarginDays();
-    expect(row(await getMarginOverview(staff.userId, { month: MONTH }), alpha).costMicros).toBe(10_301_000);
+    const late = await getMarginOverview(staff.userId, { month: MONTH });
+    expect(row(late, alpha).costMicros).toBe(10_301_000);
+    expect(point(late, "2018-02-12").costMicros).toBe(point(overview, "2018-02-12").costMicros + 1_000);
+  });
+
+  it("draws everyone's series when the tenant asked for is unknown", async () => {
+    const [everyone, unknown] = await Promise.all([
+      getMarginOverview(staff.userId, { month: MONTH }),
+      getMarginOverview(staff.userId, { month: MONTH, tenantId: "00000000-0000-4000-8000-000000000000" }),
+    ]);
+    expect(unknown.series.tenantId).toBeNull();
+    expect(unknown.series.points).toEqual(everyone.series.points);
+    expect(unknown.series.points.some((p) => p.costMicros > 0)).toBe(true);
   });
 
   it("refuses a malformed month and a caller who is not staff", async () => {
