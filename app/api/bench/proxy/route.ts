@@ -23,8 +23,10 @@ export async function POST(): Promise<Response> {
     headers: { "content-type": "application/json", "anthropic-version": "2023-06-01", "x-api-key": env.ANTHROPIC_API_KEY ?? "bench" },
     body,
   });
+  // no-transform as on the chat route: otherwise Next gzips this text/event-stream (the chat
+  // route's NDJSON is not gzipped) and the floor would carry a cost the real path does not.
   return new Response(res.body, {
     status: res.status,
-    headers: { "content-type": res.headers.get("content-type") ?? "text/event-stream", "cache-control": "no-store" },
+    headers: { "content-type": res.headers.get("content-type") ?? "text/event-stream", "cache-control": "no-store, no-transform" },
   });
 }

@@ -8,6 +8,8 @@ export const dynamic = "force-dynamic";
 export const POST = workspaceRoute({ body: chatRequestSchema, maxBodyBytes: 48 * 1024 }, async ({ req, user, workspace, body }) => {
   const stream = await startChatTurn({ tenantId: workspace.tenantId, userId: user.id, planId: workspace.planId }, body, req.signal);
   return new Response(stream, {
-    headers: { "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" },
+    // no-transform: a proxy must not buffer or recompress a token stream (gzip flushed once
+    // per chunk costs CPU and saves nothing).
+    headers: { "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "no-store, no-transform", "x-accel-buffering": "no" },
   });
 });
