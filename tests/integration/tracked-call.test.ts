@@ -62,7 +62,8 @@ describe("completed stream", () => {
   it("reports exactly the usage the simulator billed, streams the text, and times it", async () => {
     const text = unique("What is a bulkhead? ");
     const deltas: string[] = [];
-    const result = await trackedStream(params(text, { onText: (d) => deltas.push(d) }));
+    // Room for any natural reply: with the default 256 some random texts end at max_tokens.
+    const result = await trackedStream(params(text, { onText: (d) => deltas.push(d), maxTokens: 4096 }));
     const entry = entryFor(text);
 
     expect(result.status).toBe("completed");
@@ -143,7 +144,8 @@ describe("upstream errors", () => {
   it("mid-stream error → error with input tokens from message_start and zero output", async () => {
     const text = unique("midstream [[sim:midstream]] ");
     const deltas: string[] = [];
-    const result = await trackedStream(params(text, { onText: (d) => deltas.push(d) }));
+    // Room for any natural reply: with the default 256 some random texts end at max_tokens.
+    const result = await trackedStream(params(text, { onText: (d) => deltas.push(d), maxTokens: 4096 }));
     const entry = entryFor(text);
     expect(entry.outcome).toBe("error");
     expect(result.status).toBe("error");
