@@ -5,9 +5,10 @@ import { assertStaffActor } from "@/lib/staff/actor";
 
 /**
  * Margin per tenant for the staff console: plan revenue against API cost, read from the
- * staff rollup (`usage_daily_tenant`: one row per tenant-local day, tenant and model, kept
- * by triggers; migration 0007), never from raw usage events. A call is four aggregates
- * over a day-led primary key, whatever the number of events, and always current: no cache.
+ * staff rollups (migration 0007, kept by triggers as events arrive: per month, tenant and
+ * model; per day and model; per day, tenant and model), never from raw usage events. A
+ * call is four small reads in one transaction, however many events there are, and always
+ * current: no cache.
  *
  * Money is integer micro-USD carried as `number`: exact up to 2^53 µ$ (about $9 billion),
  * far above any one month of this business, and what the page and charts need.
@@ -171,54 +172,50 @@ export async function getMarginOverview(staffUserId: string, options: MarginOpti
   const seriesStart = isoDay(seriesStartMs);
   const seriesEnd = isoDay(seriesEndMs);
 
-  // Two transactions at once (the month's table and the chart are the two big scans); each
-  // checks the caller. They may see a moment apart, which a dashboard can live with.
-  const seriesCost = (tenantId: string | null) =>
-    withStaff(staffUserId, async (tx) => {
-      await assertStaffActor(tx, staffUserId);
-      // These aggregates' cost estimates pass jit_above_cost; compiling costs more than they run.
-      await tx.$executeRaw`SET LOCAL jit = off`;
-      return tx.$queryRaw<Array<{ day: string; cost: bigint }>>`
-        SELECT day::text AS day, sum(cost_micros)::bigint AS cost
-        FROM usage_daily_tenant
-        WHERE day >= ${seriesStart}::date AND day <= ${seriesEnd}::date
-          AND (${tenantId}::uuid IS NULL OR tenant_id = ${tenantId}::uuid)
-        GROUP BY day`;
-    });
-  const [rows, focusSeries] = await Promise.all([
-    withStaff(staffUserId, async (tx) => {
-      await assertStaffActor(tx, staffUserId);
-      await tx.$executeRaw`SET LOCAL jit = off`;
-      // Tenants that existed by the end of the month, with the day (tenant-local) they began.
-      const tenants = await tx.$queryRaw<TenantRow[]>`
-        SELECT t.id::text AS tenant_id, t.name, t.slug, t.plan_id, p.name AS plan_name,
-               p.monthly_price_micros AS price,
-               (t.created_at AT TIME ZONE t.time_zone)::date::text AS since
-        FROM tenants t
-        JOIN plans p ON p.id = t.plan_id
-        WHERE (t.created_at AT TIME ZONE t.time_zone)::date < ${monthEnd}::date
-        ORDER BY t.name, t.id`;
-      // The month, per tenant and per model: at most tenants x models rows a day.
-      const month = await tx.$queryRaw<UsageRow[]>`
-        SELECT (GROUPING(tenant_id) = 1) AS by_model, COALESCE(tenant_id::text, model) AS key,
-               sum(cost_micros)::bigint AS cost, sum(tokens)::bigint AS tokens, sum(requests)::bigint AS requests
-        FROM usage_daily_tenant
-        WHERE day >= ${monthStart}::date AND day < ${monthEnd}::date
-        GROUP BY GROUPING SETS ((tenant_id), (model))`;
-      // Usage from before a tenant's first day (history imported or replayed from before the
-      // tenant row existed): the tenant counts from that usage on.
-      const early = await tx.$queryRaw<Array<{ tenant_id: string; day: string }>>`
-        SELECT t.id::text AS tenant_id, min(u.day)::text AS day
-        FROM tenants t
-        JOIN usage_daily_tenant u ON u.tenant_id = t.id
-        WHERE (t.created_at AT TIME ZONE t.time_zone)::date > ${seriesStart}::date
-          AND u.day >= ${seriesStart}::date AND u.day <= ${seriesEnd}::date
-          AND u.day < (t.created_at AT TIME ZONE t.time_zone)::date
-        GROUP BY t.id`;
-      return { tenants, month, early };
-    }),
-    seriesCost(focusId),
-  ]);
+  const rows = await withStaff(staffUserId, async (tx) => {
+    await assertStaffActor(tx, staffUserId);
+    // Tenants that existed by the end of the month, with the day (tenant-local) they began.
+    const tenants = await tx.$queryRaw<TenantRow[]>`
+      SELECT t.id::text AS tenant_id, t.name, t.slug, t.plan_id, p.name AS plan_name,
+             p.monthly_price_micros AS price,
+             (t.created_at AT TIME ZONE t.time_zone)::date::text AS since
+      FROM tenants t
+      JOIN plans p ON p.id = t.plan_id
+      WHERE (t.created_at AT TIME ZONE t.time_zone)::date < ${monthEnd}::date
+      ORDER BY t.name, t.id`;
+    // The month, per tenant and per model: one row per tenant and model.
+    const month = await tx.$queryRaw<UsageRow[]>`
+      SELECT (GROUPING(tenant_id) = 1) AS by_model, COALESCE(tenant_id::text, model) AS key,
+             sum(cost_micros)::bigint AS cost, sum(tokens)::bigint AS tokens, sum(requests)::bigint AS requests
+      FROM usage_monthly_tenant
+      WHERE month = ${monthStart}::date
+      GROUP BY GROUPING SETS ((tenant_id), (model))`;
+    // Cost per day of the series: everyone's (one row per day and model), or the tenant's
+    // asked for (an unknown one draws everyone's).
+    const seriesTenant = focusId !== null && tenants.some((t) => t.tenant_id === focusId) ? focusId : null;
+    const series = seriesTenant
+      ? await tx.$queryRaw<Array<{ day: string; cost: bigint }>>`
+          SELECT day::text AS day, sum(cost_micros)::bigint AS cost
+          FROM usage_daily_tenant
+          WHERE tenant_id = ${seriesTenant}::uuid AND day >= ${seriesStart}::date AND day <= ${seriesEnd}::date
+          GROUP BY day`
+      : await tx.$queryRaw<Array<{ day: string; cost: bigint }>>`
+          SELECT day::text AS day, sum(cost_micros)::bigint AS cost
+          FROM usage_daily_model
+          WHERE day >= ${seriesStart}::date AND day <= ${seriesEnd}::date
+          GROUP BY day`;
+    // Usage from before a tenant's first day (history imported or replayed from before the
+    // tenant row existed): the tenant counts from that usage on.
+    const early = await tx.$queryRaw<Array<{ tenant_id: string; day: string }>>`
+      SELECT t.id::text AS tenant_id, min(u.day)::text AS day
+      FROM tenants t
+      JOIN usage_daily_tenant u ON u.tenant_id = t.id
+      WHERE (t.created_at AT TIME ZONE t.time_zone)::date > ${seriesStart}::date
+        AND u.day >= ${seriesStart}::date AND u.day <= ${seriesEnd}::date
+        AND u.day < (t.created_at AT TIME ZONE t.time_zone)::date
+      GROUP BY t.id`;
+    return { tenants, month, series, early };
+  });
   const tenantRows = rows.tenants;
 
   const costByTenant = new Map<string, Usage>();
@@ -269,10 +266,8 @@ export async function getMarginOverview(staffUserId: string, options: MarginOpti
     .sort((a, b) => b.costMicros - a.costMicros || a.model.localeCompare(b.model));
 
   const focus = focusId !== null ? (tenantRows.find((t) => t.tenant_id === focusId) ?? null) : null;
-  // A tenant id that is not in the table draws everyone's series.
-  const seriesRows = focusId !== null && !focus ? await seriesCost(null) : focusSeries;
   const firstUsage = new Map(rows.early.map((r) => [r.tenant_id, dayMs(r.day)]));
-  const costPerDay = new Map(seriesRows.map((r) => [r.day, Number(r.cost)]));
+  const costPerDay = new Map(rows.series.map((r) => [r.day, Number(r.cost)]));
   const points = dailySeries({
     startMs: seriesStartMs,
     endMs: seriesEndMs,

@@ -410,20 +410,33 @@ describe("the data layer refuses message content to staff", () => {
   });
 });
 
-describe("the staff rollup (usage_daily_tenant) follows usage_daily", () => {
-  // Rows of usage_daily summed to (day, tenant, model) that usage_daily_tenant lacks or has
-  // differently, and the other way round: both empty when the two agree. One statement, so
-  // one snapshot, whatever other test files are writing.
+describe("the staff rollups follow usage_daily", () => {
+  // What each staff rollup should hold for one tenant, summed from usage_daily, against what
+  // it holds: rows missing or different on either side. One statement, so one snapshot,
+  // whatever other test files are writing. usage_daily_model spans every tenant, so it is
+  // compared whole (on the days this tenant touched).
   const drift = (tenantId: string) =>
-    ownerQuery<{ side: string; day: string; model: string }>(
-      `WITH expected AS (
-         SELECT day, tenant_id, model, sum(requests) AS requests,
-                sum(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens) AS tokens, sum(cost_micros) AS cost_micros
-           FROM usage_daily WHERE tenant_id = $1::uuid GROUP BY 1, 2, 3),
-       actual AS (SELECT day, tenant_id, model, requests, tokens, cost_micros FROM usage_daily_tenant WHERE tenant_id = $1::uuid)
-       SELECT 'missing' AS side, day::text, model FROM (SELECT * FROM expected EXCEPT SELECT * FROM actual) m
-       UNION ALL
-       SELECT 'extra', day::text, model FROM (SELECT * FROM actual EXCEPT SELECT * FROM expected) x`,
+    ownerQuery<{ rollup: string; side: string; key: string }>(
+      `WITH d AS (
+         SELECT day, tenant_id, model, requests,
+                input_tokens + output_tokens + cache_write_tokens + cache_read_tokens AS tokens, cost_micros
+           FROM usage_daily),
+       days AS (SELECT DISTINCT day FROM d WHERE tenant_id = $1::uuid),
+       exp_daily AS (SELECT day, tenant_id, model, sum(requests) AS r, sum(tokens) AS t, sum(cost_micros) AS c
+                       FROM d WHERE tenant_id = $1::uuid GROUP BY 1, 2, 3),
+       act_daily AS (SELECT day, tenant_id, model, requests, tokens, cost_micros FROM usage_daily_tenant WHERE tenant_id = $1::uuid),
+       exp_month AS (SELECT date_trunc('month', day)::date AS month, tenant_id, model, sum(requests) AS r, sum(tokens) AS t, sum(cost_micros) AS c
+                       FROM d WHERE tenant_id = $1::uuid GROUP BY 1, 2, 3),
+       act_month AS (SELECT month, tenant_id, model, requests, tokens, cost_micros FROM usage_monthly_tenant WHERE tenant_id = $1::uuid),
+       exp_model AS (SELECT day, model, sum(requests) AS r, sum(tokens) AS t, sum(cost_micros) AS c
+                       FROM d WHERE day IN (SELECT day FROM days) GROUP BY 1, 2),
+       act_model AS (SELECT day, model, requests, tokens, cost_micros FROM usage_daily_model WHERE day IN (SELECT day FROM days))
+       SELECT 'daily' AS rollup, 'missing' AS side, x::text AS key FROM (SELECT * FROM exp_daily EXCEPT SELECT * FROM act_daily) x
+       UNION ALL SELECT 'daily', 'extra', x::text FROM (SELECT * FROM act_daily EXCEPT SELECT * FROM exp_daily) x
+       UNION ALL SELECT 'monthly', 'missing', x::text FROM (SELECT * FROM exp_month EXCEPT SELECT * FROM act_month) x
+       UNION ALL SELECT 'monthly', 'extra', x::text FROM (SELECT * FROM act_month EXCEPT SELECT * FROM exp_month) x
+       UNION ALL SELECT 'model', 'missing', x::text FROM (SELECT * FROM exp_model EXCEPT SELECT * FROM act_model) x
+       UNION ALL SELECT 'model', 'extra', x::text FROM (SELECT * FROM act_model EXCEPT SELECT * FROM exp_model) x`,
       [tenantId],
     );
   const staffRows = (tenantId: string) =>
@@ -462,12 +475,28 @@ describe("the staff rollup (usage_daily_tenant) follows usage_daily", () => {
     expect(await drift(kilo.tenantId)).toEqual([]);
   });
 
+  it("keeps the month's totals per tenant and model", async () => {
+    const months = await ownerQuery<{ month: string; model: string; cost: string }>(
+      `SELECT month::text, model, cost_micros::text AS cost FROM usage_monthly_tenant WHERE tenant_id = $1::uuid ORDER BY month, model`,
+      [alpha.tenantId],
+    );
+    // Hand-computed from alpha's events above: January sonnet $6; February haiku $4 (+ the
+    // late $0.001 recorded by an earlier test) and sonnet $6.30.
+    expect(months).toEqual([
+      { month: "2018-01-01", model: "claude-sonnet-4-6", cost: "6000000" },
+      { month: "2018-02-01", model: "claude-haiku-4-5", cost: "4001000" },
+      { month: "2018-02-01", model: "claude-sonnet-4-6", cost: "6300000" },
+    ]);
+  });
+
   it("agrees with usage_daily for every tenant of this file", async () => {
     for (const t of [alpha, bravo, charlie, delta, echo, foxtrot, juliet]) expect(await drift(t.tenantId)).toEqual([]);
   });
 
   it("is readable by staff only", async () => {
-    expect(await withStaff(staff.userId, (tx) => tx.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM usage_daily_tenant`)).toHaveLength(1);
-    await expect(withTenant(alpha, (tx) => tx.$queryRaw`SELECT count(*) FROM usage_daily_tenant`)).rejects.toThrow(/permission denied/i);
+    for (const table of ["usage_daily_tenant", "usage_monthly_tenant", "usage_daily_model"]) {
+      expect(await withStaff(staff.userId, (tx) => tx.$queryRawUnsafe<Array<{ n: bigint }>>(`SELECT count(*) AS n FROM ${table}`))).toHaveLength(1);
+      await expect(withTenant(alpha, (tx) => tx.$queryRawUnsafe(`SELECT count(*) FROM ${table}`))).rejects.toThrow(/permission denied/i);
+    }
   });
 });

@@ -1,15 +1,18 @@
--- A second, smaller rollup for the staff console: one row per local day, tenant and model,
--- summed over request types and users. usage_daily is keyed (tenant, day, model, request
--- type, user) for the tenant dashboard; at 1,000 tenants a quarter of it is millions of
--- rows, and the margin page's "every tenant, 90 days" read scanned all of them (3.7 s cold
--- at 10M events). This table holds at most tenants x models rows a day and leads with the
--- day, so that read is one short range scan.
+-- Rollups for the staff console, summed over request types and users. usage_daily is keyed
+-- (tenant, day, model, request type, user) for the tenant dashboard; at 1,000 tenants a
+-- quarter of it is millions of rows, and the margin page's "every tenant, 90 days" read
+-- scanned all of them (3.7 s cold at 10M events). Three small tables instead:
 --
--- It is derived from usage_daily, not from usage_events: statement-level triggers with
+--   usage_daily_tenant   (day, tenant, model)    one tenant's chart, history checks
+--   usage_monthly_tenant (month, tenant, model)  the month's table and cost mix
+--   usage_daily_model    (day, model)            everyone's chart
+--
+-- They are derived from usage_daily, not from usage_events: statement-level triggers with
 -- transition tables apply the difference of every INSERT, UPDATE and DELETE on usage_daily
 -- (the usage_events trigger's upserts; rebuild_usage_daily's delete and re-insert after a
--- time-zone change). So the two rollups cannot drift apart and 0005's functions stay as
--- they are. tests/integration/staff-console.test.ts holds the two to each other.
+-- time-zone change). So they cannot drift from it, and 0005's functions stay as they are.
+-- Months and days are the tenant's local ones, as in usage_daily.
+-- tests/integration/staff-console.test.ts holds all three to usage_daily.
 
 CREATE TABLE usage_daily_tenant (
   day          date NOT NULL,
@@ -20,20 +23,50 @@ CREATE TABLE usage_daily_tenant (
   cost_micros  bigint NOT NULL,
   PRIMARY KEY (day, tenant_id, model)
 );
--- For ON DELETE CASCADE from tenants.
-CREATE INDEX usage_daily_tenant_tenant ON usage_daily_tenant (tenant_id);
+-- One tenant's days (and ON DELETE CASCADE from tenants).
+CREATE INDEX usage_daily_tenant_by_tenant ON usage_daily_tenant (tenant_id, day);
 
-GRANT SELECT ON usage_daily_tenant TO bh_staff;
+CREATE TABLE usage_monthly_tenant (
+  month        date NOT NULL CHECK (month = date_trunc('month', month)::date),
+  tenant_id    uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  model        text NOT NULL,
+  requests     bigint NOT NULL,
+  tokens       bigint NOT NULL,
+  cost_micros  bigint NOT NULL,
+  PRIMARY KEY (month, tenant_id, model)
+);
+CREATE INDEX usage_monthly_tenant_by_tenant ON usage_monthly_tenant (tenant_id);
+
+-- No tenant column: totals over every tenant, for staff only.
+CREATE TABLE usage_daily_model (
+  day          date NOT NULL,
+  model        text NOT NULL,
+  requests     bigint NOT NULL,
+  tokens       bigint NOT NULL,
+  cost_micros  bigint NOT NULL,
+  PRIMARY KEY (day, model)
+);
+
+GRANT SELECT ON usage_daily_tenant, usage_monthly_tenant, usage_daily_model TO bh_staff;
 
 ALTER TABLE usage_daily_tenant ENABLE ROW LEVEL SECURITY;
 ALTER TABLE usage_daily_tenant FORCE ROW LEVEL SECURITY;
+ALTER TABLE usage_monthly_tenant ENABLE ROW LEVEL SECURITY;
+ALTER TABLE usage_monthly_tenant FORCE ROW LEVEL SECURITY;
+ALTER TABLE usage_daily_model ENABLE ROW LEVEL SECURITY;
+ALTER TABLE usage_daily_model FORCE ROW LEVEL SECURITY;
 
 CREATE POLICY usage_daily_tenant_staff_read ON usage_daily_tenant FOR SELECT TO bh_staff USING (true);
--- As in 0005: the migration owner maintains the table through the functions below.
+CREATE POLICY usage_monthly_tenant_staff_read ON usage_monthly_tenant FOR SELECT TO bh_staff USING (true);
+CREATE POLICY usage_daily_model_staff_read ON usage_daily_model FOR SELECT TO bh_staff USING (true);
+-- As in 0005: the migration owner maintains the tables through the functions below.
 CREATE POLICY usage_daily_tenant_rollup_owner ON usage_daily_tenant FOR ALL TO CURRENT_USER USING (true) WITH CHECK (true);
+CREATE POLICY usage_monthly_tenant_rollup_owner ON usage_monthly_tenant FOR ALL TO CURRENT_USER USING (true) WITH CHECK (true);
+CREATE POLICY usage_daily_model_rollup_owner ON usage_daily_model FOR ALL TO CURRENT_USER USING (true) WITH CHECK (true);
 
--- Adds signed differences, in key order (concurrent writers lock rows in the same order),
--- and drops the rows they bring back to nothing.
+-- Adds signed (day, tenant, model) differences to the three tables, each in key order
+-- (concurrent writers lock rows in the same order), and drops the rows they bring back to
+-- nothing.
 CREATE FUNCTION usage_daily_tenant_add(deltas usage_daily_tenant[]) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 BEGIN
@@ -47,9 +80,39 @@ BEGIN
     tokens      = s.tokens + EXCLUDED.tokens,
     cost_micros = s.cost_micros + EXCLUDED.cost_micros;
 
+  INSERT INTO usage_monthly_tenant AS s (month, tenant_id, model, requests, tokens, cost_micros)
+  SELECT date_trunc('month', d.day)::date, d.tenant_id, d.model, sum(d.requests), sum(d.tokens), sum(d.cost_micros)
+    FROM unnest(deltas) d
+   GROUP BY 1, 2, 3
+  HAVING sum(d.requests) <> 0 OR sum(d.tokens) <> 0 OR sum(d.cost_micros) <> 0
+   ORDER BY 1, 2, 3
+  ON CONFLICT (month, tenant_id, model) DO UPDATE SET
+    requests    = s.requests + EXCLUDED.requests,
+    tokens      = s.tokens + EXCLUDED.tokens,
+    cost_micros = s.cost_micros + EXCLUDED.cost_micros;
+
+  INSERT INTO usage_daily_model AS s (day, model, requests, tokens, cost_micros)
+  SELECT d.day, d.model, sum(d.requests), sum(d.tokens), sum(d.cost_micros)
+    FROM unnest(deltas) d
+   GROUP BY 1, 2
+  HAVING sum(d.requests) <> 0 OR sum(d.tokens) <> 0 OR sum(d.cost_micros) <> 0
+   ORDER BY 1, 2
+  ON CONFLICT (day, model) DO UPDATE SET
+    requests    = s.requests + EXCLUDED.requests,
+    tokens      = s.tokens + EXCLUDED.tokens,
+    cost_micros = s.cost_micros + EXCLUDED.cost_micros;
+
   DELETE FROM usage_daily_tenant s
    USING unnest(deltas) d
    WHERE (s.day, s.tenant_id, s.model) = (d.day, d.tenant_id, d.model)
+     AND s.requests = 0 AND s.tokens = 0 AND s.cost_micros = 0;
+  DELETE FROM usage_monthly_tenant s
+   USING unnest(deltas) d
+   WHERE (s.month, s.tenant_id, s.model) = (date_trunc('month', d.day)::date, d.tenant_id, d.model)
+     AND s.requests = 0 AND s.tokens = 0 AND s.cost_micros = 0;
+  DELETE FROM usage_daily_model s
+   USING unnest(deltas) d
+   WHERE (s.day, s.model) = (d.day, d.model)
      AND s.requests = 0 AND s.tokens = 0 AND s.cost_micros = 0;
 END
 $$;
@@ -98,8 +161,8 @@ REVOKE EXECUTE ON FUNCTION usage_daily_tenant_add(usage_daily_tenant[]) FROM PUB
 REVOKE EXECUTE ON FUNCTION usage_daily_tenant_sync() FROM PUBLIC;
 
 -- Days rolled up before this migration.
-INSERT INTO usage_daily_tenant (day, tenant_id, model, requests, tokens, cost_micros)
-SELECT day, tenant_id, model, sum(requests),
-       sum(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens), sum(cost_micros)
-  FROM usage_daily
- GROUP BY 1, 2, 3;
+SELECT usage_daily_tenant_add(array_agg(ROW(day, tenant_id, model, requests, tokens, cost_micros)::usage_daily_tenant))
+  FROM (SELECT day, tenant_id, model, sum(requests) AS requests,
+               sum(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens) AS tokens,
+               sum(cost_micros) AS cost_micros
+          FROM usage_daily GROUP BY 1, 2, 3) g;
