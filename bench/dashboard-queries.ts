@@ -231,7 +231,7 @@ async function loadEvents(ownerUrl: string, from: number, to: number): Promise<{
     await db.query("VACUUM (ANALYZE) usage_daily");
     // What autovacuum would do after a bulk load; without statistics the planner takes the
     // staff rollups for a few rows.
-    for (const table of ["usage_daily_tenant", "usage_monthly_tenant", "usage_daily_model"]) await db.query(`VACUUM (ANALYZE) ${table}`);
+    for (const table of ["usage_daily_tenant", "usage_monthly_tenant"]) await db.query(`VACUUM (ANALYZE) ${table}`);
     await db.query("ANALYZE usage_events");
     return (
       await db.query<{ rows: string; events: string; daily: string }>(

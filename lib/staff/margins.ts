@@ -6,9 +6,9 @@ import { assertStaffActor } from "@/lib/staff/actor";
 /**
  * Margin per tenant for the staff console: plan revenue against API cost, read from the
  * staff rollups (migration 0007, kept by triggers as events arrive: per month, tenant and
- * model; per day and model; per day, tenant and model), never from raw usage events. A
- * call is four small reads in one transaction, however many events there are, and always
- * current: no cache.
+ * model, and per day, tenant and model), never from raw usage events. A call is four reads
+ * in one transaction, the largest a range scan of the chart's days, however many events
+ * there are; always current, no cache.
  *
  * Money is integer micro-USD carried as `number`: exact up to 2^53 µ$ (about $9 billion),
  * far above any one month of this business, and what the page and charts need.
@@ -190,20 +190,15 @@ export async function getMarginOverview(staffUserId: string, options: MarginOpti
       FROM usage_monthly_tenant
       WHERE month = ${monthStart}::date
       GROUP BY GROUPING SETS ((tenant_id), (model))`;
-    // Cost per day of the series: everyone's (one row per day and model), or the tenant's
-    // asked for (an unknown one draws everyone's).
+    // Cost per day of the series, for everyone or for the tenant asked for (an unknown one
+    // draws everyone's): a day-led range scan, or one tenant's days.
     const seriesTenant = focusId !== null && tenants.some((t) => t.tenant_id === focusId) ? focusId : null;
-    const series = seriesTenant
-      ? await tx.$queryRaw<Array<{ day: string; cost: bigint }>>`
-          SELECT day::text AS day, sum(cost_micros)::bigint AS cost
-          FROM usage_daily_tenant
-          WHERE tenant_id = ${seriesTenant}::uuid AND day >= ${seriesStart}::date AND day <= ${seriesEnd}::date
-          GROUP BY day`
-      : await tx.$queryRaw<Array<{ day: string; cost: bigint }>>`
-          SELECT day::text AS day, sum(cost_micros)::bigint AS cost
-          FROM usage_daily_model
-          WHERE day >= ${seriesStart}::date AND day <= ${seriesEnd}::date
-          GROUP BY day`;
+    const series = await tx.$queryRaw<Array<{ day: string; cost: bigint }>>`
+      SELECT day::text AS day, sum(cost_micros)::bigint AS cost
+      FROM usage_daily_tenant
+      WHERE day >= ${seriesStart}::date AND day <= ${seriesEnd}::date
+        AND (${seriesTenant}::uuid IS NULL OR tenant_id = ${seriesTenant}::uuid)
+      GROUP BY day`;
     // Usage from before a tenant's first day (history imported or replayed from before the
     // tenant row existed): the tenant counts from that usage on.
     const early = await tx.$queryRaw<Array<{ tenant_id: string; day: string }>>`

@@ -1,18 +1,19 @@
 -- Rollups for the staff console, summed over request types and users. usage_daily is keyed
 -- (tenant, day, model, request type, user) for the tenant dashboard; at 1,000 tenants a
 -- quarter of it is millions of rows, and the margin page's "every tenant, 90 days" read
--- scanned all of them (3.7 s cold at 10M events). Three small tables instead:
+-- scanned all of them (3.7 s cold at 10M events). Two small tables instead:
 --
---   usage_daily_tenant   (day, tenant, model)    one tenant's chart, history checks
+--   usage_daily_tenant   (day, tenant, model)    the chart (one day-led range scan)
 --   usage_monthly_tenant (month, tenant, model)  the month's table and cost mix
---   usage_daily_model    (day, model)            everyone's chart
 --
+-- Both are keyed by tenant as well: a table of totals across tenants (per day and model)
+-- would be one row that every tenant's usage insert updates, a lock all of them queue on.
 -- They are derived from usage_daily, not from usage_events: statement-level triggers with
 -- transition tables apply the difference of every INSERT, UPDATE and DELETE on usage_daily
 -- (the usage_events trigger's upserts; rebuild_usage_daily's delete and re-insert after a
 -- time-zone change). So they cannot drift from it, and 0005's functions stay as they are.
 -- Months and days are the tenant's local ones, as in usage_daily.
--- tests/integration/staff-console.test.ts holds all three to usage_daily.
+-- tests/integration/staff-console.test.ts holds both to usage_daily.
 
 CREATE TABLE usage_daily_tenant (
   day          date NOT NULL,
@@ -37,34 +38,20 @@ CREATE TABLE usage_monthly_tenant (
 );
 CREATE INDEX usage_monthly_tenant_by_tenant ON usage_monthly_tenant (tenant_id);
 
--- No tenant column: totals over every tenant, for staff only.
-CREATE TABLE usage_daily_model (
-  day          date NOT NULL,
-  model        text NOT NULL,
-  requests     bigint NOT NULL,
-  tokens       bigint NOT NULL,
-  cost_micros  bigint NOT NULL,
-  PRIMARY KEY (day, model)
-);
-
-GRANT SELECT ON usage_daily_tenant, usage_monthly_tenant, usage_daily_model TO bh_staff;
+GRANT SELECT ON usage_daily_tenant, usage_monthly_tenant TO bh_staff;
 
 ALTER TABLE usage_daily_tenant ENABLE ROW LEVEL SECURITY;
 ALTER TABLE usage_daily_tenant FORCE ROW LEVEL SECURITY;
 ALTER TABLE usage_monthly_tenant ENABLE ROW LEVEL SECURITY;
 ALTER TABLE usage_monthly_tenant FORCE ROW LEVEL SECURITY;
-ALTER TABLE usage_daily_model ENABLE ROW LEVEL SECURITY;
-ALTER TABLE usage_daily_model FORCE ROW LEVEL SECURITY;
 
 CREATE POLICY usage_daily_tenant_staff_read ON usage_daily_tenant FOR SELECT TO bh_staff USING (true);
 CREATE POLICY usage_monthly_tenant_staff_read ON usage_monthly_tenant FOR SELECT TO bh_staff USING (true);
-CREATE POLICY usage_daily_model_staff_read ON usage_daily_model FOR SELECT TO bh_staff USING (true);
 -- As in 0005: the migration owner maintains the tables through the functions below.
 CREATE POLICY usage_daily_tenant_rollup_owner ON usage_daily_tenant FOR ALL TO CURRENT_USER USING (true) WITH CHECK (true);
 CREATE POLICY usage_monthly_tenant_rollup_owner ON usage_monthly_tenant FOR ALL TO CURRENT_USER USING (true) WITH CHECK (true);
-CREATE POLICY usage_daily_model_rollup_owner ON usage_daily_model FOR ALL TO CURRENT_USER USING (true) WITH CHECK (true);
 
--- Adds signed (day, tenant, model) differences to the three tables, each in key order
+-- Adds signed (day, tenant, model) differences to both tables, each in key order
 -- (concurrent writers lock rows in the same order), and drops the rows they bring back to
 -- nothing.
 CREATE FUNCTION usage_daily_tenant_add(deltas usage_daily_tenant[]) RETURNS void
@@ -91,17 +78,6 @@ BEGIN
     tokens      = s.tokens + EXCLUDED.tokens,
     cost_micros = s.cost_micros + EXCLUDED.cost_micros;
 
-  INSERT INTO usage_daily_model AS s (day, model, requests, tokens, cost_micros)
-  SELECT d.day, d.model, sum(d.requests), sum(d.tokens), sum(d.cost_micros)
-    FROM unnest(deltas) d
-   GROUP BY 1, 2
-  HAVING sum(d.requests) <> 0 OR sum(d.tokens) <> 0 OR sum(d.cost_micros) <> 0
-   ORDER BY 1, 2
-  ON CONFLICT (day, model) DO UPDATE SET
-    requests    = s.requests + EXCLUDED.requests,
-    tokens      = s.tokens + EXCLUDED.tokens,
-    cost_micros = s.cost_micros + EXCLUDED.cost_micros;
-
   DELETE FROM usage_daily_tenant s
    USING unnest(deltas) d
    WHERE (s.day, s.tenant_id, s.model) = (d.day, d.tenant_id, d.model)
@@ -109,10 +85,6 @@ BEGIN
   DELETE FROM usage_monthly_tenant s
    USING unnest(deltas) d
    WHERE (s.month, s.tenant_id, s.model) = (date_trunc('month', d.day)::date, d.tenant_id, d.model)
-     AND s.requests = 0 AND s.tokens = 0 AND s.cost_micros = 0;
-  DELETE FROM usage_daily_model s
-   USING unnest(deltas) d
-   WHERE (s.day, s.model) = (d.day, d.model)
      AND s.requests = 0 AND s.tokens = 0 AND s.cost_micros = 0;
 END
 $$;
