@@ -68,6 +68,9 @@ export async function startUpstashRestServer(options: {
   const client = new IORedis(options.redisUrl ?? "redis://127.0.0.1:6379", {
     maxRetriesPerRequest: 1,
   });
+  // A lost connection surfaces as failed commands (answered with an error body, as Upstash
+  // would); without a listener ioredis would also print "Unhandled error event" each retry.
+  client.on("error", () => {});
   const executor = createCommandExecutor(ioredisBackend(client));
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
