@@ -73,7 +73,8 @@ describe("per-tenant requests per minute", () => {
     const [a, b] = await Promise.all([worker(100), worker(100)]);
     // 120 would mean each process counted alone.
     expect(a + b).toBe(60);
-  });
+    // Up to 30 s of waiting for a fresh window, then two processes starting: more than the default timeout.
+  }, 120_000);
 
   it("one user cannot take more than their share of the tenant", async () => {
     await awayFromWindowEdge();

@@ -58,5 +58,6 @@ describe("verifyCredentials", () => {
     await expect(verifyCredentials({ email, password }, ip)).rejects.toThrow(/^RateLimited:/);
     // Another address is unaffected.
     expect((await verifyCredentials({ email, password }, freshIp()))?.email).toBe(email);
-  });
+    // The wait for a fresh window alone can take 30 s: the default timeout would not cover it.
+  }, 90_000);
 });
