@@ -34,8 +34,8 @@ export function runChatTurn(ctx: TenantContext, turn: PreparedTurn, requestSigna
   return new ReadableStream<Uint8Array>({
     async start(controller) {
       // Lines wait in `pending` until flushed: deltas parsed from one upstream read go out
-      // as one chunk (one write and one compression flush instead of one per delta); every
-      // other event flushes at once, after whatever deltas came before it.
+      // as one chunk (one socket write instead of one per delta); every other event flushes
+      // at once, after whatever deltas came before it.
       let pending = "";
       let flushScheduled = false;
       const flush = () => {

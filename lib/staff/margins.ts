@@ -2,6 +2,7 @@ import { z } from "zod";
 import { fromZodError } from "@/lib/api/errors";
 import { withStaff } from "@/lib/db/scope";
 import { assertStaffActor } from "@/lib/staff/actor";
+import { isoDayOfUtcMs, toUtcMs } from "@/lib/usage/dates";
 
 /**
  * Margin per tenant for the staff console: plan revenue against API cost, read from the
@@ -139,9 +140,6 @@ interface UsageRow {
   requests: bigint;
 }
 
-const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
-const dayMs = (day: string): number => Date.parse(`${day}T00:00:00Z`);
-
 interface TenantRow {
   tenant_id: string;
   name: string;
@@ -162,15 +160,15 @@ export async function getMarginOverview(staffUserId: string, options: MarginOpti
   const [year, mon] = month.split("-").map(Number) as [number, number];
   const monthStartMs = Date.UTC(year, mon - 1, 1);
   const monthEndMs = Date.UTC(year, mon, 1);
-  const todayMs = dayMs(isoDay(now.getTime()));
+  const todayMs = toUtcMs(isoDayOfUtcMs(now.getTime()));
   const isCurrentMonth = month === currentMonth(now);
   // The series ends today in the current month (and in a future one), else on the month's last day.
   const seriesEndMs = Math.min(monthEndMs - DAY_MS, Math.max(todayMs, monthStartMs));
   const seriesStartMs = seriesEndMs - (SERIES_DAYS - 1) * DAY_MS;
-  const monthStart = isoDay(monthStartMs);
-  const monthEnd = isoDay(monthEndMs);
-  const seriesStart = isoDay(seriesStartMs);
-  const seriesEnd = isoDay(seriesEndMs);
+  const monthStart = isoDayOfUtcMs(monthStartMs);
+  const monthEnd = isoDayOfUtcMs(monthEndMs);
+  const seriesStart = isoDayOfUtcMs(seriesStartMs);
+  const seriesEnd = isoDayOfUtcMs(seriesEndMs);
 
   const rows = await withStaff(staffUserId, async (tx) => {
     await assertStaffActor(tx, staffUserId);
@@ -261,12 +259,12 @@ export async function getMarginOverview(staffUserId: string, options: MarginOpti
     .sort((a, b) => b.costMicros - a.costMicros || a.model.localeCompare(b.model));
 
   const focus = focusId !== null ? (tenantRows.find((t) => t.tenant_id === focusId) ?? null) : null;
-  const firstUsage = new Map(rows.early.map((r) => [r.tenant_id, dayMs(r.day)]));
+  const firstUsage = new Map(rows.early.map((r) => [r.tenant_id, toUtcMs(r.day)]));
   const costPerDay = new Map(rows.series.map((r) => [r.day, Number(r.cost)]));
   const points = dailySeries({
     startMs: seriesStartMs,
     endMs: seriesEndMs,
-    tenants: (focus ? [focus] : tenantRows).map((t) => ({ price: Number(t.price), fromMs: Math.min(dayMs(t.since), firstUsage.get(t.tenant_id) ?? Infinity) })),
+    tenants: (focus ? [focus] : tenantRows).map((t) => ({ price: Number(t.price), fromMs: Math.min(toUtcMs(t.since), firstUsage.get(t.tenant_id) ?? Infinity) })),
     costOf: (day) => costPerDay.get(day) ?? 0,
   });
 
@@ -278,7 +276,7 @@ export async function getMarginOverview(staffUserId: string, options: MarginOpti
     tenants,
     totals,
     costByModel,
-    series: { tenantId: focus?.tenant_id ?? null, from: seriesStart, to: isoDay(seriesEndMs), points },
+    series: { tenantId: focus?.tenant_id ?? null, from: seriesStart, to: seriesEnd, points },
   };
 }
 
@@ -298,7 +296,7 @@ function dailySeries(input: {
   const points: MarginPoint[] = [];
   for (let ms = input.startMs; ms <= input.endMs; ms += DAY_MS) {
     while (next < starts.length && starts[next]!.ms <= ms) liveMonthly += starts[next++]!.price;
-    const day = isoDay(ms);
+    const day = isoDayOfUtcMs(ms);
     const revenueMicros = Math.round(liveMonthly / daysInMonthOf(ms));
     const costMicros = input.costOf(day);
     points.push({ day, revenueMicros, costMicros, marginMicros: revenueMicros - costMicros });

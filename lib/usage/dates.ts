@@ -15,13 +15,19 @@ export function isIsoDate(value: string): boolean {
   return date.toISOString().slice(0, 10) === value;
 }
 
-function toUtcMs(day: IsoDate): number {
+/** The UTC midnight that stands for a day. */
+export function toUtcMs(day: IsoDate): number {
   if (!isIsoDate(day)) throw new RangeError(`not a date: ${day}`);
   return Date.parse(`${day}T00:00:00Z`);
 }
 
+/** The day (in UTC) of an instant in ms. */
+export function isoDayOfUtcMs(ms: number): IsoDate {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
 export function addDays(day: IsoDate, days: number): IsoDate {
-  return new Date(toUtcMs(day) + days * DAY_MS).toISOString().slice(0, 10);
+  return isoDayOfUtcMs(toUtcMs(day) + days * DAY_MS);
 }
 
 /** Days from `a` to `b` (positive when b is later). */

@@ -54,9 +54,17 @@ CREATE POLICY usage_monthly_tenant_rollup_owner ON usage_monthly_tenant FOR ALL 
 -- Adds signed (day, tenant, model) differences to both tables, each in key order
 -- (concurrent writers lock rows in the same order), and drops the rows they bring back to
 -- nothing.
+--
+-- On the chat path (one event, its usage_daily row upserted) both the INSERT and the UPDATE
+-- trigger fire and one of them has no rows, and every difference is positive: the early
+-- return and the guarded deletes keep that to the two upserts.
 CREATE FUNCTION usage_daily_tenant_add(deltas usage_daily_tenant[]) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 BEGIN
+  IF deltas IS NULL OR cardinality(deltas) = 0 THEN
+    RETURN;
+  END IF;
+
   INSERT INTO usage_daily_tenant AS s (day, tenant_id, model, requests, tokens, cost_micros)
   SELECT d.day, d.tenant_id, d.model, d.requests, d.tokens, d.cost_micros
     FROM unnest(deltas) d
@@ -78,6 +86,9 @@ BEGIN
     tokens      = s.tokens + EXCLUDED.tokens,
     cost_micros = s.cost_micros + EXCLUDED.cost_micros;
 
+  IF NOT EXISTS (SELECT 1 FROM unnest(deltas) d WHERE d.requests < 0 OR d.tokens < 0 OR d.cost_micros < 0) THEN
+    RETURN;
+  END IF;
   DELETE FROM usage_daily_tenant s
    USING unnest(deltas) d
    WHERE (s.day, s.tenant_id, s.model) = (d.day, d.tenant_id, d.model)
