@@ -20,6 +20,14 @@ const optionalString = z
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Interface `npm start` binds; unset means 127.0.0.1 (this machine only). */
+  HOSTNAME: optionalString,
+  /**
+   * How many reverse proxies in front of the app append to X-Forwarded-For. 0 (the
+   * default) ignores the header and uses the socket address: a client can write anything
+   * into it, so it is only believed as far as proxies we run have vouched for it.
+   */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** Owner connection: migrations, role setup. */
   DATABASE_URL: optionalUrl,
   /** The application's login (no table privileges of its own). Derived from DATABASE_URL when unset. */

@@ -99,10 +99,21 @@ const CONVERSATIONS: Record<string, { title: string; turns: [string, string][] }
 };
 
 export async function seedDemoOnce(): Promise<boolean> {
-  const exists = await withAuth((tx) => tx.tenant.findUnique({ where: { slug: TENANTS[0]!.slug }, select: { id: true } }));
-  if (exists) return false;
+  if (await demoPresent()) return false;
   await seedDemo();
   return true;
+}
+
+/**
+ * Whether any demo account or workspace exists, so the start banner can warn when a
+ * configured database carries accounts whose passwords are published in the README.
+ */
+export async function demoPresent(): Promise<boolean> {
+  return withAuth(async (tx) => {
+    const tenant = await tx.tenant.findFirst({ where: { slug: { in: TENANTS.map((t) => t.slug) } }, select: { id: true } });
+    const user = await tx.user.findFirst({ where: { email: { in: DEMO_USERS.map((u) => u.email) } }, select: { id: true } });
+    return tenant !== null || user !== null;
+  });
 }
 
 export async function seedDemo(now = new Date()): Promise<void> {
@@ -119,15 +130,23 @@ export async function seedDemo(now = new Date()): Promise<void> {
       const ownerId = users.get(owner.email)!;
       const { id } = await createTenant(tx, { slug: t.slug, name: t.name, planId: t.planId, ownerId });
       tenants.set(t.slug, id);
+    }
+  });
+
+  // bh_auth may only create a new workspace's owner (0010): the owner adds the others.
+  for (const t of TENANTS) {
+    const tenantId = tenants.get(t.slug)!;
+    const owner = DEMO_USERS.find((u) => u.memberships.some((m) => m.slug === t.slug && m.role === "owner"))!;
+    await withTenant({ tenantId, userId: users.get(owner.email)! }, async (tx) => {
       for (const u of DEMO_USERS) {
         for (const m of u.memberships) {
           if (m.slug === t.slug && m.role !== "owner") {
-            await tx.membership.create({ data: { tenantId: id, userId: users.get(u.email)!, role: m.role } });
+            await tx.membership.create({ data: { tenantId, userId: users.get(u.email)!, role: m.role } });
           }
         }
       }
-    }
-  });
+    });
+  }
 
   for (const t of TENANTS) {
     const tenantId = tenants.get(t.slug)!;

@@ -95,7 +95,8 @@ switch (command) {
     break;
   case "start":
     ensureBuild();
-    run("npx", ["tsx", "scripts/start.ts"]);
+    // `npm start -- --demo` reaches the start script (lib/startup/plan.ts decides).
+    run("npx", ["tsx", "scripts/start.ts", ...process.argv.slice(3)]);
     break;
   case "test":
     ensureChromium();

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import path from "node:path";
 import pg from "pg";
 import { createPrismaClient, setPrismaClient } from "@/lib/db/client";
@@ -8,25 +7,16 @@ import { pgRunner } from "@/lib/db/sql-runners";
 import { appDatabaseUrl } from "@/lib/db/urls";
 import { env } from "@/lib/env";
 import { describeRedisTransport } from "@/lib/redis/transport";
-import { DEMO_PASSWORD, DEMO_USERS, seedDemoOnce } from "@/prisma/seed";
+import { decideDemo, describeDemo, describeListenHost, listenHost, localProbeHost, parseStartArgs } from "@/lib/startup/plan";
+import { freePort } from "@/lib/startup/free-port";
+import { writePidFile } from "@/lib/startup/pid-file";
+import { DEMO_PASSWORD, DEMO_USERS, demoPresent, seedDemoOnce } from "@/prisma/seed";
 
 /**
  * `npm start`: one command on a bare machine. Uses the real services that are configured
- * and embedded ones for the rest, migrates, seeds the demo once, starts `next start`.
+ * and embedded ones for the rest, migrates, seeds the demo once where it belongs (the
+ * embedded database, or `--demo`; see lib/startup/plan.ts), starts `next start`.
  */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 interface Database {
   appUrl: string;
   label: string;
@@ -73,17 +63,22 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 60_00
 }
 
 async function main(): Promise<void> {
+  const args = parseStartArgs(process.argv.slice(2));
   const dataDir = path.resolve(env.BULKHEAD_DATA_DIR ?? ".data");
+  const demo = decideDemo({ embedded: !env.DATABASE_URL, demoFlag: args.demo, nodeEnv: env.NODE_ENV });
   const db = await prepareDatabase(dataDir);
+  if (!env.DATABASE_URL) await writePidFile(dataDir);
 
   const prisma = createPrismaClient(db.appUrl, 4);
   setPrismaClient(prisma);
-  const seeded = await seedDemoOnce();
+  const seededNow = demo.seed ? await seedDemoOnce() : false;
+  const present = seededNow || (await demoPresent());
   await prisma.$disconnect();
 
   const port = env.PORT;
+  const host = listenHost(env.HOSTNAME);
   const baseUrl = env.NEXTAUTH_URL ?? `http://localhost:${port}`;
-  const child = spawn(process.execPath, [path.join("node_modules", "next", "dist", "bin", "next"), "start", "-p", String(port)], {
+  const child = spawn(process.execPath, [path.join("node_modules", "next", "dist", "bin", "next"), "start", "-p", String(port), "-H", host], {
     stdio: ["ignore", "inherit", "inherit"],
     env: {
       ...process.env,
@@ -105,7 +100,7 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void shutdown(0));
   child.on("exit", (code) => void shutdown(code ?? 1));
 
-  await waitForHealth(`http://127.0.0.1:${port}/api/health`, child);
+  await waitForHealth(`http://${localProbeHost(host)}:${port}/api/health`, child);
   const claude = env.ANTHROPIC_API_KEY ? "Anthropic API (ANTHROPIC_API_KEY)" : "Claude simulator (no ANTHROPIC_API_KEY) — replies are simulated";
   const lines = [
     "",
@@ -114,11 +109,14 @@ async function main(): Promise<void> {
     `  Database  ${db.label}`,
     `  Limits    ${redisLabel()}`,
     `  Claude    ${claude}`,
-    `  Demo      ${seeded ? "seeded just now" : "already seeded"}`,
+    `  Listening ${describeListenHost(host)}, port ${port}`,
+    `  Demo      ${describeDemo(demo, { present, seededNow })}`,
     "",
-    `  Demo logins (password for all: ${DEMO_PASSWORD})`,
-    ...DEMO_USERS.map((u) => `    ${u.email.padEnd(24)} ${u.description}`),
-    "",
+    ...(present && demo.seed
+      ? [`  Demo logins (password for all: ${DEMO_PASSWORD})`, ...DEMO_USERS.map((u) => `    ${u.email.padEnd(24)} ${u.description}`), ""]
+      : present
+        ? []
+        : ["  First staff user: npm run staff:create -- --email you@example.com", ""]),
   ];
   console.log(lines.join("\n"));
 }
