@@ -58,7 +58,7 @@ export function MembersPanel({ data }: { data: Pick<AdminConsoleData, "slug" | "
   }
 
   function setRole(member: Member, role: Role) {
-    run(member, () => changeRoleAction(slug, member.userId, role), `${member.name} is now ${role === "admin" ? "an" : "a"} ${ROLE_LABEL[role].toLowerCase()}.`, () => {
+    run(member, () => changeRoleAction(slug, { userId: member.userId, role }), `${member.name} is now ${role === "admin" ? "an" : "a"} ${ROLE_LABEL[role].toLowerCase()}.`, () => {
       // Stepping down to member closes this console for you.
       if (member.userId === me.userId && role === "member") window.location.assign(`/w/${slug}`);
       else router.refresh();

@@ -1,7 +1,6 @@
 import { notFound } from "next/navigation";
 import { cache } from "react";
-import { AppError } from "@/lib/api/errors";
-import { getCurrentUser, requireUser, type CurrentUser } from "@/lib/auth/session";
+import { requireUser, type CurrentUser } from "@/lib/auth/session";
 import type { Role } from "@/lib/db/generated/enums";
 import { findWorkspaceForUser, hasRole, type Workspace } from "@/lib/tenancy/workspace";
 
@@ -14,8 +13,10 @@ export interface WorkspaceContext {
 const findWorkspace = cache(findWorkspaceForUser);
 
 /**
- * For pages and layouts. Signed out → /signin?next=/w/<slug>. Not a member, unknown slug,
- * or a role below `minRole` → the same 404, so a URL never tells whether a workspace exists.
+ * For pages and layouts (route handlers and server actions identify through
+ * lib/api/identify-member.ts). Signed out → /signin?next=/w/<slug>. Not a member, unknown
+ * slug, or a role below `minRole` → the same 404, so a URL never tells whether a workspace
+ * exists.
  */
 export async function requireWorkspace(slug: string, minRole: Role = "member", next?: string): Promise<WorkspaceContext> {
   const user = await requireUser(next ?? `/w/${encodeURIComponent(slug)}`);
@@ -24,14 +25,3 @@ export async function requireWorkspace(slug: string, minRole: Role = "member", n
   return { user, workspace };
 }
 
-/**
- * For route handlers and server actions: throws AppError (401 signed out, 404 otherwise)
- * for the one error envelope to shape.
- */
-export async function getWorkspaceOrThrow(slug: string, minRole: Role = "member"): Promise<WorkspaceContext> {
-  const user = await getCurrentUser();
-  if (!user) throw new AppError("unauthorized", "Sign in to continue.");
-  const workspace = await findWorkspace(user.id, slug);
-  if (!workspace || !hasRole(workspace.role, minRole)) throw new AppError("not_found", "Workspace not found.");
-  return { user, workspace };
-}
