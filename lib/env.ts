@@ -1,7 +1,9 @@
 import { z } from "zod";
 
 /**
- * The only reader of process.env. Everything else imports `env` from here.
+ * The only reader of process.env (besides instrumentation.ts's NEXT_RUNTIME test, which
+ * the bundler must see literally; tests/unit/env-readers.test.ts keeps it so).
+ * Everything else imports `env` from here.
  * Unset values mean "use the embedded default" (see ARCHITECTURE.md).
  */
 const optionalUrl = z
@@ -43,13 +45,8 @@ const schema = z.object({
   NEXTAUTH_SECRET: optionalString,
   NEXTAUTH_URL: optionalUrl,
   BULKHEAD_DATA_DIR: optionalString,
-  /** Set by scripts/start.ts so the app knows which services are embedded. */
-  BULKHEAD_EMBEDDED_DB: optionalString,
+  /** "1" in the app server `npm run bench` starts: mounts the bench proxy, no background jobs. */
   BULKHEAD_BENCH: optionalString,
-  SMTP_URL: optionalString,
-  /** Set by Next.js itself: "nodejs" or "edge" (instrumentation.ts). */
-  NEXT_RUNTIME: optionalString,
-  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -64,8 +61,3 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
 }
 
 export const env: Env = parseEnv(process.env);
-
-/** For scripts that must read a variable they set themselves, re-parse on demand. */
-export function readEnv(): Env {
-  return parseEnv(process.env);
-}
