@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import pg from "pg";
 import { createPrismaClient, setPrismaClient } from "@/lib/db/client";
 import { migrate, readMigrations } from "@/lib/db/migrate";
@@ -78,7 +79,10 @@ async function main(): Promise<void> {
   const port = env.PORT;
   const host = listenHost(env.HOSTNAME);
   const baseUrl = env.NEXTAUTH_URL ?? `http://localhost:${port}`;
-  const child = spawn(process.execPath, [path.join("node_modules", "next", "dist", "bin", "next"), "start", "-p", String(port), "-H", host], {
+  // The preload appends the socket address to X-Forwarded-For (see the file for why).
+  const preload = pathToFileURL(path.resolve("scripts", "peer-address.mjs")).href;
+  const nextBin = path.join("node_modules", "next", "dist", "bin", "next");
+  const child = spawn(process.execPath, ["--import", preload, nextBin, "start", "-p", String(port), "-H", host], {
     stdio: ["ignore", "inherit", "inherit"],
     env: {
       ...process.env,

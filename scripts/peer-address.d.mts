@@ -1,0 +1,3 @@
+import type { IncomingMessage } from "node:http";
+
+export declare function appendPeerAddress(req: IncomingMessage): void;
