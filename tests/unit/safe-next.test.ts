@@ -28,6 +28,49 @@ describe("safeNextPath", () => {
     expect(safeNextPath(input)).toBeNull();
   });
 
+  // Each of these is a redirect off-site in some browser, or after some proxy decodes it.
+  it.each([
+    ["//x", "//x"],
+    ["/\\x", "/\\x"],
+    ["/.//x (normalises to //x)", "/.//x"],
+    ["/././/x", "/././/x"],
+    ["/a/..//x (normalises to //x)", "/a/..//x"],
+    ["/..//x", "/..//x"],
+    ["/%2e//x (encoded dot segment)", "/%2e//x"],
+    ["%2F%2Fx", "%2F%2Fx"],
+    ["/%2F%2Fx (decodes to ///x)", "/%2F%2Fx"],
+    ["/%2f/x", "/%2f/x"],
+    ["/%5Cx (encoded backslash)", "/%5Cx"],
+    ["///x", "///x"],
+    ["tab inside //", "/\t/x"],
+    ["leading tab", "\t//x"],
+    ["encoded tab", "/%09/x"],
+    ["newline inside //", "/\n/x"],
+    ["backslash first", "\\\\x"],
+    ["backslash after slash", "/\\/x"],
+    ["https URL", "https://x.test/"],
+    ["scheme without slashes", "http:x.test"],
+    ["scheme with one slash", "https:/x.test"],
+    ["javascript URL", "javascript:alert(1)"],
+    ["data URL", "data:text/html,<script>alert(1)</script>"],
+    ["leading space", " /x"],
+    ["fullwidth solidus", "\uff0f\uff0fx"],
+    ["encoded auth page", "/%73ignin"],
+  ])("drops the hostile input %s", (_label, input) => {
+    expect(safeNextPath(input)).toBeNull();
+    expect(signInPath(input)).toBe("/signin");
+    expect(signInPath(input, "/signup")).toBe("/signup");
+  });
+
+  it("returns a fixed point: every accepted value is accepted unchanged again", () => {
+    for (const input of ["/w/acme/../b", "/w/%2Fx", "/a/./b?c=//d#//e", "/w/acme?next=//x"]) {
+      const once = safeNextPath(input);
+      expect(once).not.toBeNull();
+      expect(safeNextPath(once)).toBe(once);
+      expect(once!.startsWith("//")).toBe(false);
+    }
+  });
+
   it("drops non-strings and oversized values", () => {
     expect(safeNextPath(undefined)).toBeNull();
     expect(safeNextPath(["/w/a"])).toBeNull();
