@@ -1,9 +1,9 @@
 "use server";
 
-import { AppError } from "@/lib/api/errors";
 import { runAction, type ActionResult } from "@/lib/api/action-result";
-import { formatWait } from "@/lib/auth/sign-in-errors";
+import { AppError } from "@/lib/api/errors";
 import { getCurrentUser } from "@/lib/auth/session";
+import { formatWait } from "@/lib/format";
 import { checkLimit } from "@/lib/limits/rate-limit";
 import { CREATE_WORKSPACE_POLICY, createWorkspaceForUser } from "@/lib/tenancy/create-workspace";
 

@@ -4,7 +4,6 @@ import { useEffect, useRef, useState, useTransition, type FormEvent, type ReactN
 import { z } from "zod";
 import { saveConfigAction } from "@/app/w/[slug]/admin/actions";
 import { fromDraft, type ConfigDraft } from "@/components/admin/config-draft";
-import { formatDateTime, formatNumber } from "@/components/admin/format";
 import { PromptPreview } from "@/components/admin/prompt-preview";
 import { TagInput } from "@/components/admin/tag-input";
 import type { PlanView } from "@/components/admin/types";
@@ -20,6 +19,7 @@ import { Textarea } from "@/components/ui/textarea";
 import type { ConfigVersion } from "@/lib/admin/config";
 import { diffConfigs } from "@/lib/admin/config-diff";
 import { CONFIG_LIMITS, groupFieldErrors, MODEL_TIERS, tenantConfigSchema, type ConfigFieldErrors, type TenantConfigFields } from "@/lib/admin/config-schema";
+import { formatDateTime, formatInteger } from "@/lib/format";
 import { TIER_LABELS, TIER_MODELS } from "@/lib/llm/models";
 
 const FIELD_ORDER: (keyof TenantConfigFields)[] = ["companyName", "persona", "allowedTopics", "restrictedTopics", "customInstructions", "modelTier", "maxTokens"];
@@ -227,7 +227,7 @@ export function AssistantPanel({
                 value={draft.maxTokens}
                 onChange={(e) => update("maxTokens", e.target.value)}
                 errors={fields.maxTokens}
-                hint={`${CONFIG_LIMITS.minMaxTokens}–${formatNumber(plan.maxTokensCap)} on your plan. Longer answers use more of the monthly quota.`}
+                hint={`${CONFIG_LIMITS.minMaxTokens}–${formatInteger(plan.maxTokensCap)} on your plan. Longer answers use more of the monthly quota.`}
               />
             </div>
           </Section>
@@ -338,7 +338,7 @@ function TextareaField({
       <div className="mt-1.5 flex justify-between gap-3 text-xs text-zinc-500">
         <span id={`${id}-hint`}>{hint}</span>
         <span id={`${id}-count`} className={cn("shrink-0 whitespace-nowrap tabular-nums", over && "font-medium text-red-600")}>
-          {formatNumber(value.trim().length)} / {formatNumber(max)}
+          {formatInteger(value.trim().length)} / {formatInteger(max)}
           <span className="sr-only"> characters</span>
         </span>
       </div>

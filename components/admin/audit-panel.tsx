@@ -3,12 +3,12 @@
 import { useState, useTransition } from "react";
 import { listAuditLogAction } from "@/app/w/[slug]/admin/actions";
 import { describeAuditEntry } from "@/components/admin/audit-labels";
-import { formatDateTime } from "@/components/admin/format";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import type { AuditPage } from "@/lib/admin/audit";
+import { formatDateTime } from "@/lib/format";
 
 /**
  * The audit log a page at a time. Cursors only go older, so the pages already seen are

@@ -2,12 +2,12 @@ import { cn } from "@/components/ui/cn";
 import type { ConfigChange, LineOp } from "@/lib/admin/config-diff";
 import { CONFIG_FIELD_LABELS } from "@/lib/admin/config-schema";
 import type { ModelTier } from "@/lib/db/generated/enums";
+import { formatInteger } from "@/lib/format";
 import { TIER_LABELS } from "@/lib/llm/models";
-import { formatNumber } from "@/components/admin/format";
 
 function scalarText(field: ConfigChange["field"], value: string | number): string {
   if (field === "modelTier") return TIER_LABELS[value as ModelTier] ?? String(value);
-  if (typeof value === "number") return formatNumber(value);
+  if (typeof value === "number") return formatInteger(value);
   return value;
 }
 

@@ -3,17 +3,17 @@
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { changeRoleAction, removeMemberAction } from "@/app/w/[slug]/admin/actions";
-import { formatDateTime } from "@/components/admin/format";
 import type { AdminConsoleData } from "@/components/admin/types";
-import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { InviteForm } from "@/components/members/invite-form";
 import { PendingInviteList } from "@/components/members/pending-invite-list";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Select } from "@/components/ui/input";
 import type { Role } from "@/lib/db/generated/enums";
+import { formatDateTime } from "@/lib/format";
 import type { Member } from "@/lib/tenancy/members";
 
 const ROLE_LABEL: Record<Role, string> = { owner: "Owner", admin: "Admin", member: "Member" };

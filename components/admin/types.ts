@@ -1,5 +1,6 @@
 import type { AuditPage } from "@/lib/admin/audit";
 import type { ConfigVersion, ConfigVersionSummary } from "@/lib/admin/config";
+import type { PlanChoices } from "@/lib/admin/config-schema";
 import type { ModelTier, Role } from "@/lib/db/generated/enums";
 import type { Member } from "@/lib/tenancy/members";
 
@@ -17,10 +18,8 @@ export interface AdminConsoleData {
   audit: AuditPage;
 }
 
-export interface PlanView {
+export interface PlanView extends PlanChoices {
   name: string;
-  allowedTiers: ModelTier[];
-  maxTokensCap: number;
   /** For each tier the plan lacks: the name of the cheapest plan that has it. */
   upgradeFor: Partial<Record<ModelTier, string>>;
 }

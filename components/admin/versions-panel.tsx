@@ -3,17 +3,17 @@
 import { useState, useTransition } from "react";
 import { getConfigVersionAction, rollbackConfigAction } from "@/app/w/[slug]/admin/actions";
 import { ConfigDiffView } from "@/components/admin/config-diff-view";
-import { formatDateTime } from "@/components/admin/format";
-import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { cn, focusRing } from "@/components/ui/cn";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Spinner } from "@/components/ui/spinner";
 import type { ConfigVersion, ConfigVersionSummary } from "@/lib/admin/config";
 import { diffConfigs } from "@/lib/admin/config-diff";
+import { formatDateTime } from "@/lib/format";
 
 type Loaded = { state: "loading" } | { state: "error"; message: string } | { state: "ready"; config: ConfigVersion };
 

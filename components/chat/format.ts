@@ -1,14 +1,5 @@
 import { MAX_MESSAGE_CHARS } from "@/lib/chat/limits";
 
-/** "45 s", "3 min", "2 h": a wait the way a person says it (always rounded up). */
-export function formatWait(seconds: number): string {
-  const s = Math.max(0, Math.ceil(seconds));
-  if (s < 120) return `${s} s`;
-  if (s < 2 * 3600) return `${Math.ceil(s / 60)} min`;
-  if (s < 2 * 86400) return `${Math.ceil(s / 3600)} h`;
-  return `${Math.ceil(s / 86400)} days`;
-}
-
 /** What the 429 banner calls the limit that blocked (error.limit from the server). */
 export function describeLimit(limit: string | undefined): string {
   const key = (limit ?? "").toLowerCase();

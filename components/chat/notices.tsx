@@ -2,13 +2,14 @@
 
 import { useCallback, useEffect, useState } from "react";
 import type { ApiError } from "@/components/chat/chat-api";
-import { describeLimit, formatWait } from "@/components/chat/format";
+import { describeLimit } from "@/components/chat/format";
 import { FlaskIcon } from "@/components/chat/icons";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { cn, focusRing } from "@/components/ui/cn";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ChatIcon, XMarkIcon } from "@/components/ui/icons";
+import { formatWait } from "@/lib/format";
 
 /** Seconds left until `until` (epoch ms), ticking once a second; 0 when it has passed. */
 export function useCountdown(until: number | null): number {

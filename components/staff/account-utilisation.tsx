@@ -1,9 +1,9 @@
-import { formatDateTime, formatInteger, formatTime } from "@/components/staff/format";
 import { WarningIcon } from "@/components/staff/icons";
 import { Badge } from "@/components/ui/badge";
 import { cn } from "@/components/ui/cn";
 import { EmptyState } from "@/components/ui/empty-state";
 import { GaugeIcon } from "@/components/ui/icons";
+import { formatDateTime, formatInteger, formatPercent, formatTimeUtc } from "@/lib/format";
 import type { AccountMetric } from "@/lib/limits/account-snapshot";
 import type { MetricHeadroom } from "@/lib/staff/account";
 
@@ -20,10 +20,10 @@ export function metricLabel(metric: string): string {
 
 /** The alert band a utilisation sits in, as words and colour together. */
 function band(pct: number): { label: string; bar: string; tone: "success" | "warning" | "danger" | "neutral" } {
-  if (pct >= 90) return { label: "Above 90 %", bar: "bg-red-600", tone: "danger" };
-  if (pct >= 70) return { label: "Above 70 %", bar: "bg-orange-500", tone: "warning" };
-  if (pct >= 50) return { label: "Above 50 %", bar: "bg-amber-400", tone: "warning" };
-  return { label: "Below 50 %", bar: "bg-emerald-500", tone: "success" };
+  if (pct >= 90) return { label: "Above 90%", bar: "bg-red-600", tone: "danger" };
+  if (pct >= 70) return { label: "Above 70%", bar: "bg-orange-500", tone: "warning" };
+  if (pct >= 50) return { label: "Above 50%", bar: "bg-amber-400", tone: "warning" };
+  return { label: "Below 50%", bar: "bg-emerald-500", tone: "success" };
 }
 
 export function AccountUtilisation({ metrics, observedAt }: { metrics: MetricHeadroom[]; observedAt: Date | null }) {
@@ -50,7 +50,7 @@ export function AccountUtilisation({ metrics, observedAt }: { metrics: MetricHea
                   {metricLabel(m.metric)}
                 </span>
                 <span className="flex items-center gap-2 text-sm text-zinc-600 tabular-nums">
-                  {pct.toFixed(1)} % used
+                  {formatPercent(m.utilisation)} used
                   <Badge tone={b.tone} className="gap-1">
                     {pct >= 50 && <WarningIcon className="size-3.5" />}
                     {b.label}
@@ -63,7 +63,7 @@ export function AccountUtilisation({ metrics, observedAt }: { metrics: MetricHea
                 aria-valuemin={0}
                 aria-valuemax={100}
                 aria-valuenow={pct}
-                aria-valuetext={`${pct.toFixed(1)} % used: ${formatInteger(m.remaining)} of ${formatInteger(m.limit)} left`}
+                aria-valuetext={`${formatPercent(m.utilisation)} used: ${formatInteger(m.remaining)} of ${formatInteger(m.limit)} left`}
                 className="relative mt-2 h-2.5 overflow-hidden rounded-full bg-zinc-100"
               >
                 <div className={cn("h-full rounded-full", b.bar)} style={{ width: `${Math.min(100, pct)}%` }} />
@@ -73,13 +73,13 @@ export function AccountUtilisation({ metrics, observedAt }: { metrics: MetricHea
               </div>
               <p className="mt-1.5 text-xs text-zinc-500 tabular-nums">
                 {formatInteger(used)} of {formatInteger(m.limit)} used · {formatInteger(m.remaining)} left
-                {m.reset ? ` · resets ${formatTime(m.reset)}` : ""}
+                {m.reset ? ` · resets ${formatTimeUtc(m.reset)}` : ""}
               </p>
             </li>
           );
         })}
       </ul>
-      <p className="text-xs text-zinc-500">Last reading {formatDateTime(observedAt)}. Marks at 50, 70 and 90 % are the alert levels.</p>
+      <p className="text-xs text-zinc-500">Last reading {formatDateTime(observedAt, "UTC")}. Marks at 50, 70 and 90% are the alert levels.</p>
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import { metricLabel } from "@/components/staff/account-utilisation";
-import { formatDateTime, formatInteger } from "@/components/staff/format";
 import { Badge } from "@/components/ui/badge";
+import { formatDateTime, formatInteger, formatPercent } from "@/lib/format";
 import type { AlertRecord } from "@/lib/staff/account";
 
 export function AlertHistory({ alerts }: { alerts: AlertRecord[] }) {
@@ -28,13 +28,13 @@ export function AlertHistory({ alerts }: { alerts: AlertRecord[] }) {
               <td className="px-3 py-2 text-right">
                 <Badge tone={a.level >= 90 ? "danger" : "warning"}>{a.level} %</Badge>
               </td>
-              <td className="px-3 py-2 text-right text-zinc-700">{(a.utilisation * 100).toFixed(1)} %</td>
+              <td className="px-3 py-2 text-right text-zinc-700">{formatPercent(a.utilisation)}</td>
               <td className="px-3 py-2 text-right text-zinc-700">
                 {formatInteger(a.remaining)} / {formatInteger(a.limit)}
               </td>
-              <td className="px-3 py-2 text-zinc-700">{formatDateTime(a.raisedAt)}</td>
+              <td className="px-3 py-2 text-zinc-700">{formatDateTime(a.raisedAt, "UTC")}</td>
               <td className="py-2 pr-5 pl-3 sm:pr-6">
-                {a.clearedAt ? <span className="text-zinc-600">Cleared {formatDateTime(a.clearedAt)}</span> : <Badge tone="danger">Open</Badge>}
+                {a.clearedAt ? <span className="text-zinc-600">Cleared {formatDateTime(a.clearedAt, "UTC")}</span> : <Badge tone="danger">Open</Badge>}
               </td>
             </tr>
           ))}

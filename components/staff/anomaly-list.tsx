@@ -1,5 +1,5 @@
-import { formatDateTime, formatInteger } from "@/components/staff/format";
 import { WarningIcon } from "@/components/staff/icons";
+import { formatDateTime, formatInteger } from "@/lib/format";
 
 export interface AnomalyView {
   id: string;
@@ -38,7 +38,7 @@ export function AnomalyList({ anomalies }: { anomalies: AnomalyView[] }) {
                 </span>
                 {a.tenantSlug && <span className="block text-xs text-zinc-500">/w/{a.tenantSlug}</span>}
               </th>
-              <td className="px-3 py-2 text-zinc-700">{formatDateTime(a.hourStart)}</td>
+              <td className="px-3 py-2 text-zinc-700">{formatDateTime(a.hourStart, "UTC")}</td>
               <td className="px-3 py-2 text-right text-zinc-900">{formatInteger(a.tokens)}</td>
               <td className="px-3 py-2 text-right text-zinc-700">{formatInteger(Math.round(a.baselineTokensPerHour))}</td>
               <td className="py-2 pr-5 pl-3 text-right font-medium text-zinc-900 sm:pr-6">{a.ratio === null ? "new tenant" : `${a.ratio.toFixed(1)}×`}</td>

@@ -1,7 +1,7 @@
 "use client";
 
 import { Cell, Pie, PieChart, ResponsiveContainer, Tooltip } from "recharts";
-import { formatCompact, formatUsd } from "@/components/staff/format";
+import { formatCompact, formatPercent, formatUsd } from "@/lib/format";
 import type { ModelCost } from "@/lib/staff/margins";
 
 /** Distinct in hue and lightness; the legend table carries every number, so colour is never the only key. */
@@ -59,7 +59,7 @@ export function CostMixChart({ models }: { models: CostMixEntry[] }) {
                 </span>
               </th>
               <td className="py-1.5 text-right whitespace-nowrap text-zinc-900 tabular-nums">{formatUsd(m.costMicros)}</td>
-              <td className="py-1.5 pl-2 text-right whitespace-nowrap text-zinc-600 tabular-nums">{(m.share * 100).toFixed(1)} %</td>
+              <td className="py-1.5 pl-2 text-right whitespace-nowrap text-zinc-600 tabular-nums">{formatPercent(m.share)}</td>
             </tr>
           ))}
         </tbody>

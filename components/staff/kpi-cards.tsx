@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
-import { formatPct, formatUsd } from "@/components/staff/format";
 import { LossIcon, WarningIcon } from "@/components/staff/icons";
 import { cn } from "@/components/ui/cn";
+import { formatPercent, formatUsd } from "@/lib/format";
 import { THIN_MARGIN_PCT, type MarginTotals } from "@/lib/staff/margins";
 
 function Kpi({ label, value, note, tone = "neutral", icon }: { label: string; value: string; note: ReactNode; tone?: "neutral" | "danger" | "warning"; icon?: ReactNode }) {
@@ -35,10 +35,10 @@ export function KpiCards({ totals, costNote }: { totals: MarginTotals; costNote:
       />
       <Kpi
         label="Margin %"
-        value={formatPct(totals.marginPct)}
+        value={totals.marginPct === null ? "—" : formatPercent(totals.marginPct / 100)}
         tone={loss ? "danger" : thin ? "warning" : "neutral"}
         icon={thin ? <WarningIcon className="size-5 text-amber-500" /> : undefined}
-        note={`${totals.negative} negative · ${totals.thin} thin (under ${THIN_MARGIN_PCT} %)`}
+        note={`${totals.negative} negative · ${totals.thin} thin (under ${THIN_MARGIN_PCT}%)`}
       />
     </dl>
   );

@@ -1,7 +1,7 @@
 "use client";
 
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { formatDay, formatUsd, formatUsdCompact } from "@/components/staff/format";
+import { formatDay, formatUsd, formatUsdCompact } from "@/lib/format";
 import type { MarginPoint } from "@/lib/staff/margins";
 
 const REVENUE = "#4f46e5"; // indigo-600

@@ -1,4 +1,4 @@
-import { formatInteger } from "@/components/staff/format";
+import { formatInteger } from "@/lib/format";
 import type { Oversubscription } from "@/lib/limits/oversubscription";
 
 function Ratio({ label, sold, account, ratio }: { label: string; sold: number; account: number | null; ratio: number | null }) {

@@ -2,10 +2,10 @@
 
 import { useState, useTransition } from "react";
 import { assignPlanAction } from "@/app/staff/actions";
-import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { formatUsd } from "@/components/staff/format";
 import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Select } from "@/components/ui/input";
+import { formatUsd } from "@/lib/format";
 import type { TenantMargin } from "@/lib/staff/margins";
 
 export interface PlanOption {

@@ -2,11 +2,11 @@
 
 import { useId, useRef, useState, useTransition, type FormEvent } from "react";
 import { addPriceAction } from "@/app/staff/actions";
-import { formatDateTime, formatUsdPrecise } from "@/components/staff/format";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { TextField } from "@/components/ui/field";
+import { formatDateTime, formatUsdPrecise } from "@/lib/format";
 
 /** The five rates of a price row, in the order the table and form show them. */
 const COMPONENTS = [
@@ -85,7 +85,7 @@ export function PriceBookEditor({ models, defaultEffectiveFrom }: { models: Mode
       }
       setFields({});
       setFormError(null);
-      setDone(`Scheduled a new price for ${result.data.model} from ${formatDateTime(result.data.effectiveFrom)}.`);
+      setDone(`Scheduled a new price for ${result.data.model} from ${formatDateTime(result.data.effectiveFrom, "UTC")}.`);
       setModel("");
       setRates({ inputMicrosPerMTok: "", outputMicrosPerMTok: "", cacheWrite5mMicrosPerMTok: "", cacheWrite1hMicrosPerMTok: "", cacheReadMicrosPerMTok: "" });
     });
@@ -123,7 +123,7 @@ export function PriceBookEditor({ models, defaultEffectiveFrom }: { models: Mode
                     <span className="block text-xs text-zinc-500">{m.model}</span>
                   </th>
                   <td className="px-3 py-2 text-zinc-700">
-                    <span className="block">{formatDateTime(row.effectiveFrom)}</span>
+                    <span className="block">{formatDateTime(row.effectiveFrom, "UTC")}</span>
                     {status === "current" ? (
                       <Badge tone="success">In force{m.superseded > 0 ? ` · replaced ${m.superseded}` : ""}</Badge>
                     ) : (

@@ -1,15 +1,15 @@
 "use client";
 
 import { useId, useMemo, useState } from "react";
-import { PlanCell, type PlanOption } from "@/components/staff/plan-cell";
-import { formatCompact, formatPct, formatUsd } from "@/components/staff/format";
-import { MarginFlagBadge } from "@/components/staff/margin-flag";
 import { SearchIcon, SortIcon } from "@/components/staff/icons";
+import { MarginFlagBadge } from "@/components/staff/margin-flag";
+import { PlanCell, type PlanOption } from "@/components/staff/plan-cell";
 import { Button } from "@/components/ui/button";
 import { cn, focusRing } from "@/components/ui/cn";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Input, Select } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
+import { formatCompact, formatPercent, formatUsd } from "@/lib/format";
 import type { TenantMargin } from "@/lib/staff/margins";
 
 type SortKey = "name" | "plan" | "revenue" | "cost" | "margin" | "marginPct" | "tokens";
@@ -213,7 +213,7 @@ export function TenantTable({ tenants, plans, costLabel }: { tenants: TenantMarg
                     {formatUsd(t.marginMicros)}
                   </td>
                   <td className={cn("px-3 py-2.5 text-right tabular-nums", t.flag === "thin" && "font-medium text-amber-800", t.flag === "negative" && "font-medium text-red-700")}>
-                    {t.marginPct === null ? <span className="text-zinc-600">free plan</span> : formatPct(t.marginPct)}
+                    {t.marginPct === null ? <span className="text-zinc-600">free plan</span> : formatPercent(t.marginPct / 100)}
                   </td>
                   <td className="px-3 py-2.5 text-right text-zinc-700 tabular-nums" title={`${t.tokens.toLocaleString("en-US")} tokens, ${t.requests.toLocaleString("en-US")} requests`}>
                     {formatCompact(t.tokens)}

@@ -1,5 +1,5 @@
 import { Card } from "@/components/ui/card";
-import { formatCompact, formatInteger, formatMs, formatPercent, formatUsd } from "@/components/usage/format";
+import { formatCompact, formatInteger, formatMs, formatPercent, formatUsd } from "@/lib/format";
 import type { UsageDashboard } from "@/lib/usage/dashboard";
 
 function Kpi({ label, value, detail }: { label: string; value: string; detail?: string }) {

@@ -1,6 +1,6 @@
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
-import { formatCompact, formatDay, formatInteger, formatPercent } from "@/components/usage/format";
+import { formatCompact, formatDay, formatInteger, formatPercent } from "@/lib/format";
 import type { QuotaStatus, RateHeadroom } from "@/lib/usage/dashboard";
 import { addDays } from "@/lib/usage/dates";
 

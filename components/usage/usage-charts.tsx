@@ -1,7 +1,7 @@
 "use client";
 
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { formatCompact, formatDay, formatDayLong, formatInteger, formatUsd, formatUsdCompact } from "@/components/usage/format";
+import { formatCompact, formatDay, formatDayLong, formatInteger, formatUsd, formatUsdCompact } from "@/lib/format";
 
 /**
  * The usage page's charts (recharts draws in the browser). Each sits inside a ChartFigure

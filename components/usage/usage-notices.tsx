@@ -1,5 +1,5 @@
 import { Alert } from "@/components/ui/alert";
-import { formatCompact, formatInstant } from "@/components/usage/format";
+import { formatCompact, formatInstant } from "@/lib/format";
 import type { UsageNotice } from "@/lib/usage/dashboard";
 
 /** Quota notices of this billing month and (admins) recent anomaly flags, at the top of the page. */

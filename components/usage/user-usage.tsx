@@ -1,4 +1,4 @@
-import { formatInteger, formatPercent, formatUsd } from "@/components/usage/format";
+import { formatInteger, formatPercent, formatUsd } from "@/lib/format";
 import type { UserUsage } from "@/lib/usage/dashboard";
 
 export function userLabel(u: UserUsage): string {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ModelTier } from "@/lib/db/generated/enums";
 import { TIER_LABELS } from "@/lib/llm/models";
+import type { PlanLimits } from "@/lib/tenancy/plans";
 
 /**
  * The tenant configuration an admin may save, as one zod schema per plan. Pure (no
@@ -16,11 +17,8 @@ export interface TenantConfigFields {
   maxTokens: number;
 }
 
-/** What a plan lets a tenant choose (a subset of lib/tenancy/plans' Plan). */
-export interface PlanLimits {
-  allowedTiers: readonly ModelTier[];
-  maxTokensCap: number;
-}
+/** What a plan lets a tenant choose. */
+export type PlanChoices = Pick<PlanLimits, "allowedTiers" | "maxTokensCap">;
 
 export const CONFIG_LIMITS = {
   companyName: 100,
@@ -74,7 +72,7 @@ function topicList(label: string) {
     });
 }
 
-export function tenantConfigSchema(plan: PlanLimits) {
+export function tenantConfigSchema(plan: PlanChoices) {
   return z
     .object({
       companyName: z

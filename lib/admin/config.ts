@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { requireTenantRole, userNames } from "@/lib/admin/authorize";
 import { diffConfigs, summariseChanges, type ConfigChange } from "@/lib/admin/config-diff";
-import { tenantConfigSchema, type PlanLimits, type TenantConfigFields } from "@/lib/admin/config-schema";
+import { tenantConfigSchema, type PlanChoices, type TenantConfigFields } from "@/lib/admin/config-schema";
 import { AppError } from "@/lib/api/errors";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { withTenant, type TenantContext, type Tx } from "@/lib/db/scope";
@@ -76,7 +76,7 @@ async function latestRow(tx: Tx, tenantId: string): Promise<ConfigRow> {
   return row;
 }
 
-async function planLimits(tx: Tx, tenantId: string): Promise<PlanLimits & { name: string }> {
+async function planLimits(tx: Tx, tenantId: string): Promise<PlanChoices & { name: string }> {
   const tenant = await tx.tenant.findUnique({ where: { id: tenantId }, select: { plan: { select: { name: true, allowedTiers: true, maxTokensCap: true } } } });
   if (!tenant) throw new AppError("not_found", "Workspace not found.");
   return tenant.plan;

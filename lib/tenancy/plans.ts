@@ -6,16 +6,21 @@ import { withAuth } from "@/lib/db/scope";
  * enterprise): rates, quota and price per plan live in the `plans` table, read once a
  * minute per process so the chat path never queries them.
  */
-export interface Plan {
+export interface Plan extends PlanLimits {
   id: string;
   name: string;
+  monthlyPriceMicros: bigint;
+}
+
+/** What a plan allows a tenant. Consumers that need a few of these take a Pick of it. */
+export interface PlanLimits {
   requestsPerMinute: number;
   tokensPerMinute: number;
   monthlyTokenQuota: number;
-  monthlyPriceMicros: bigint;
+  /** 1–100: percentage of the tenant's per-minute budget one user may consume. */
   userSharePct: number;
   maxTokensCap: number;
-  allowedTiers: ModelTier[];
+  allowedTiers: readonly ModelTier[];
 }
 
 const TTL_MS = 60_000;

@@ -1,23 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseRetryAfterHeader } from "@/components/chat/chat-api";
-import { describeLimit, formatUpdatedAt, formatWait, messageLength, speakableText } from "@/components/chat/format";
+import { describeLimit, formatUpdatedAt, messageLength, speakableText } from "@/components/chat/format";
 import { MAX_MESSAGE_CHARS } from "@/lib/chat/limits";
-
-describe("formatWait", () => {
-  it.each([
-    [0, "0 s"],
-    [0.2, "1 s"],
-    [45, "45 s"],
-    [119, "119 s"],
-    [120, "2 min"],
-    [121, "3 min"],
-    [7199, "120 min"],
-    [7200, "2 h"],
-    [3 * 86400, "3 days"],
-  ])("%s seconds → %s", (seconds, text) => {
-    expect(formatWait(seconds)).toBe(text);
-  });
-});
 
 describe("describeLimit", () => {
   it("names the limit the server reported", () => {

@@ -1,9 +1,9 @@
 import { clientIp } from "@/lib/api/client-ip";
 import { AppError, errorResponse } from "@/lib/api/errors";
 import { parseBody } from "@/lib/api/workspace-route";
-import { formatWait } from "@/lib/auth/sign-in-errors";
 import { signUpSchema } from "@/lib/auth/schemas";
 import { signUp } from "@/lib/auth/sign-up";
+import { formatWait } from "@/lib/format";
 import { checkLimit, rateLimitHeaders } from "@/lib/limits/rate-limit";
 
 /** POST /api/signup: limit per IP, validate, create user + workspace. The client signs in next. */
