@@ -12,8 +12,8 @@ export interface TabItem<T extends string> {
   shortLabel?: string;
 }
 
-export const tabId = (id: string) => `admin-tab-${id}`;
-export const panelId = (id: string) => `admin-panel-${id}`;
+const tabId = (id: string) => `admin-tab-${id}`;
+const panelId = (id: string) => `admin-panel-${id}`;
 
 /**
  * WAI-ARIA tabs with automatic activation: ←/→ move and select, Home/End jump, Tab leaves

@@ -24,7 +24,7 @@ export interface PlanView extends PlanChoices {
   upgradeFor: Partial<Record<ModelTier, string>>;
 }
 
-export const ADMIN_TABS = ["assistant", "versions", "members", "audit"] as const;
+const ADMIN_TABS = ["assistant", "versions", "members", "audit"] as const;
 export type AdminTab = (typeof ADMIN_TABS)[number];
 
 export function parseAdminTab(value: unknown): AdminTab {

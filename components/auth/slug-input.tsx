@@ -6,7 +6,7 @@ import { cn } from "@/components/ui/cn";
 import { slugify } from "@/lib/auth/schemas";
 
 /** Keeps what is typed close to a valid address: lower case, dashes for spaces. */
-export function normalizeSlugInput(value: string): string {
+function normalizeSlugInput(value: string): string {
   return value.toLowerCase().replace(/\s+/g, "-").replace(/[^a-z0-9-]/g, "").slice(0, 40);
 }
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseChatStream } from "@/components/chat/ndjson";
-import type { ChatStreamEvent } from "@/components/chat/stream-events";
+import type { ChatStreamEvent } from "@/lib/pipeline/chat-events";
 import type { ConversationSummary, ConversationWithMessages } from "@/lib/chat/types";
 
 /** A failed API call, from the one error envelope (or made up for network failures). */
@@ -37,7 +37,7 @@ export function parseRetryAfterHeader(value: string | null, now = Date.now()): n
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
-export async function readApiError(res: Response): Promise<ApiError> {
+async function readApiError(res: Response): Promise<ApiError> {
   const headerRetry = parseRetryAfterHeader(res.headers.get("retry-after"));
   let body: unknown = null;
   try {

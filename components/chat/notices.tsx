@@ -12,7 +12,7 @@ import { ChatIcon, XMarkIcon } from "@/components/ui/icons";
 import { formatWait } from "@/lib/format";
 
 /** Seconds left until `until` (epoch ms), ticking once a second; 0 when it has passed. */
-export function useCountdown(until: number | null): number {
+function useCountdown(until: number | null): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (until === null) return;

@@ -3,7 +3,7 @@ import { SparklesIcon } from "@/components/chat/icons";
 import { cn, focusRing } from "@/components/ui/cn";
 
 /** Starting points that suit any workspace; clicking one fills the composer (it does not send). */
-export const SUGGESTED_PROMPTS: ReadonlyArray<{ title: string; prompt: string }> = [
+const SUGGESTED_PROMPTS: ReadonlyArray<{ title: string; prompt: string }> = [
   { title: "Draft a reply", prompt: "Help me write a friendly, concise reply to a customer who is asking when their order will arrive." },
   { title: "Explain it simply", prompt: "Explain what an API rate limit is, with a short example, as if to a new colleague." },
   { title: "Make a plan", prompt: "Make a checklist for onboarding a new team member in their first week, as a table with owners and due days." },

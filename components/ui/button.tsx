@@ -19,7 +19,7 @@ const SIZES: Record<Size, string> = {
   lg: "h-12 gap-2 rounded-lg px-6 text-base",
 };
 
-export function buttonClasses({ variant = "primary", size = "md", className }: { variant?: Variant; size?: Size; className?: string } = {}): string {
+function buttonClasses({ variant = "primary", size = "md", className }: { variant?: Variant; size?: Size; className?: string } = {}): string {
   return cn(
     "inline-flex shrink-0 items-center justify-center font-medium whitespace-nowrap transition-colors",
     "disabled:pointer-events-none disabled:opacity-60",

@@ -8,7 +8,7 @@ import { formatCompact, formatDay, formatDayLong, formatInteger, formatUsd, form
  * that names it and carries the same numbers as a table for screen readers; the chart
  * itself is focusable (recharts' accessibility layer: arrow keys move the tooltip).
  */
-export const SERIES_COLORS = ["#4f46e5", "#059669", "#d97706", "#0284c7", "#db2777", "#7c3aed"];
+const SERIES_COLORS = ["#4f46e5", "#059669", "#d97706", "#0284c7", "#db2777", "#7c3aed"];
 
 const AXIS = { fontSize: 12, fill: "#52525b" };
 const GRID = "#e4e4e7";

@@ -27,7 +27,7 @@ export interface AuditPage {
   nextCursor: string | null;
 }
 
-export const AUDIT_PAGE_SIZE = 25;
+const AUDIT_PAGE_SIZE = 25;
 
 const pageSchema = z.object({
   cursor: z.string().regex(/^\d{1,19}$/, { error: "Invalid page." }).optional(),

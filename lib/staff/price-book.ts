@@ -15,11 +15,11 @@ import { CACHE_TTL_MS, invalidatePriceBook } from "@/lib/usage/price-book";
  * caches the book for that long, and a row that took effect before an instance reloaded
  * would let it bill calls at the old price after the new one began, which is editing the past.
  */
-export const PRICE_LEAD_MS = CACHE_TTL_MS;
+const PRICE_LEAD_MS = CACHE_TTL_MS;
 /** $1,000,000 per million tokens: far above any real rate, well inside bigint arithmetic. */
-export const MAX_MICROS_PER_MTOK = 1_000_000_000_000n;
+const MAX_MICROS_PER_MTOK = 1_000_000_000_000n;
 
-export const PRICE_COMPONENTS = [
+const PRICE_COMPONENTS = [
   { key: "inputMicrosPerMTok", label: "Input" },
   { key: "outputMicrosPerMTok", label: "Output" },
   { key: "cacheWrite5mMicrosPerMTok", label: "Cache write (5 min)" },
@@ -27,7 +27,6 @@ export const PRICE_COMPONENTS = [
   { key: "cacheReadMicrosPerMTok", label: "Cache read" },
 ] as const;
 
-export type PriceComponent = (typeof PRICE_COMPONENTS)[number]["key"];
 
 const microsPerMTok = z
   .union([z.string(), z.number(), z.bigint()])
@@ -36,7 +35,7 @@ const microsPerMTok = z
   .transform((v) => BigInt(v))
   .refine((v) => v <= MAX_MICROS_PER_MTOK, "That is more than $1,000,000 per million tokens.");
 
-export function addPriceSchema(now: Date = new Date()) {
+function addPriceSchema(now: Date = new Date()) {
   return z.object({
     model: z
       .string()
@@ -54,7 +53,6 @@ export function addPriceSchema(now: Date = new Date()) {
   });
 }
 
-export type AddPriceInput = z.input<ReturnType<typeof addPriceSchema>>;
 
 export interface PriceView {
   id: string;

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { AppError } from "@/lib/api/errors";
 import { signUpSchema, slugify } from "@/lib/auth/schemas";
 import { createTenant } from "@/lib/auth/sign-up";
@@ -10,8 +9,7 @@ import { DEFAULT_PLAN_ID } from "@/lib/tenancy/defaults";
 /** One person opening workspace after workspace is abuse, not growth. */
 export const CREATE_WORKSPACE_POLICY = { name: "createWorkspaceByUser", limit: 10, window: "1 h" } as const satisfies NamedRateLimitPolicy;
 
-export const createWorkspaceSchema = signUpSchema.pick({ workspaceName: true, slug: true });
-export type CreateWorkspaceInput = z.input<typeof createWorkspaceSchema>;
+const createWorkspaceSchema = signUpSchema.pick({ workspaceName: true, slug: true });
 
 const SLUG_TAKEN = "That workspace address is taken. Choose another.";
 

@@ -32,17 +32,7 @@ export function bucketRange(index: number): { lower: number; upper: number } {
   return { lower, upper: HIST_BOUNDS[index + 1] ?? lower };
 }
 
-/** Element-wise sum; shorter or missing arrays count as zeros. */
-export function mergeHistograms(histograms: ReadonlyArray<ReadonlyArray<number | null> | null | undefined>): number[] {
-  const merged = new Array<number>(HIST_BUCKETS).fill(0);
-  for (const hist of histograms) {
-    if (!hist) continue;
-    for (let i = 0; i < HIST_BUCKETS; i++) merged[i]! += Number(hist[i] ?? 0);
-  }
-  return merged;
-}
-
-export function histogramCount(hist: ReadonlyArray<number>): number {
+function histogramCount(hist: ReadonlyArray<number>): number {
   return hist.reduce((total, n) => total + n, 0);
 }
 
