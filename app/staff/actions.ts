@@ -2,6 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { runAction, type ActionResult } from "@/lib/api/action-result";
+import { deleteTenant } from "@/lib/staff/delete-tenant";
 import { getStaffOrThrow } from "@/lib/staff/guard";
 import { assignPlan } from "@/lib/staff/plans";
 import { addPrice } from "@/lib/staff/price-book";
@@ -37,5 +38,20 @@ export async function addPriceAction(input: unknown): Promise<ActionResult<Added
     const price = await addPrice(staff.id, input);
     revalidatePath("/staff");
     return { id: price.id, model: price.model, effectiveFrom: price.effectiveFrom.toISOString() };
+  });
+}
+
+export interface DeletedTenantView {
+  tenantId: string;
+  name: string;
+  pseudonym: string;
+}
+
+export async function deleteTenantAction(input: unknown): Promise<ActionResult<DeletedTenantView>> {
+  return runAction(async () => {
+    const staff = await getStaffOrThrow();
+    const deleted = await deleteTenant(staff.id, input);
+    revalidatePath("/staff");
+    return deleted;
   });
 }

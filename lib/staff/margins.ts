@@ -2,43 +2,62 @@ import { z } from "zod";
 import { fromZodError } from "@/lib/api/errors";
 import { withStaff } from "@/lib/db/scope";
 import { assertStaffActor } from "@/lib/staff/actor";
-import { isoDayOfUtcMs, toUtcMs } from "@/lib/usage/dates";
+import { assignmentOnDay, coveredDays, dailyRevenue, monthBounds, revenueByTenant, type AssignmentSpan } from "@/lib/staff/revenue";
+import { addDays, isoDayOfUtcMs, toUtcMs, type IsoDate } from "@/lib/usage/dates";
+import { foldUsageRollups } from "@/lib/usage/fold";
 
 /**
- * Margin per tenant for the staff console: plan revenue against API cost, read from the
- * staff rollups (migration 0007, kept by triggers as events arrive: per month, tenant and
- * model, and per day, tenant and model), never from raw usage events. A call is four reads
- * in one transaction, the largest a range scan of the chart's days, however many events
- * there are; always current, no cache.
+ * Margin per tenant for the staff console, in UTC months and days (the provider's invoice
+ * month): plan revenue from effective-dated plan assignments, prorated by day
+ * (lib/staff/revenue.ts), against API cost from the staff rollups (usage_monthly_tenant and
+ * usage_daily_tenant, UTC). The read folds every tenant's queued usage first, in the same
+ * staff transaction, so the cost equals the settled events; then four reads, the largest a
+ * range scan of the chart's days, however many events there are.
+ *
+ * The current month is month to date: revenue for the days so far (today included) and the
+ * cost so far, with a projection to the month's end (revenue as assigned, cost at the
+ * month-to-date run rate). A deleted tenant keeps its rows under a pseudonym (only its id
+ * remains: the billing ledger outlives it).
  *
  * Money is integer micro-USD carried as `number`: exact up to 2^53 µ$ (about $9 billion),
  * far above any one month of this business, and what the page and charts need.
- *
- * Revenue is the tenant's *current* plan's monthly price, counted in full for the month
- * (nothing is prorated: a tenant that joined or changed plan mid-month counts its whole
- * current price). There is no plan history, so past months are priced with today's plans.
- * The daily chart spreads that price evenly over the days of each month.
  */
 export const THIN_MARGIN_PCT = 20;
 export const SERIES_DAYS = 90;
+/** A projection from less than this much of the month says nothing. */
+const MIN_ELAPSED_FOR_PROJECTION_MS = 3_600_000;
 
 export type MarginFlag = "negative" | "thin";
 
 export interface TenantMargin {
   tenantId: string;
+  /** The workspace's name, or a pseudonym once it is deleted ("Deleted workspace 1a2b3c"). */
   name: string;
-  slug: string;
-  planId: string;
-  planName: string;
+  /** Null once deleted. */
+  slug: string | null;
+  deleted: boolean;
+  /** The plan billed on the month's last day so far; null when no plan covered the month (usage only). */
+  planId: string | null;
+  planName: string | null;
   revenueMicros: number;
   costMicros: number;
   marginMicros: number;
-  /** null when the plan is free (revenue 0): a percentage of nothing means nothing. */
+  /** null when the revenue is 0 (free plan): a percentage of nothing means nothing. */
   marginPct: number | null;
   tokens: number;
   requests: number;
+  /** Calls whose figures are estimates, and calls with no price for their model (cost 0). */
+  estimated: number;
+  priceMissing: number;
   /** negative: margin < 0 (a free plan with any cost is a loss); thin: 0 ≤ margin % < THIN_MARGIN_PCT. */
   flag: MarginFlag | null;
+}
+
+export interface MarginProjection {
+  revenueMicros: number;
+  costMicros: number;
+  marginMicros: number;
+  marginPct: number | null;
 }
 
 export interface MarginTotals {
@@ -49,8 +68,16 @@ export interface MarginTotals {
   marginPct: number | null;
   tokens: number;
   requests: number;
+  estimated: number;
+  priceMissing: number;
   negative: number;
   thin: number;
+  /**
+   * Current month only (null otherwise, and in the month's first hour): revenue for the
+   * whole month as assigned now, cost at the month-to-date rate (cost so far / time elapsed
+   * × the month's length). A projection, not a figure.
+   */
+  projection: MarginProjection | null;
 }
 
 export interface ModelCost {
@@ -62,7 +89,7 @@ export interface ModelCost {
 }
 
 export interface MarginPoint {
-  /** YYYY-MM-DD */
+  /** YYYY-MM-DD (UTC) */
   day: string;
   revenueMicros: number;
   costMicros: number;
@@ -70,12 +97,14 @@ export interface MarginPoint {
 }
 
 export interface MarginOverview {
-  /** YYYY-MM */
+  /** YYYY-MM (UTC) */
   month: string;
-  /** First day of the month and first day of the next (tenant-local dates, as usage_daily.day). */
+  /** First day of the month and first day of the next (UTC dates). */
   monthStart: string;
   monthEnd: string;
   isCurrentMonth: boolean;
+  /** The last day counted (today in the current month, else the month's last day). */
+  throughDay: string;
   tenants: TenantMargin[];
   totals: MarginTotals;
   costByModel: ModelCost[];
@@ -93,19 +122,12 @@ export interface MarginOptions {
   month?: string;
   /** Draw the margin-over-time series for this tenant instead of all tenants. */
   tenantId?: string;
-  /** For tests: what "today" is. */
+  /** For tests: what "now" is. */
   now?: Date;
 }
 
 export const monthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "Use a month as YYYY-MM.");
 const optionsSchema = z.object({ month: monthSchema.optional(), tenantId: z.uuid().optional() });
-
-const DAY_MS = 86_400_000;
-
-const daysInMonthOf = (ms: number) => {
-  const d = new Date(ms);
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
-};
 
 export function currentMonth(now: Date = new Date()): string {
   return now.toISOString().slice(0, 7);
@@ -115,6 +137,11 @@ export function currentMonth(now: Date = new Date()): string {
 export function parseMonth(value: unknown): string | null {
   const parsed = monthSchema.safeParse(value);
   return parsed.success ? parsed.data : null;
+}
+
+/** What a deleted tenant is called: only its id remains. */
+export function deletedTenantLabel(tenantId: string): string {
+  return `Deleted workspace ${tenantId.replaceAll("-", "").slice(0, 6)}`;
 }
 
 export function marginFlag(revenueMicros: number, marginMicros: number): MarginFlag | null {
@@ -130,6 +157,8 @@ interface Usage {
   cost: number;
   tokens: number;
   requests: number;
+  estimated: number;
+  priceMissing: number;
 }
 
 interface UsageRow {
@@ -138,6 +167,17 @@ interface UsageRow {
   cost: bigint;
   tokens: bigint;
   requests: bigint;
+  estimated: bigint;
+  price_missing: bigint;
+}
+
+interface AssignmentRow {
+  tenant_id: string;
+  plan_id: string;
+  plan_name: string;
+  price: bigint;
+  effective_from: Date;
+  effective_to: Date | null;
 }
 
 interface TenantRow {
@@ -146,8 +186,10 @@ interface TenantRow {
   slug: string;
   plan_id: string;
   plan_name: string;
-  price: bigint;
-  since: string;
+}
+
+interface Assignment extends AssignmentSpan {
+  planName: string;
 }
 
 export async function getMarginOverview(staffUserId: string, options: MarginOptions = {}): Promise<MarginOverview> {
@@ -157,85 +199,105 @@ export async function getMarginOverview(staffUserId: string, options: MarginOpti
   const month = parsed.data.month ?? currentMonth(now);
   const focusId = parsed.data.tenantId ?? null;
 
-  const [year, mon] = month.split("-").map(Number) as [number, number];
-  const monthStartMs = Date.UTC(year, mon - 1, 1);
-  const monthEndMs = Date.UTC(year, mon, 1);
-  const todayMs = toUtcMs(isoDayOfUtcMs(now.getTime()));
+  const bounds = monthBounds(month);
+  const today = isoDayOfUtcMs(now.getTime());
   const isCurrentMonth = month === currentMonth(now);
-  // The series ends today in the current month (and in a future one), else on the month's last day.
-  const seriesEndMs = Math.min(monthEndMs - DAY_MS, Math.max(todayMs, monthStartMs));
-  const seriesStartMs = seriesEndMs - (SERIES_DAYS - 1) * DAY_MS;
-  const monthStart = isoDayOfUtcMs(monthStartMs);
-  const monthEnd = isoDayOfUtcMs(monthEndMs);
-  const seriesStart = isoDayOfUtcMs(seriesStartMs);
-  const seriesEnd = isoDayOfUtcMs(seriesEndMs);
+  const lastDay = addDays(bounds.end, -1);
+  // The month so far: through today in the current month (and in a future one, nothing yet).
+  const throughDay = today < lastDay ? (today < bounds.start ? addDays(bounds.start, -1) : today) : lastDay;
+  const seriesEnd = throughDay < bounds.start ? bounds.start : throughDay;
+  const seriesStart = addDays(seriesEnd, -(SERIES_DAYS - 1));
 
   const rows = await withStaff(staffUserId, async (tx) => {
     await assertStaffActor(tx, staffUserId);
-    // Tenants that existed by the end of the month, with the day (tenant-local) they began.
-    const tenants = await tx.$queryRaw<TenantRow[]>`
-      SELECT t.id::text AS tenant_id, t.name, t.slug, t.plan_id, p.name AS plan_name,
-             p.monthly_price_micros AS price,
-             (t.created_at AT TIME ZONE t.time_zone)::date::text AS since
-      FROM tenants t
-      JOIN plans p ON p.id = t.plan_id
-      WHERE (t.created_at AT TIME ZONE t.time_zone)::date < ${monthEnd}::date
-      ORDER BY t.name, t.id`;
+    await foldUsageRollups(tx, null);
+    // Every assignment that may bill a day of the chart or the month, with its plan's name.
+    const assignments = await tx.$queryRaw<AssignmentRow[]>`
+      SELECT a.tenant_id::text AS tenant_id, a.plan_id, p.name AS plan_name, a.monthly_price_micros AS price,
+             a.effective_from, a.effective_to
+      FROM plan_assignments a
+      JOIN plans p ON p.id = a.plan_id
+      WHERE a.effective_from < ${new Date(toUtcMs(bounds.end))}::timestamptz
+        AND (a.effective_to IS NULL OR a.effective_to >= ${new Date(toUtcMs(seriesStart))}::timestamptz)
+      ORDER BY a.tenant_id, a.effective_from`;
     // The month, per tenant and per model: one row per tenant and model.
-    const month = await tx.$queryRaw<UsageRow[]>`
+    const monthUsage = await tx.$queryRaw<UsageRow[]>`
       SELECT (GROUPING(tenant_id) = 1) AS by_model, COALESCE(tenant_id::text, model) AS key,
-             sum(cost_micros)::bigint AS cost, sum(tokens)::bigint AS tokens, sum(requests)::bigint AS requests
+             sum(cost_micros)::bigint AS cost, sum(tokens)::bigint AS tokens, sum(requests)::bigint AS requests,
+             sum(estimated)::bigint AS estimated, sum(price_missing)::bigint AS price_missing
       FROM usage_monthly_tenant
-      WHERE month = ${monthStart}::date
+      WHERE month = ${bounds.start}::date
       GROUP BY GROUPING SETS ((tenant_id), (model))`;
+    // Names of the live tenants among them (a deleted tenant has none).
+    const ids = [...new Set([...assignments.map((a) => a.tenant_id), ...monthUsage.filter((u) => !u.by_model).map((u) => u.key)])];
+    const tenants = await tx.$queryRaw<TenantRow[]>`
+      SELECT t.id::text AS tenant_id, t.name, t.slug, t.plan_id, p.name AS plan_name
+      FROM tenants t JOIN plans p ON p.id = t.plan_id
+      WHERE t.id = ANY (${ids}::uuid[])`;
     // Cost per day of the series, for everyone or for the tenant asked for (an unknown one
     // draws everyone's): a day-led range scan, or one tenant's days.
-    const seriesTenant = focusId !== null && tenants.some((t) => t.tenant_id === focusId) ? focusId : null;
+    const seriesTenant = focusId !== null && ids.includes(focusId) ? focusId : null;
     const series = await tx.$queryRaw<Array<{ day: string; cost: bigint }>>`
       SELECT day::text AS day, sum(cost_micros)::bigint AS cost
       FROM usage_daily_tenant
       WHERE day >= ${seriesStart}::date AND day <= ${seriesEnd}::date
         AND (${seriesTenant}::uuid IS NULL OR tenant_id = ${seriesTenant}::uuid)
       GROUP BY day`;
-    // Usage from before a tenant's first day (history imported or replayed from before the
-    // tenant row existed): the tenant counts from that usage on.
-    const early = await tx.$queryRaw<Array<{ tenant_id: string; day: string }>>`
-      SELECT t.id::text AS tenant_id, min(u.day)::text AS day
-      FROM tenants t
-      JOIN usage_daily_tenant u ON u.tenant_id = t.id
-      WHERE (t.created_at AT TIME ZONE t.time_zone)::date > ${seriesStart}::date
-        AND u.day >= ${seriesStart}::date AND u.day <= ${seriesEnd}::date
-        AND u.day < (t.created_at AT TIME ZONE t.time_zone)::date
-      GROUP BY t.id`;
-    return { tenants, month, series, early };
+    return { assignments, monthUsage, tenants, series, seriesTenant };
   });
-  const tenantRows = rows.tenants;
 
+  const assignments: Assignment[] = rows.assignments.map((a) => ({
+    tenantId: a.tenant_id,
+    planId: a.plan_id,
+    planName: a.plan_name,
+    monthlyPriceMicros: Number(a.price),
+    effectiveFrom: a.effective_from,
+    effectiveTo: a.effective_to,
+  }));
   const costByTenant = new Map<string, Usage>();
   const costByModelMap = new Map<string, Usage>();
-  for (const r of rows.month) {
-    (r.by_model ? costByModelMap : costByTenant).set(r.key, { cost: Number(r.cost), tokens: Number(r.tokens), requests: Number(r.requests) });
+  for (const r of rows.monthUsage) {
+    (r.by_model ? costByModelMap : costByTenant).set(r.key, {
+      cost: Number(r.cost),
+      tokens: Number(r.tokens),
+      requests: Number(r.requests),
+      estimated: Number(r.estimated),
+      priceMissing: Number(r.price_missing),
+    });
   }
 
-  const tenants: TenantMargin[] = tenantRows.map((t) => {
-    const usage = costByTenant.get(t.tenant_id) ?? { cost: 0, tokens: 0, requests: 0 };
-    const revenueMicros = Number(t.price);
+  const counted = revenueByTenant(assignments, month, addDays(throughDay, 1));
+  const wholeMonth = revenueByTenant(assignments, month);
+  const live = new Map(rows.tenants.map((t) => [t.tenant_id, t]));
+  const listed = [...new Set([...wholeMonth.keys(), ...costByTenant.keys()])];
+
+  const tenants: TenantMargin[] = listed.map((tenantId) => {
+    const usage = costByTenant.get(tenantId) ?? { cost: 0, tokens: 0, requests: 0, estimated: 0, priceMissing: 0 };
+    const own = assignments.filter((a) => a.tenantId === tenantId);
+    // The plan billed on the last day counted, else the last one billed in the month (a tenant deleted before it).
+    const plan = assignmentOnDay(own, throughDay) ?? own.filter((a) => coveredDays(a, bounds.start, bounds.end) > 0).at(-1) ?? null;
+    const tenant = live.get(tenantId);
+    const revenueMicros = counted.get(tenantId)?.revenueMicros ?? 0;
     const marginMicros = revenueMicros - usage.cost;
     return {
-      tenantId: t.tenant_id,
-      name: t.name,
-      slug: t.slug,
-      planId: t.plan_id,
-      planName: t.plan_name,
+      tenantId,
+      name: tenant?.name ?? deletedTenantLabel(tenantId),
+      slug: tenant?.slug ?? null,
+      deleted: tenant === undefined,
+      planId: plan?.planId ?? tenant?.plan_id ?? null,
+      planName: plan?.planName ?? tenant?.plan_name ?? null,
       revenueMicros,
       costMicros: usage.cost,
       marginMicros,
       marginPct: pctOf(marginMicros, revenueMicros),
       tokens: usage.tokens,
       requests: usage.requests,
+      estimated: usage.estimated,
+      priceMissing: usage.priceMissing,
       flag: marginFlag(revenueMicros, marginMicros),
     };
   });
+  tenants.sort((a, b) => Number(a.deleted) - Number(b.deleted) || a.name.localeCompare(b.name) || a.tenantId.localeCompare(b.tenantId));
 
   const totals = tenants.reduce<MarginTotals>(
     (acc, t) => {
@@ -244,62 +306,51 @@ export async function getMarginOverview(staffUserId: string, options: MarginOpti
       acc.costMicros += t.costMicros;
       acc.tokens += t.tokens;
       acc.requests += t.requests;
+      acc.estimated += t.estimated;
+      acc.priceMissing += t.priceMissing;
       if (t.flag === "negative") acc.negative += 1;
       if (t.flag === "thin") acc.thin += 1;
       return acc;
     },
-    { tenants: 0, revenueMicros: 0, costMicros: 0, marginMicros: 0, marginPct: null, tokens: 0, requests: 0, negative: 0, thin: 0 },
+    { tenants: 0, revenueMicros: 0, costMicros: 0, marginMicros: 0, marginPct: null, tokens: 0, requests: 0, estimated: 0, priceMissing: 0, negative: 0, thin: 0, projection: null },
   );
   totals.marginMicros = totals.revenueMicros - totals.costMicros;
   totals.marginPct = pctOf(totals.marginMicros, totals.revenueMicros);
+  totals.projection = isCurrentMonth ? projectMonth(now, bounds, totals.costMicros, [...wholeMonth.values()].reduce((s, r) => s + r.revenueMicros, 0)) : null;
 
   const mixTotal = [...costByModelMap.values()].reduce((sum, m) => sum + m.cost, 0);
   const costByModel: ModelCost[] = [...costByModelMap]
     .map(([model, m]) => ({ model, costMicros: m.cost, tokens: m.tokens, share: mixTotal > 0 ? m.cost / mixTotal : 0 }))
     .sort((a, b) => b.costMicros - a.costMicros || a.model.localeCompare(b.model));
 
-  const focus = focusId !== null ? (tenantRows.find((t) => t.tenant_id === focusId) ?? null) : null;
-  const firstUsage = new Map(rows.early.map((r) => [r.tenant_id, toUtcMs(r.day)]));
+  const focus = rows.seriesTenant;
+  const revenuePerDay = dailyRevenue(focus === null ? assignments : assignments.filter((a) => a.tenantId === focus), seriesStart, seriesEnd);
   const costPerDay = new Map(rows.series.map((r) => [r.day, Number(r.cost)]));
-  const points = dailySeries({
-    startMs: seriesStartMs,
-    endMs: seriesEndMs,
-    tenants: (focus ? [focus] : tenantRows).map((t) => ({ price: Number(t.price), fromMs: Math.min(toUtcMs(t.since), firstUsage.get(t.tenant_id) ?? Infinity) })),
-    costOf: (day) => costPerDay.get(day) ?? 0,
+  const points: MarginPoint[] = [...revenuePerDay].map(([day, revenueMicros]) => {
+    const costMicros = costPerDay.get(day) ?? 0;
+    return { day, revenueMicros, costMicros, marginMicros: revenueMicros - costMicros };
   });
 
   return {
     month,
-    monthStart,
-    monthEnd,
+    monthStart: bounds.start,
+    monthEnd: bounds.end,
     isCurrentMonth,
+    throughDay,
     tenants,
     totals,
     costByModel,
-    series: { tenantId: focus?.tenant_id ?? null, from: seriesStart, to: seriesEnd, points },
+    series: { tenantId: focus, from: seriesStart, to: seriesEnd, points },
   };
 }
 
-/**
- * Daily revenue is each live tenant's monthly price divided by the number of days in that
- * month, from the tenant's first day on; summed, then rounded once per day.
- */
-function dailySeries(input: {
-  startMs: number;
-  endMs: number;
-  tenants: ReadonlyArray<{ price: number; fromMs: number }>;
-  costOf: (day: string) => number;
-}): MarginPoint[] {
-  const starts = input.tenants.map((t) => ({ ms: t.fromMs, price: t.price })).sort((a, b) => a.ms - b.ms);
-  let next = 0;
-  let liveMonthly = 0;
-  const points: MarginPoint[] = [];
-  for (let ms = input.startMs; ms <= input.endMs; ms += DAY_MS) {
-    while (next < starts.length && starts[next]!.ms <= ms) liveMonthly += starts[next++]!.price;
-    const day = isoDayOfUtcMs(ms);
-    const revenueMicros = Math.round(liveMonthly / daysInMonthOf(ms));
-    const costMicros = input.costOf(day);
-    points.push({ day, revenueMicros, costMicros, marginMicros: revenueMicros - costMicros });
-  }
-  return points;
+/** Revenue as assigned for the whole month; cost so far / elapsed × the month's length. */
+export function projectMonth(now: Date, bounds: { start: IsoDate; end: IsoDate }, costSoFarMicros: number, monthRevenueMicros: number): MarginProjection | null {
+  const startMs = toUtcMs(bounds.start);
+  const lengthMs = toUtcMs(bounds.end) - startMs;
+  const elapsedMs = Math.min(now.getTime() - startMs, lengthMs);
+  if (elapsedMs < MIN_ELAPSED_FOR_PROJECTION_MS) return null;
+  const costMicros = Math.round((costSoFarMicros * lengthMs) / elapsedMs);
+  const marginMicros = monthRevenueMicros - costMicros;
+  return { revenueMicros: monthRevenueMicros, costMicros, marginMicros, marginPct: pctOf(marginMicros, monthRevenueMicros) };
 }

@@ -6,9 +6,11 @@ import { invalidatePlans } from "@/lib/tenancy/plans";
 
 /**
  * Staff moves a tenant to another plan. bh_staff may UPDATE only tenants.plan_id, so this
- * is the one write it can make to a tenant. The change and its audit entry
- * (staff_audit_logs: cross-tenant, append-only, insertable only in the actor's own name)
- * commit together or not at all.
+ * is the one write it can make to a tenant. The change, its audit entry (staff_audit_logs:
+ * cross-tenant, append-only, insertable only in the actor's own name) and the plan
+ * assignments (the trigger on tenants.plan_id in 0011 closes the current one and opens the
+ * new one at the transaction's time, so revenue is prorated from then on and no past month
+ * changes) commit together or not at all.
  */
 export interface PlanAssignment {
   tenantId: string;

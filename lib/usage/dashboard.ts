@@ -3,19 +3,21 @@ import { Prisma } from "@/lib/db/generated/client";
 import type { Role } from "@/lib/db/generated/enums";
 import { withTenant, type Tx } from "@/lib/db/scope";
 import { planPolicies } from "@/lib/limits/admission";
-import { billingPeriod, nextPeriod } from "@/lib/limits/quota";
 import { defaultRateLimiter, type RateLimiter } from "@/lib/limits/rate-limit";
 import { modelDisplayName } from "@/lib/llm/models";
 import { hasRole } from "@/lib/tenancy/workspace";
 import { getPlan } from "@/lib/tenancy/plans";
+import { foldUsageRollups } from "@/lib/usage/fold";
 import { HIST_BUCKETS, summarizeHistogram, type PercentileSummary } from "@/lib/usage/percentiles";
 import { addDays, dayRange, type IsoDate } from "@/lib/usage/dates";
 
 /**
- * The tenant usage dashboard, read from the daily rollups (usage_daily, kept by a trigger
- * on usage_events) plus quota_usage, tenant_notices and anomalies: three statements in
- * one tenant-scoped transaction, aggregated in the database, however many raw events the
- * range holds. Days are the tenant's local days (tenants.time_zone).
+ * The tenant usage dashboard, read from the daily rollups (usage_daily, folded from the
+ * usage_events queue: the read folds this tenant's queued changes first, so it equals the
+ * settled events) plus quota_usage, tenant_notices and anomalies: four statements in one
+ * tenant-scoped transaction, aggregated in the database, however many raw events the range
+ * holds. Days and the quota month are the tenant's local ones (tenants.time_zone); calls
+ * still in flight (ledger status 'started') are not counted until they settle.
  *
  * Scope "self" (every member) counts only the caller's own usage; "tenant" (admins and
  * owners) counts everyone's and adds the per-user breakdown.
@@ -46,11 +48,17 @@ export interface UsageTotals {
   aborted: number;
   inputTokens: number;
   outputTokens: number;
+  /** All cache writes; cacheWrite1hTokens is the 1-hour share of them. */
   cacheWriteTokens: number;
+  cacheWrite1hTokens: number;
   cacheReadTokens: number;
   /** input + output + cache writes + cache reads (what the quota counts). */
   tokens: number;
   costMicros: number;
+  /** Calls whose figures are estimates (no usage from the upstream: cut, aborted, swept). */
+  estimated: number;
+  /** Calls with no price for their model at the time: their cost counts as 0. */
+  priceMissing: number;
 }
 
 export interface DailyUsage extends UsageTotals {
@@ -73,7 +81,7 @@ export interface UserUsage extends UsageTotals {
 }
 
 export interface QuotaStatus {
-  /** First day of the billing month (UTC), and the first day of the next one. */
+  /** First day of the quota month and the first day of the next one (tenant-local dates). */
   period: IsoDate;
   periodEnd: IsoDate;
   quotaTokens: number;
@@ -143,6 +151,10 @@ const HOUR_MS = 3_600_000;
 interface MetaRow {
   time_zone: string;
   today: string;
+  period: string;
+  period_end: string;
+  period_start_at: Date;
+  period_end_at: Date;
   used_tokens: bigint | null;
   reserved_tokens: bigint | null;
   notices: Array<{ kind: string; message: string; created_at: string }>;
@@ -156,8 +168,11 @@ interface SumColumns {
   input_tokens: bigint;
   output_tokens: bigint;
   cache_write_tokens: bigint;
+  cache_write_1h_tokens: bigint;
   cache_read_tokens: bigint;
   cost_micros: bigint;
+  estimated: bigint;
+  price_missing: bigint;
 }
 
 interface BreakdownRow extends SumColumns {
@@ -186,6 +201,7 @@ export async function getUsageDashboard(ctx: UsageDashboardContext, options: Usa
 
   const [data, requestsLeft, tokensLeft] = await Promise.all([
     withTenant(ctx, async (tx) => {
+      await foldUsageRollups(tx, ctx.tenantId);
       const meta = await readMeta(tx, ctx.tenantId, now, options.days, options.scope === "tenant");
       const from = addDays(meta.today, -(options.days - 1));
       const rows = await readBreakdowns(tx, ctx.tenantId, from, meta.today, onlyUser);
@@ -243,7 +259,13 @@ export async function getUsageDashboard(ctx: UsageDashboardContext, options: Usa
     users,
     latency: summarizeHistogram(latencyHist),
     timeToFirstToken: summarizeHistogram(ttftHist),
-    quota: quotaStatus(now, plan.monthlyTokenQuota, Number(meta.used_tokens ?? 0n), Number(meta.reserved_tokens ?? 0n)),
+    quota: quotaStatus(
+      now,
+      { period: meta.period, periodEnd: meta.period_end, startsAt: meta.period_start_at, endsAt: meta.period_end_at },
+      plan.monthlyTokenQuota,
+      Number(meta.used_tokens ?? 0n),
+      Number(meta.reserved_tokens ?? 0n),
+    ),
     headroom: {
       requestsPerMinute: { limit: policies.tenantRequests.limit, remaining: clamp(requestsLeft.remaining, policies.tenantRequests.limit), resetAt: requestsLeft.resetAt },
       tokensPerMinute: { limit: policies.tenantTokens.limit, remaining: clamp(tokensLeft.remaining, policies.tenantTokens.limit), resetAt: tokensLeft.resetAt },
@@ -260,16 +282,21 @@ export async function getUsageDashboard(ctx: UsageDashboardContext, options: Usa
 
 const REQUEST_TYPE_LABELS: Record<string, string> = { chat: "Chat", background: "Background", api: "API" };
 
-/** The tenant's today, its quota row for the billing month, its notices and (admins) recent anomalies. */
+/**
+ * The tenant's today, its quota month (tenant_quota_period: the tenant-local month, as the
+ * quota counts it) with its quota row, its notices and (admins) recent anomalies.
+ */
 async function readMeta(tx: Tx, tenantId: string, now: Date, days: number, withAnomalies: boolean): Promise<MetaRow> {
-  const period = billingPeriod(now);
   const [meta] = await tx.$queryRaw<MetaRow[]>`
     SELECT t.time_zone,
            ((${now}::timestamptz AT TIME ZONE t.time_zone)::date)::text AS today,
+           p.period::text AS period, (p.period + interval '1 month')::date::text AS period_end,
+           (p.period::timestamp AT TIME ZONE t.time_zone) AS period_start_at,
+           ((p.period + interval '1 month')::timestamp AT TIME ZONE t.time_zone) AS period_end_at,
            q.used_tokens, q.reserved_tokens,
            coalesce((SELECT json_agg(json_build_object('kind', n.kind, 'message', n.message, 'created_at', n.created_at) ORDER BY n.created_at DESC)
                        FROM tenant_notices n
-                      WHERE n.tenant_id = t.id AND n.period = ${period}::date), '[]'::json) AS notices,
+                      WHERE n.tenant_id = t.id AND n.period = p.period), '[]'::json) AS notices,
            coalesce((SELECT json_agg(json_build_object('hour_start', a.hour_start, 'tokens', a.tokens, 'baseline', a.baseline_tokens_per_hour, 'ratio', a.ratio)
                                      ORDER BY a.hour_start DESC)
                        FROM (SELECT * FROM anomalies a
@@ -277,7 +304,8 @@ async function readMeta(tx: Tx, tenantId: string, now: Date, days: number, withA
                                 AND a.hour_start >= ${now}::timestamptz - make_interval(days => ${days}::int)
                               ORDER BY a.hour_start DESC LIMIT ${ANOMALIES_SHOWN}) a), '[]'::json) AS anomalies
       FROM tenants t
-      LEFT JOIN quota_usage q ON q.tenant_id = t.id AND q.period = ${period}::date
+     CROSS JOIN LATERAL (SELECT tenant_quota_period(t.id, ${now}::timestamptz) AS period) p
+      LEFT JOIN quota_usage q ON q.tenant_id = t.id AND q.period = p.period
      WHERE t.id = ${tenantId}::uuid`;
   if (!meta) throw new AppError("not_found", "Workspace not found.");
   return meta;
@@ -286,8 +314,9 @@ async function readMeta(tx: Tx, tenantId: string, now: Date, days: number, withA
 const SUMS = Prisma.sql`
   sum(r.requests)::bigint AS requests, sum(r.errors)::bigint AS errors, sum(r.aborted)::bigint AS aborted,
   sum(r.input_tokens)::bigint AS input_tokens, sum(r.output_tokens)::bigint AS output_tokens,
-  sum(r.cache_write_tokens)::bigint AS cache_write_tokens, sum(r.cache_read_tokens)::bigint AS cache_read_tokens,
-  sum(r.cost_micros)::bigint AS cost_micros`;
+  sum(r.cache_write_tokens)::bigint AS cache_write_tokens, sum(r.cache_write_1h_tokens)::bigint AS cache_write_1h_tokens,
+  sum(r.cache_read_tokens)::bigint AS cache_read_tokens, sum(r.cost_micros)::bigint AS cost_micros,
+  sum(r.estimated)::bigint AS estimated, sum(r.price_missing)::bigint AS price_missing`;
 
 /** Day × model, request type and user sums in one pass (GROUPING SETS), users' names joined. */
 function readBreakdowns(tx: Tx, tenantId: string, from: IsoDate, to: IsoDate, onlyUser: string | null): Promise<BreakdownRow[]> {
@@ -322,10 +351,18 @@ async function readHistograms(tx: Tx, tenantId: string, from: IsoDate, to: IsoDa
   return row;
 }
 
+/** The quota month: its tenant-local first days, and the instants they begin. */
+export interface QuotaMonth {
+  period: IsoDate;
+  periodEnd: IsoDate;
+  startsAt: Date;
+  endsAt: Date;
+}
+
 /** A straight line through the month so far: used / elapsed × month length. */
-export function quotaStatus(now: Date, quotaTokens: number, usedTokens: number, reservedTokens: number): QuotaStatus {
-  const start = billingPeriod(now);
-  const end = nextPeriod(start);
+export function quotaStatus(now: Date, month: QuotaMonth, quotaTokens: number, usedTokens: number, reservedTokens: number): QuotaStatus {
+  const start = month.startsAt;
+  const end = month.endsAt;
   const elapsed = now.getTime() - start.getTime();
   const length = end.getTime() - start.getTime();
   const rate = elapsed >= HOUR_MS ? usedTokens / elapsed : null;
@@ -336,8 +373,8 @@ export function quotaStatus(now: Date, quotaTokens: number, usedTokens: number, 
     if (at < end.getTime()) projectedExhaustionAt = new Date(at).toISOString();
   }
   return {
-    period: start.toISOString().slice(0, 10),
-    periodEnd: end.toISOString().slice(0, 10),
+    period: month.period,
+    periodEnd: month.periodEnd,
     quotaTokens,
     usedTokens,
     reservedTokens,
@@ -347,7 +384,20 @@ export function quotaStatus(now: Date, quotaTokens: number, usedTokens: number, 
 }
 
 function emptyTotals(): UsageTotals {
-  return { requests: 0, errors: 0, aborted: 0, inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0, tokens: 0, costMicros: 0 };
+  return {
+    requests: 0,
+    errors: 0,
+    aborted: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheWriteTokens: 0,
+    cacheWrite1hTokens: 0,
+    cacheReadTokens: 0,
+    tokens: 0,
+    costMicros: 0,
+    estimated: 0,
+    priceMissing: 0,
+  };
 }
 
 function toTotals(r: SumColumns): UsageTotals {
@@ -362,9 +412,12 @@ function toTotals(r: SumColumns): UsageTotals {
     inputTokens,
     outputTokens,
     cacheWriteTokens,
+    cacheWrite1hTokens: Number(r.cache_write_1h_tokens),
     cacheReadTokens,
     tokens: inputTokens + outputTokens + cacheWriteTokens + cacheReadTokens,
     costMicros: Number(r.cost_micros),
+    estimated: Number(r.estimated),
+    priceMissing: Number(r.price_missing),
   };
 }
 
@@ -375,9 +428,12 @@ function addInto(target: UsageTotals, add: UsageTotals): void {
   target.inputTokens += add.inputTokens;
   target.outputTokens += add.outputTokens;
   target.cacheWriteTokens += add.cacheWriteTokens;
+  target.cacheWrite1hTokens += add.cacheWrite1hTokens;
   target.cacheReadTokens += add.cacheReadTokens;
   target.tokens += add.tokens;
   target.costMicros += add.costMicros;
+  target.estimated += add.estimated;
+  target.priceMissing += add.priceMissing;
 }
 
 function clamp(value: number, limit: number): number {

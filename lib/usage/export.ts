@@ -6,10 +6,16 @@ import { assertScopeAllowed, type UsageDashboardContext, type UsageScope } from 
 import { daysBetween, isIsoDate, type IsoDate } from "@/lib/usage/dates";
 
 /**
- * The raw usage events of a date range (the tenant's local days, both included) as CSV,
- * streamed: each batch is read in its own short tenant-scoped transaction (keyset pages
- * on created_at, request_id), so a large export never holds a transaction or the whole
- * result in memory.
+ * The settled usage events of a date range (the tenant's local days, both included) as
+ * CSV, streamed: each batch is read in its own short tenant-scoped transaction (keyset
+ * pages on created_at, request_id), so a large export never holds a transaction or the
+ * whole result in memory.
+ *
+ * Calls still in flight (ledger status 'started': no final usage yet) are left out, as on
+ * the dashboard; they appear in an export made after they settle. Every row names its
+ * tenant-local date and the time zone it is in (the range is in those days); created_at is
+ * the UTC instant. `estimated` marks figures the upstream did not report (cut, aborted or
+ * swept calls); `price_missing` marks calls whose model had no price (cost 0).
  */
 export const MAX_EXPORT_DAYS = 366;
 const BATCH_ROWS = 2_000;
@@ -20,8 +26,8 @@ export interface ExportOptions {
   scope: UsageScope;
 }
 
-/** The CSV columns, in order: usage_events' own, without tenant_id (one tenant per file). */
-export const EXPORT_COLUMNS = [
+/** usage_events' own columns in the export, without tenant_id (one tenant per file). */
+const EVENT_COLUMNS = [
   "created_at",
   "request_id",
   "user_id",
@@ -38,12 +44,18 @@ export const EXPORT_COLUMNS = [
   "latency_ms",
   "ttft_ms",
   "cost_micros",
+  "estimated",
   "price_missing",
   "price_id",
 ] as const;
 
+/** The CSV columns, in order: the event's instant, its tenant-local date and zone, then the event. */
+export const EXPORT_COLUMNS = ["created_at", "local_date", "time_zone", ...EVENT_COLUMNS.slice(1)] as const;
+
 interface EventRow {
   created_at: Date;
+  local_date: string;
+  time_zone: string;
   request_id: string;
   user_id: string | null;
   conversation_id: string | null;
@@ -59,6 +71,7 @@ interface EventRow {
   latency_ms: number;
   ttft_ms: number | null;
   cost_micros: bigint;
+  estimated: boolean;
   price_missing: boolean;
   price_id: string | null;
 }
@@ -82,8 +95,8 @@ export async function exportUsageCsv(ctx: UsageDashboardContext, options: Export
   const onlyUser = options.scope === "self" ? Prisma.sql`AND e.user_id = ${ctx.userId}::uuid` : Prisma.empty;
 
   const [range] = await withTenant(ctx, (tx) =>
-    tx.$queryRaw<Array<{ start: Date; end: Date }>>`
-      SELECT (${options.from}::date::timestamp AT TIME ZONE t.time_zone) AS start,
+    tx.$queryRaw<Array<{ start: Date; end: Date; time_zone: string }>>`
+      SELECT t.time_zone, (${options.from}::date::timestamp AT TIME ZONE t.time_zone) AS start,
              ((${options.to}::date + 1)::timestamp AT TIME ZONE t.time_zone) AS "end"
         FROM tenants t WHERE t.id = ${ctx.tenantId}::uuid`,
   );
@@ -96,9 +109,11 @@ export async function exportUsageCsv(ctx: UsageDashboardContext, options: Export
   const nextBatch = () =>
     withTenant(ctx, (tx) =>
       tx.$queryRaw<EventRow[]>`
-        SELECT ${Prisma.raw(EXPORT_COLUMNS.map((c) => `e.${c}`).join(", "))}
+        SELECT ${Prisma.raw(EVENT_COLUMNS.map((c) => `e.${c}`).join(", "))},
+               (e.created_at AT TIME ZONE ${range.time_zone})::date::text AS local_date, ${range.time_zone}::text AS time_zone
           FROM usage_events e
          WHERE e.tenant_id = ${ctx.tenantId}::uuid
+           AND e.status <> 'started'
            AND e.created_at >= ${range.start} AND e.created_at < ${range.end}
            ${onlyUser}
            ${after ? Prisma.sql`AND (e.created_at, e.request_id) > (${after.at}::timestamptz, ${after.id})` : Prisma.empty}
