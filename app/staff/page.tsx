@@ -5,7 +5,7 @@ import { AccountUtilisation } from "@/components/staff/account-utilisation";
 import { AlertHistory } from "@/components/staff/alert-history";
 import { AnomalyList } from "@/components/staff/anomaly-list";
 import { CostMixChart } from "@/components/staff/cost-mix-chart";
-import { KpiCards } from "@/components/staff/kpi-cards";
+import { DataQualityNote, KpiCards, ProjectionCards } from "@/components/staff/kpi-cards";
 import { MarginChart } from "@/components/staff/margin-chart";
 import { OversubscriptionSummary } from "@/components/staff/oversubscription-summary";
 import { PriceBookEditor, type ModelPricesView, type PriceRowView } from "@/components/staff/price-book-editor";
@@ -17,12 +17,12 @@ import { Input, Select } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { PageHeader } from "@/components/workspace/page-header";
 import { firstParam, type SearchParams } from "@/lib/api/search-params";
-import { formatMonth } from "@/lib/format";
+import { formatDay, formatMonth } from "@/lib/format";
 import { modelDisplayName } from "@/lib/llm/models";
 import { getAccountOverview } from "@/lib/staff/account";
 import { listStaffAnomalies } from "@/lib/staff/anomalies";
 import { requireStaff } from "@/lib/staff/guard";
-import { currentMonth, getMarginOverview, parseMonth } from "@/lib/staff/margins";
+import { currentMonth, deletedTenantLabel, getMarginOverview, parseMonth } from "@/lib/staff/margins";
 import { listPrices, type PriceView } from "@/lib/staff/price-book";
 import { listPlans } from "@/lib/tenancy/plans";
 
@@ -97,6 +97,7 @@ export default async function StaffPage({ searchParams }: { searchParams: Search
 
   const isCurrent = overview.isCurrentMonth;
   const costLabel = isCurrent ? "Cost MTD" : "Cost";
+  const revenueLabel = isCurrent ? "Revenue MTD" : "Revenue";
   const focus = overview.tenants.find((t) => t.tenantId === overview.series.tenantId) ?? null;
   const seriesTitle = focus ? focus.name : "All tenants";
   const planOptions = [...plans]
@@ -115,12 +116,12 @@ export default async function StaffPage({ searchParams }: { searchParams: Search
     <main className="mx-auto w-full max-w-7xl space-y-6 px-4 py-8 sm:px-6 sm:py-10">
       <PageHeader
         title="Staff console"
-        description="Margins, account headroom, anomalies and prices across every workspace. Conversations are not visible here: the staff role has no access to them."
+        description="Margins, account headroom, anomalies and prices across every workspace, in UTC: months and days are UTC ones (the provider’s invoice month). Conversations are not visible here: the staff role has no access to them."
         actions={
           <form method="get" className="flex items-end gap-2">
             {focusId && <input type="hidden" name="tenant" value={focusId} />}
             <div>
-              <Label htmlFor="staff-month">Month</Label>
+              <Label htmlFor="staff-month">Month (UTC)</Label>
               <Input id="staff-month" name="month" type="month" max={thisMonth} defaultValue={overview.month} className="mt-1.5 w-44" />
             </div>
             <Button type="submit" variant="secondary">
@@ -130,16 +131,37 @@ export default async function StaffPage({ searchParams }: { searchParams: Search
         }
       />
 
-      <section aria-label={`Totals for ${monthName}`}>
-        <KpiCards totals={overview.totals} costNote={isCurrent ? `${monthName}, month to date` : `${monthName}, whole month`} />
+      <section aria-label={`Totals for ${monthName}`} className="space-y-3">
+        <KpiCards
+          totals={overview.totals}
+          costNote={isCurrent ? `${monthName} UTC, month to date (through ${formatDay(overview.throughDay)})` : `${monthName} UTC, whole month`}
+          revenueNote={isCurrent ? `prorated by day, through ${formatDay(overview.throughDay)} UTC` : "prorated by day (UTC)"}
+        />
+        <DataQualityNote estimated={overview.totals.estimated} priceMissing={overview.totals.priceMissing} />
       </section>
+
+      {isCurrent && (
+        <Section
+          id="projection-heading"
+          title={`Projection to the end of ${monthName}`}
+          description="Not a figure: revenue if today’s plans run to the month’s last day, cost at the month-to-date run rate."
+        >
+          <CardBody>
+            {overview.totals.projection ? (
+              <ProjectionCards projection={overview.totals.projection} monthName={monthName} />
+            ) : (
+              <p className="text-sm text-zinc-600">Too early in the month to project: the first hour tells nothing about the rest.</p>
+            )}
+          </CardBody>
+        </Section>
+      )}
 
       <Section
         id="tenants-heading"
         title={`Tenants · ${monthName}`}
-        description={`Revenue is each tenant’s current plan price for the whole month (not prorated). Rows in red lose money; amber ones keep under 20 %.`}
+        description={`Revenue is each plan’s monthly price × the UTC days it was assigned in the month ÷ the month’s days: the day of a plan change counts for the new plan, a tenant created on the 20th pays from the 20th, and a plan change never rewrites a past month. Rows in red lose money; amber ones keep under 20 %. Deleted workspaces keep their past months under a pseudonym.`}
       >
-        <TenantTable tenants={overview.tenants} plans={planOptions} costLabel={costLabel} />
+        <TenantTable tenants={overview.tenants} plans={planOptions} costLabel={costLabel} revenueLabel={revenueLabel} />
       </Section>
 
       <div className="grid gap-6 lg:grid-cols-3">
@@ -147,7 +169,7 @@ export default async function StaffPage({ searchParams }: { searchParams: Search
           id="margin-chart-heading"
           className="lg:col-span-2"
           title="Margin over time"
-          description={`${overview.series.from} to ${overview.series.to}: each plan’s monthly price spread over the days of the month, against API cost.`}
+          description={`${overview.series.from} to ${overview.series.to} (UTC days): each day’s plan revenue (monthly price ÷ the month’s days) against API cost.`}
           actions={
             <form method="get" className="flex items-end gap-2">
               <input type="hidden" name="month" value={overview.month} />
@@ -205,7 +227,7 @@ export default async function StaffPage({ searchParams }: { searchParams: Search
         <AnomalyList
           anomalies={anomalies.map((a) => ({
             id: `${a.tenantId}:${a.id}`,
-            tenantName: a.tenantName ?? `Deleted tenant ${a.tenantId.slice(0, 8)}`,
+            tenantName: a.tenantName ?? deletedTenantLabel(a.tenantId),
             tenantSlug: a.tenantSlug,
             hourStart: a.hourStart,
             tokens: a.tokens,

@@ -18,7 +18,15 @@ export interface PlanOption {
  * Pick a plan, then press Change, then confirm. Changing the select alone does nothing:
  * arrow keys on a closed select fire change events, so a dialog on change would trap keyboard users.
  */
-export function PlanCell({ tenant, plans, onChanged }: { tenant: TenantMargin; plans: PlanOption[]; onChanged: (message: string) => void }) {
+export function PlanCell({
+  tenant,
+  plans,
+  onChanged,
+}: {
+  tenant: Pick<TenantMargin, "tenantId" | "name" | "revenueMicros"> & { planId: string; planName: string };
+  plans: PlanOption[];
+  onChanged: (message: string) => void;
+}) {
   const [choice, setChoice] = useState(tenant.planId);
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -67,7 +75,7 @@ export function PlanCell({ tenant, plans, onChanged }: { tenant: TenantMargin; p
           From {from?.name ?? tenant.planName} ({formatUsd(from?.monthlyPriceMicros ?? tenant.revenueMicros)} a month) to {to?.name ?? choice} (
           {to ? formatUsd(to.monthlyPriceMicros) : "unknown price"} a month).
         </p>
-        <p>The new plan’s rate limits, token quota and price apply to the workspace at once.</p>
+        <p>The new plan’s rate limits and token quota apply to the workspace at once. Revenue follows the new price from today (UTC, prorated by day); past months do not change.</p>
       </ConfirmDialog>
     </div>
   );

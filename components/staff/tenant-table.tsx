@@ -3,13 +3,14 @@
 import { useId, useMemo, useState } from "react";
 import { SearchIcon, SortIcon } from "@/components/staff/icons";
 import { MarginFlagBadge } from "@/components/staff/margin-flag";
+import { DeleteTenantButton } from "@/components/staff/delete-tenant-button";
 import { PlanCell, type PlanOption } from "@/components/staff/plan-cell";
 import { Button } from "@/components/ui/button";
 import { cn, focusRing } from "@/components/ui/cn";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Input, Select } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
-import { formatCompact, formatPercent, formatUsd } from "@/lib/format";
+import { formatCompact, formatInteger, formatPercent, formatUsd } from "@/lib/format";
 import type { TenantMargin } from "@/lib/staff/margins";
 
 type SortKey = "name" | "plan" | "revenue" | "cost" | "margin" | "marginPct" | "tokens";
@@ -31,7 +32,7 @@ function sortValue(t: TenantMargin, key: SortKey): number | string {
     case "name":
       return t.name.toLowerCase();
     case "plan":
-      return t.planName.toLowerCase();
+      return (t.planName ?? "").toLowerCase();
     case "revenue":
       return t.revenueMicros;
     case "cost":
@@ -46,7 +47,7 @@ function sortValue(t: TenantMargin, key: SortKey): number | string {
   }
 }
 
-export function TenantTable({ tenants, plans, costLabel }: { tenants: TenantMargin[]; plans: PlanOption[]; costLabel: string }) {
+export function TenantTable({ tenants, plans, costLabel, revenueLabel }: { tenants: TenantMargin[]; plans: PlanOption[]; costLabel: string; revenueLabel: string }) {
   const [sort, setSort] = useState<{ key: SortKey; direction: Direction }>({ key: "name", direction: "ascending" });
   const [query, setQuery] = useState("");
   const [planId, setPlanId] = useState("");
@@ -58,7 +59,7 @@ export function TenantTable({ tenants, plans, costLabel }: { tenants: TenantMarg
     const q = query.trim().toLowerCase();
     const filtered = tenants.filter(
       (t) =>
-        (q === "" || t.name.toLowerCase().includes(q) || t.slug.includes(q)) &&
+        (q === "" || t.name.toLowerCase().includes(q) || (t.slug ?? t.tenantId).includes(q)) &&
         (planId === "" || t.planId === planId) &&
         (!flaggedOnly || t.flag !== null),
     );
@@ -169,22 +170,23 @@ export function TenantTable({ tenants, plans, costLabel }: { tenants: TenantMarg
                           focusRing,
                         )}
                       >
-                        {c.key === "cost" ? costLabel : c.label}
+                        {c.key === "cost" ? costLabel : c.key === "revenue" ? revenueLabel : c.label}
                         <SortIcon direction={direction} className={cn("size-3.5", direction === "none" ? "text-zinc-400" : "text-indigo-600")} />
                       </button>
                     </th>
                   );
                 })}
                 <th scope="col" className="px-3 py-2 pr-5 sm:pr-6">
-                  Change plan
+                  Change plan or delete
                 </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-zinc-100">
               {rows.map((t) => (
                 <tr
-                  key={`${t.tenantId}:${t.planId}`}
-                  data-tenant={t.slug}
+                  key={`${t.tenantId}:${t.planId ?? ""}`}
+                  data-tenant={t.slug ?? t.tenantId}
+                  data-deleted={t.deleted || undefined}
                   data-flag={t.flag ?? "none"}
                   className={cn(t.flag === "negative" ? "bg-red-50" : t.flag === "thin" ? "bg-amber-50" : "bg-white")}
                 >
@@ -196,13 +198,18 @@ export function TenantTable({ tenants, plans, costLabel }: { tenants: TenantMarg
                       t.flag === "negative" ? "border-l-red-500 bg-red-50" : t.flag === "thin" ? "border-l-amber-500 bg-amber-50" : "border-l-transparent bg-white",
                     )}
                   >
-                    <div className="font-medium text-zinc-900">{t.name}</div>
+                    <div className={cn("font-medium", t.deleted ? "text-zinc-600 italic" : "text-zinc-900")}>{t.name}</div>
                     <div className="flex flex-wrap items-center gap-1.5 text-xs text-zinc-600">
-                      <span>/w/{t.slug}</span>
+                      <span>{t.slug === null ? "deleted · billing ledger only" : `/w/${t.slug}`}</span>
                       <MarginFlagBadge flag={t.flag} free={t.revenueMicros === 0} />
                     </div>
+                    {(t.estimated > 0 || t.priceMissing > 0) && (
+                      <div className="text-xs text-amber-800" data-column="data-quality">
+                        {[t.estimated > 0 && `${formatInteger(t.estimated)} estimated`, t.priceMissing > 0 && `${formatInteger(t.priceMissing)} unpriced`].filter(Boolean).join(" · ")}
+                      </div>
+                    )}
                   </th>
-                  <td className="px-3 py-2.5 text-zinc-700">{t.planName}</td>
+                  <td className="px-3 py-2.5 text-zinc-700">{t.planName ?? <span className="text-zinc-500">no plan</span>}</td>
                   <td className="px-3 py-2.5 text-right tabular-nums" data-value={t.revenueMicros}>
                     {t.revenueMicros === 0 ? <span className="text-zinc-600">$0.00</span> : formatUsd(t.revenueMicros)}
                   </td>
@@ -219,7 +226,14 @@ export function TenantTable({ tenants, plans, costLabel }: { tenants: TenantMarg
                     {formatCompact(t.tokens)}
                   </td>
                   <td className="px-3 py-2 pr-5 sm:pr-6">
-                    <PlanCell tenant={t} plans={plans} onChanged={setNotice} />
+                    {t.slug === null || t.planId === null ? (
+                      <span className="text-xs text-zinc-500">Deleted</span>
+                    ) : (
+                      <div className="flex items-center gap-2">
+                        <PlanCell tenant={{ ...t, planId: t.planId, planName: t.planName ?? t.planId }} plans={plans} onChanged={setNotice} />
+                        <DeleteTenantButton tenantId={t.tenantId} name={t.name} slug={t.slug} onDeleted={setNotice} />
+                      </div>
+                    )}
                   </td>
                 </tr>
               ))}

@@ -27,3 +27,24 @@ export function KpiCards({ dashboard }: { dashboard: UsageDashboard }) {
     </dl>
   );
 }
+
+/** Estimated and unpriced calls in the range: how many, and what it means for the numbers above. */
+export function DataQualityNotice({ estimated, priceMissing }: { estimated: number; priceMissing: number }) {
+  if (estimated === 0 && priceMissing === 0) return null;
+  return (
+    <p role="note" className="rounded-lg bg-amber-50 px-4 py-3 text-sm text-amber-900 ring-1 ring-amber-600/20 ring-inset" data-testid="usage-data-quality">
+      {estimated > 0 && (
+        <>
+          <strong className="font-semibold">{formatInteger(estimated)} estimated</strong> call{estimated === 1 ? "" : "s"}: the model’s service reported no usage (the call
+          was stopped, cut off or interrupted), so their tokens and cost are our estimate.{" "}
+        </>
+      )}
+      {priceMissing > 0 && (
+        <>
+          <strong className="font-semibold">{formatInteger(priceMissing)} unpriced</strong> call{priceMissing === 1 ? "" : "s"}: the model had no list price at the time, so
+          their cost uses the highest rates we know and may be too high.
+        </>
+      )}
+    </p>
+  );
+}

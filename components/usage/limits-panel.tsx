@@ -10,7 +10,7 @@ const pct = (value: number, max: number) => (max > 0 ? Math.min(100, Math.max(0,
  * This billing month's tokens against the plan's quota: used, reserved by calls in flight,
  * and a dashed line where the month ends at the current pace (linear projection).
  */
-export function QuotaMeter({ quota }: { quota: QuotaStatus }) {
+export function QuotaMeter({ quota, timeZone }: { quota: QuotaStatus; timeZone: string }) {
   const usedPct = pct(quota.usedTokens, quota.quotaTokens);
   const reservedPct = Math.min(100 - usedPct, pct(quota.reservedTokens, quota.quotaTokens));
   const projected = quota.projectedTokens;
@@ -27,7 +27,7 @@ export function QuotaMeter({ quota }: { quota: QuotaStatus }) {
           Monthly token quota
         </h2>
         <p className="mt-1 text-sm text-zinc-600">
-          The whole workspace, billing month {formatDay(quota.period)} – {formatDay(lastDay)} (UTC).
+          The whole workspace, quota month {formatDay(quota.period)} – {formatDay(lastDay)} (tenant time zone, {timeZone}).
         </p>
       </CardHeader>
       <CardBody className="space-y-4">

@@ -46,7 +46,7 @@ export interface TenantMargin {
   marginPct: number | null;
   tokens: number;
   requests: number;
-  /** Calls whose figures are estimates, and calls with no price for their model (cost 0). */
+  /** Calls whose figures are estimates, and calls with no price for their model (costed at the ceiling rates). */
   estimated: number;
   priceMissing: number;
   /** negative: margin < 0 (a free plan with any cost is a loss); thin: 0 ≤ margin % < THIN_MARGIN_PCT. */

@@ -57,7 +57,7 @@ export interface UsageTotals {
   costMicros: number;
   /** Calls whose figures are estimates (no usage from the upstream: cut, aborted, swept). */
   estimated: number;
-  /** Calls with no price for their model at the time: their cost counts as 0. */
+  /** Calls with no price for their model at the time: costed at the price book's highest rates (a ceiling). */
   priceMissing: number;
 }
 

@@ -15,7 +15,7 @@ import { daysBetween, isIsoDate, type IsoDate } from "@/lib/usage/dates";
  * the dashboard; they appear in an export made after they settle. Every row names its
  * tenant-local date and the time zone it is in (the range is in those days); created_at is
  * the UTC instant. `estimated` marks figures the upstream did not report (cut, aborted or
- * swept calls); `price_missing` marks calls whose model had no price (cost 0).
+ * swept calls); `price_missing` marks calls whose model had no price (costed at the book's highest rates).
  */
 export const MAX_EXPORT_DAYS = 366;
 const BATCH_ROWS = 2_000;

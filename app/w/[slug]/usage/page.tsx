@@ -4,7 +4,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { GaugeIcon } from "@/components/ui/icons";
 import { ChartFigure } from "@/components/usage/chart-figure";
 import { ExportForm } from "@/components/usage/export-form";
-import { KpiCards } from "@/components/usage/kpi-cards";
+import { DataQualityNotice, KpiCards } from "@/components/usage/kpi-cards";
 import { HeadroomMeters, QuotaMeter } from "@/components/usage/limits-panel";
 import { SegmentedLinks } from "@/components/usage/range-switcher";
 import { BreakdownBarChart, CostPerDayChart, TokensByModelChart, type TokensPoint } from "@/components/usage/usage-charts";
@@ -46,7 +46,7 @@ export default async function UsagePage({ params, searchParams }: { params: Prom
         title="Usage"
         description={
           <>
-            {scope === "tenant" ? `Everyone in ${workspace.name}` : "Your own usage"}, {formatDayLong(dashboard.from)} – {formatDayLong(dashboard.to)}. Days are in {dashboard.timeZone}.
+            {scope === "tenant" ? `Everyone in ${workspace.name}` : "Your own usage"}, {formatDayLong(dashboard.from)} – {formatDayLong(dashboard.to)}. Days and months are in the tenant time zone ({dashboard.timeZone}). Calls still running are counted once they finish.
           </>
         }
         actions={
@@ -73,6 +73,7 @@ export default async function UsagePage({ params, searchParams }: { params: Prom
       {hasUsage ? (
         <>
           <KpiCards dashboard={dashboard} />
+          <DataQualityNotice estimated={dashboard.totals.estimated} priceMissing={dashboard.totals.priceMissing} />
           <TokensFigure dashboard={dashboard} />
           <div className="grid gap-6 lg:grid-cols-2">
             <ChartFigure
@@ -110,7 +111,7 @@ export default async function UsagePage({ params, searchParams }: { params: Prom
       )}
 
       <div className="grid gap-6 lg:grid-cols-2">
-        <QuotaMeter quota={dashboard.quota} />
+        <QuotaMeter quota={dashboard.quota} timeZone={dashboard.timeZone} />
         <HeadroomMeters headroom={dashboard.headroom} />
       </div>
 
@@ -118,7 +119,7 @@ export default async function UsagePage({ params, searchParams }: { params: Prom
         <CardHeader>
           <h2 className="font-semibold text-zinc-900">Export usage</h2>
           <p className="mt-1 text-sm text-zinc-600">
-            {scope === "tenant" ? "Every call in the workspace" : "Every call you made"}, one row each, as CSV (up to 366 days; dates in {dashboard.timeZone}).
+            {scope === "tenant" ? "Every finished call in the workspace" : "Every finished call you made"}, one row each, as CSV (up to 366 days). Dates are in the tenant time zone ({dashboard.timeZone}): each row has its local date and zone, and its UTC instant; an <code>estimated</code> column marks figures we estimated.
           </p>
         </CardHeader>
         <CardBody>
