@@ -5,10 +5,11 @@ import { withTenant, type TenantContext, type Tx } from "@/lib/db/scope";
 import { hasRole } from "@/lib/tenancy/workspace";
 
 /**
- * Role changes and removals. Row-level security lets any member of the tenant UPDATE(role)
- * or DELETE its memberships, so every rule here is checked by the application, inside the
- * same transaction as the write, on rows locked FOR UPDATE: two owners demoting each other
- * at once are serialised, and the second sees that only one owner is left.
+ * Role changes and removals. Row-level security (0010) already refuses members, admins
+ * touching owners and anyone granting owner without being one; the rules are checked here
+ * too, for clear messages and for the last-owner rule, inside the same transaction as the
+ * write, on rows locked FOR UPDATE: two owners demoting each other at once are serialised,
+ * and the second sees that only one owner is left.
  */
 export const ROLES = ["owner", "admin", "member"] as const satisfies readonly Role[];
 
@@ -114,9 +115,9 @@ export async function removeMember(actor: TenantContext, userId: string): Promis
     if (!left && target.role === "owner" && me.role !== "owner") throw new AppError("forbidden", MEMBER_MESSAGES.onlyOwnersRemoveOwner);
     if (target.role === "owner" && ownerCount(locked) <= 1) throw new AppError("conflict", left ? MEMBER_MESSAGES.lastOwnerLeave : MEMBER_MESSAGES.lastOwner);
 
-    // Read before the delete: afterwards the user is no longer visible to this tenant.
+    // Read and audit before the delete: afterwards the user is no longer visible to this
+    // tenant, and a member who left no longer has a scope that may write its audit log.
     const who = await describeUser(tx, targetId);
-    await tx.membership.delete({ where: { tenantId_userId: { tenantId: actor.tenantId, userId: targetId } } });
     await tx.auditLog.create({
       data: {
         tenantId: actor.tenantId,
@@ -126,6 +127,7 @@ export async function removeMember(actor: TenantContext, userId: string): Promis
         details: { role: target.role, name: who?.name ?? null, email: who?.email ?? null },
       },
     });
+    await tx.membership.delete({ where: { tenantId_userId: { tenantId: actor.tenantId, userId: targetId } } });
     return { userId: targetId, role: target.role, left };
   });
 }

@@ -35,9 +35,7 @@ export async function verifyCredentials(credentials: unknown, ip: string): Promi
     throw new SignInError(rateLimitedCode(Math.max(...blocked.map((r) => r.retryAfterSeconds))));
   }
 
-  const user = await withAuth((tx) =>
-    tx.user.findUnique({ where: { email }, select: { id: true, email: true, name: true, isStaff: true, passwordHash: true } }),
-  );
+  const user = await findCredentials(email);
   if (!user) return burnPasswordCheck(password).then(() => null);
   if (!(await verifyPassword(password, user.passwordHash))) return null;
   return { id: user.id, email: user.email, name: user.name, isStaff: user.isStaff };
@@ -48,4 +46,25 @@ export function toSignInErrorCode(error: unknown): string {
   if (error instanceof SignInError) return error.message;
   console.error("[bulkhead] sign-in failed unexpectedly", error);
   return SIGN_IN_ERROR.unavailable;
+}
+
+interface CredentialsRow {
+  id: string;
+  email: string;
+  name: string;
+  is_staff: boolean;
+  password_hash: string;
+  session_version: number;
+}
+
+/**
+ * One user's hash by exact email, through the narrow SECURITY DEFINER function (0010):
+ * no database role can SELECT users.password_hash, so no other query can leak one.
+ */
+async function findCredentials(email: string) {
+  const rows = await withAuth((tx) => tx.$queryRaw<CredentialsRow[]>`SELECT * FROM auth_credentials(${email})`);
+  const row = rows[0];
+  return row
+    ? { id: row.id, email: row.email, name: row.name, isStaff: row.is_staff, passwordHash: row.password_hash, sessionVersion: row.session_version }
+    : null;
 }

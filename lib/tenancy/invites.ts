@@ -2,7 +2,7 @@ import { z } from "zod";
 import { AppError } from "@/lib/api/errors";
 import { emailSchema } from "@/lib/auth/schemas";
 import type { Role } from "@/lib/db/generated/enums";
-import { withAuth, withTenant, type TenantContext, type Tx } from "@/lib/db/scope";
+import { withAuth, withTenant, withUser, type TenantContext, type Tx } from "@/lib/db/scope";
 import { hashInviteToken, inviteExpiresAt, inviteStatus, isWellFormedInviteToken, newInviteToken, type InviteStatus } from "@/lib/tenancy/invite-token";
 import { hasRole } from "@/lib/tenancy/workspace";
 
@@ -120,42 +120,35 @@ export interface AcceptedInvite {
   alreadyMember: boolean;
 }
 
+interface AcceptRow {
+  status: "unknown" | "used" | "expired" | "already_member" | "wrong_email" | "accepted";
+  tenant_id: string | null;
+  slug: string | null;
+  role: Role | null;
+  invite_id: string | null;
+}
+
 /**
- * Turns an invite into a membership for `userId` (authenticated by the caller). The
- * single-use claim is one conditional UPDATE, so two tabs accepting at once yield one
- * membership and one "already used".
+ * Turns an invite into a membership for `userId` (authenticated by the caller). The claim,
+ * the bound-email check and the insert are one SECURITY DEFINER function (0010), run in
+ * the user's own scope: no role may insert memberships into a tenant it is not admin of,
+ * and the function takes the role from the invite (never owner). The invite row is locked
+ * FOR UPDATE, so two tabs accepting at once yield one membership and one "already used".
  */
 export async function acceptInvite(token: string, userId: string): Promise<AcceptedInvite> {
-  const accepted = await withAuth(async (tx) => {
-    const invite = await findInvite(tx, token);
-    if (!invite) throw new AppError("not_found", INVITE_MESSAGES.unknown);
-    const status = inviteStatus(invite);
-    if (status === "accepted") throw new AppError("conflict", INVITE_MESSAGES.used);
-    if (status === "expired") throw new AppError("conflict", INVITE_MESSAGES.expired);
+  if (!isWellFormedInviteToken(token)) throw new AppError("not_found", INVITE_MESSAGES.unknown);
+  const [row] = await withUser(userId, (tx) => tx.$queryRaw<AcceptRow[]>`SELECT * FROM accept_invite(${hashInviteToken(token)})`);
+  if (!row || row.status === "unknown" || !row.tenant_id || !row.slug || !row.role) throw new AppError("not_found", INVITE_MESSAGES.unknown);
+  if (row.status === "used") throw new AppError("conflict", INVITE_MESSAGES.used);
+  if (row.status === "expired") throw new AppError("conflict", INVITE_MESSAGES.expired);
+  if (row.status === "wrong_email") throw new AppError("forbidden", INVITE_MESSAGES.wrongEmail);
+  const accepted = { tenantId: row.tenant_id, slug: row.slug, role: row.role, alreadyMember: row.status === "already_member" };
 
-    const user = await tx.user.findUnique({ where: { id: userId }, select: { email: true } });
-    const tenant = await tx.tenant.findUnique({ where: { id: invite.tenantId }, select: { slug: true } });
-    const existing = await tx.membership.findUnique({ where: { tenantId_userId: { tenantId: invite.tenantId, userId } }, select: { role: true } });
-    if (!user) throw new AppError("unauthorized", "Sign in to continue.");
-    if (!tenant) throw new AppError("not_found", INVITE_MESSAGES.unknown);
-    if (existing) return { tenantId: invite.tenantId, slug: tenant.slug, role: existing.role, alreadyMember: true };
-    if (invite.email && invite.email !== user.email) throw new AppError("forbidden", INVITE_MESSAGES.wrongEmail);
-
-    const claimed = await tx.invite.updateMany({
-      where: { tenantId: invite.tenantId, id: invite.id, acceptedAt: null, expiresAt: { gt: new Date() } },
-      data: { acceptedAt: new Date(), acceptedById: userId },
-    });
-    if (claimed.count !== 1) throw new AppError("conflict", INVITE_MESSAGES.used);
-    await tx.membership.create({ data: { tenantId: invite.tenantId, userId, role: invite.role } });
-    return { tenantId: invite.tenantId, slug: tenant.slug, role: invite.role, alreadyMember: false, inviteId: invite.id };
-  });
-
-  if (!accepted.alreadyMember && "inviteId" in accepted) {
-    // bh_auth may not write audit logs; the new member may, in their new tenant. A lost
-    // audit line must not undo a membership that already exists, so failures are logged.
+  if (!accepted.alreadyMember) {
+    // A lost audit line must not undo a membership that already exists, so failures are logged.
     await withTenant({ tenantId: accepted.tenantId, userId }, (tx) =>
-      tx.auditLog.create({ data: { tenantId: accepted.tenantId, actorId: userId, action: "invite.accepted", target: `invite:${accepted.inviteId}`, details: { role: accepted.role } } }),
+      tx.auditLog.create({ data: { tenantId: accepted.tenantId, actorId: userId, action: "invite.accepted", target: `invite:${row.invite_id}`, details: { role: accepted.role } } }),
     ).catch((error: unknown) => console.error("[bulkhead] could not audit invite acceptance", error));
   }
-  return { tenantId: accepted.tenantId, slug: accepted.slug, role: accepted.role, alreadyMember: accepted.alreadyMember };
+  return accepted;
 }
