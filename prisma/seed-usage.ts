@@ -1,10 +1,9 @@
 import type { ModelTier } from "@/lib/db/generated/enums";
 import { withTenant } from "@/lib/db/scope";
-import { billingPeriod, quotaTokens } from "@/lib/limits/quota";
 import { modelForTier } from "@/lib/llm/models";
 import { costMicros, selectPrice } from "@/lib/llm/pricing";
 import { loadPriceBook } from "@/lib/usage/price-book";
-import type { UsageEventRow } from "@/lib/usage/record-usage";
+import type { UsageEventRow } from "@/lib/ledger/usage-event";
 
 /** Small deterministic PRNG (mulberry32) so every fresh demo has the same history. */
 function prng(seedText: string): () => number {
@@ -79,23 +78,27 @@ export async function seedUsageHistory(input: UsageHistoryInput): Promise<number
         priceId: price.id,
         status,
         errorType: status === "error" ? (random() < 0.5 ? "overloaded_error" : "rate_limit_error") : null,
+        estimated: false,
         createdAt: at,
       });
     }
   }
   for (let i = 0; i < events.length; i += 1000) {
     const batch = events.slice(i, i + 1000);
-    await withTenant({ tenantId: input.tenantId, userId: input.actorId }, (tx) => tx.usageEvent.createMany({ data: batch, skipDuplicates: true }));
+    // History arrives settled: started and settled when the call ended.
+    const rows = batch.map((e) => ({ ...e, startedAt: e.createdAt, settledAt: e.createdAt }));
+    await withTenant({ tenantId: input.tenantId, userId: input.actorId }, (tx) => tx.usageEvent.createMany({ data: rows, skipDuplicates: true }));
   }
-  // The month's quota meter counts what live calls settle; the history settles the same way.
-  const period = billingPeriod(input.now);
-  const used = events.filter((e) => e.createdAt >= period).reduce((sum, e) => sum + quotaTokens(e), 0);
+  // The month's quota meter (the tenant-local month) counts what live calls settle; the
+  // history settles the same way.
   await withTenant({ tenantId: input.tenantId, userId: input.actorId }, (tx) =>
-    tx.quotaUsage.upsert({
-      where: { tenantId_period: { tenantId: input.tenantId, period } },
-      create: { tenantId: input.tenantId, period, usedTokens: BigInt(used) },
-      update: { usedTokens: BigInt(used) },
-    }),
+    tx.$executeRaw`
+      INSERT INTO quota_usage (tenant_id, period, used_tokens)
+      SELECT ${input.tenantId}::uuid, p.period, coalesce(sum(e.input_tokens + e.output_tokens + e.cache_write_tokens + e.cache_read_tokens), 0)
+        FROM (SELECT tenant_quota_period(id, ${input.now}::timestamptz) AS period, time_zone FROM tenants WHERE id = ${input.tenantId}::uuid) p
+        LEFT JOIN usage_events e ON e.tenant_id = ${input.tenantId}::uuid AND (e.created_at AT TIME ZONE p.time_zone)::date >= p.period
+       GROUP BY p.period
+      ON CONFLICT (tenant_id, period) DO UPDATE SET used_tokens = EXCLUDED.used_tokens`,
   );
   return events.length;
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseChatStream } from "@/components/chat/ndjson";
-import type { ChatStreamEvent } from "@/components/chat/stream-events";
+import type { ChatStreamEvent } from "@/lib/pipeline/chat-events";
 import type { ConversationSummary, ConversationWithMessages } from "@/lib/chat/types";
 
 /** A failed API call, from the one error envelope (or made up for network failures). */

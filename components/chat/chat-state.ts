@@ -1,4 +1,4 @@
-import type { ChatDoneEvent, ChatStartEvent } from "@/components/chat/stream-events";
+import type { ChatDoneEvent, ChatStartEvent } from "@/lib/pipeline/chat-events";
 import type { ChatMessage, MessageRole } from "@/lib/chat/types";
 
 /**

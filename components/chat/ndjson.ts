@@ -1,4 +1,4 @@
-import { chatStreamEventSchema, KNOWN_EVENT_TYPES, type ChatStreamEvent } from "@/components/chat/stream-events";
+import { chatStreamEventSchema, KNOWN_EVENT_TYPES, type ChatStreamEvent } from "@/lib/pipeline/chat-events";
 
 /** The stream broke the NDJSON contract (not JSON, or a known event with the wrong shape). */
 export class ChatStreamProtocolError extends Error {

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useReducer, useRef } from "react";
 import { isAbortError, postChat, type ApiError, type ChatRequestBody } from "@/components/chat/chat-api";
 import { chatReducer, type ChatState } from "@/components/chat/chat-state";
 import { ChatStreamProtocolError } from "@/components/chat/ndjson";
-import type { ChatStartEvent } from "@/components/chat/stream-events";
+import type { ChatStartEvent } from "@/lib/pipeline/chat-events";
 
 export type TurnOutcome = "completed" | "aborted" | "error" | "rejected";
 

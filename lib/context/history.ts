@@ -1,5 +1,5 @@
 import { wrapUserMessage } from "@/lib/context/system-prompt";
-import { estimateInputTokens } from "@/lib/llm/simulator/tokens";
+import { estimateInputTokens } from "@/lib/llm/tokens";
 
 /**
  * The session window: the most recent turns of the conversation that fit a token budget,

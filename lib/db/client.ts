@@ -1,26 +1,56 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "@/lib/db/generated/client";
 import { appDatabaseUrl } from "@/lib/db/urls";
 import { env } from "@/lib/env";
 
-const globalForDb = globalThis as unknown as { bulkheadPrisma?: PrismaClient };
+/**
+ * ONE connection pool per process, as the application login (bh_app). Prisma runs on it
+ * (PrismaPg accepts a pg.Pool) and so does the hand-written SQL of the hot paths
+ * (lib/db/sql.ts): one set of connections, one role table (lib/db/roles.ts).
+ *
+ * The pool's clients run in pipeline mode: a statement is written without waiting for the
+ * previous one's answer, so a scoped transaction's BEGIN, scope and first statement (and a
+ * last statement's COMMIT) travel in one round trip with bound parameters. Code that awaits
+ * each query (Prisma) behaves exactly as without it.
+ */
+const globalForDb = globalThis as unknown as { bulkheadPrisma?: PrismaClient; bulkheadPool?: pg.Pool };
+const poolOf = new WeakMap<PrismaClient, pg.Pool>();
+
+export function createPool(connectionString: string, max = env.DATABASE_POOL_SIZE): pg.Pool {
+  // `pipeline` is a node-postgres client option (8.20+) that @types/pg does not know yet.
+  const config: pg.PoolConfig & { pipeline: boolean } = { connectionString, max, allowExitOnIdle: true, pipeline: true };
+  const pool = new pg.Pool(config);
+  // An idle connection that the server drops (restart, failover) must not crash the process.
+  pool.on("error", (error) => console.error("[bulkhead] idle database connection failed", error.message));
+  return pool;
+}
 
 export function createPrismaClient(connectionString: string, max = env.DATABASE_POOL_SIZE): PrismaClient {
-  const adapter = new PrismaPg({ connectionString, max });
-  return new PrismaClient({ adapter });
+  const pool = createPool(connectionString, max);
+  const client = new PrismaClient({ adapter: new PrismaPg(pool) });
+  poolOf.set(client, pool);
+  return client;
 }
 
 /**
- * The process-wide client, connected as the application login (bh_app). Do not use it
- * directly: go through lib/db/scope.ts, which sets role, tenant and user first.
- * Kept on globalThis so Next's dev reloads do not open a pool per reload.
+ * The process-wide client. Do not use it directly: go through lib/db/scope.ts, which sets
+ * role, tenant and user first. Kept on globalThis so Next's dev reloads do not open a pool
+ * per reload.
  */
 export function getPrisma(): PrismaClient {
-  globalForDb.bulkheadPrisma ??= createPrismaClient(appDatabaseUrl());
-  return globalForDb.bulkheadPrisma;
+  if (!globalForDb.bulkheadPrisma) setPrismaClient(createPrismaClient(appDatabaseUrl()));
+  return globalForDb.bulkheadPrisma!;
+}
+
+/** The pool behind the process client, for hand-written SQL (lib/db/sql.ts). */
+export function getPool(): pg.Pool {
+  getPrisma();
+  return globalForDb.bulkheadPool!;
 }
 
 /** Scripts and tests point the app at an explicit database (seed, throwaway test DB). */
 export function setPrismaClient(client: PrismaClient | undefined): void {
   globalForDb.bulkheadPrisma = client;
+  globalForDb.bulkheadPool = client ? poolOf.get(client) : undefined;
 }

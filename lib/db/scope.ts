@@ -1,5 +1,6 @@
 import type { PrismaClient } from "@/lib/db/generated/client";
 import { getPrisma } from "@/lib/db/client";
+import { scopeSettings, SET_SCOPE_SQL } from "@/lib/db/roles";
 
 /**
  * Every query runs inside one short transaction that first switches to a scoped role
@@ -18,13 +19,6 @@ export type Scope =
 
 export type Tx = Omit<PrismaClient, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
 
-const ROLE: Record<Scope["kind"], string> = {
-  tenant: "bh_tenant",
-  user: "bh_tenant",
-  auth: "bh_auth",
-  staff: "bh_staff",
-};
-
 export interface ScopeOptions {
   client?: PrismaClient;
   timeoutMs?: number;
@@ -33,11 +27,10 @@ export interface ScopeOptions {
 
 export async function withScope<T>(scope: Scope, fn: (tx: Tx) => Promise<T>, options: ScopeOptions = {}): Promise<T> {
   const client = options.client ?? getPrisma();
-  const tenantId = scope.kind === "tenant" ? scope.tenantId : "";
-  const userId = scope.kind === "auth" ? "" : scope.userId;
+  const [role, tenantId, userId] = scopeSettings(scope);
   return client.$transaction(
     async (tx) => {
-      await tx.$queryRaw`SELECT set_config('role', ${ROLE[scope.kind]}, true), set_config('app.tenant_id', ${tenantId}, true), set_config('app.user_id', ${userId}, true)`;
+      await tx.$queryRawUnsafe(SET_SCOPE_SQL, role, tenantId, userId);
       return fn(tx);
     },
     { timeout: options.timeoutMs ?? 10_000, maxWait: 10_000, isolationLevel: options.isolationLevel },

@@ -25,6 +25,17 @@ import { trackedStream, type TrackedResult, type TrackedStreamParams } from "@/l
  * Text is never buffered: onText goes straight to each attempt, and since only attempts that
  * streamed no text are retried, the first attempt that emits text is the last one.
  */
+/**
+ * The ledger side of attempts (lib/ledger): the pipeline writes the first attempt's ledger
+ * row with its reservation before calling; each retry reserves its own before it leaves
+ * (throwing, e.g. quota exhausted, ends the retries), and an attempt that never left the
+ * scheduler's queue is withdrawn, so it writes no event.
+ */
+export interface AttemptLedger {
+  reserveRetry(requestId: string): Promise<void>;
+  withdraw(requestId: string): Promise<void>;
+}
+
 export interface AttemptRecord {
   /** params.requestId for the first attempt, `${requestId}-r${n}` for the n-th retry. */
   requestId: string;
@@ -47,6 +58,7 @@ export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
 export type CallClaudeParams = TrackedStreamParams & {
   priority: Priority;
+  ledger: AttemptLedger;
   /** Attempts in all, including the first. Default 3. */
   maxAttempts?: number;
   /** Total wait budget between attempts. Default 8 s interactive, 60 s background. */
@@ -73,6 +85,7 @@ export async function callClaude(params: CallClaudeParams): Promise<CallClaudeRe
     scheduler = getScheduler(),
     sleep = sleepUnlessAborted,
     random = Math.random,
+    ledger,
     ...call
   } = params;
   const startedAt = performance.now();
@@ -81,12 +94,26 @@ export async function callClaude(params: CallClaudeParams): Promise<CallClaudeRe
 
   for (let n = 0; ; n++) {
     const requestId = n === 0 ? call.requestId : `${call.requestId}-r${n}`;
+    if (n > 0) {
+      try {
+        await ledger.reserveRetry(requestId);
+      } catch (error) {
+        console.warn(`[bulkhead] retry ${requestId} not reserved; giving up`, error instanceof Error ? error.message : error);
+        return { final: attempts.at(-1)!.result, attempts };
+      }
+    }
     let result: TrackedResult;
     try {
       result = await scheduler.run(priority, () => trackedStream({ ...call, requestId }), { signal: call.signal });
     } catch (error) {
+      await ledger.withdraw(requestId);
       if (isAbortError(error)) return { final: abortedWhileWaiting(startedAt), attempts };
       throw error;
+    }
+    // Aborted before the request was sent (the scheduler started it as the caller hung up).
+    if (!result.sent) {
+      await ledger.withdraw(requestId);
+      return { final: result, attempts };
     }
     attempts.push({ requestId, result });
 
@@ -134,6 +161,8 @@ function abortedWhileWaiting(startedAt: number): TrackedResult {
     ttftMs: null,
     stopReason: null,
     rateLimitHeaders: {},
+    estimated: false,
+    sent: false,
   };
 }
 

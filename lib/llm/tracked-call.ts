@@ -3,7 +3,7 @@ import { APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk";
 import type { MessageParam, RawMessageStreamEvent, TextBlockParam } from "@anthropic-ai/sdk/resources/messages";
 import { getClaudeClient } from "@/lib/llm/anthropic-client";
 import type { TokenUsage } from "@/lib/llm/pricing";
-import { estimateTextTokens } from "@/lib/llm/simulator/tokens";
+import { estimateTextTokens } from "@/lib/llm/tokens";
 
 /**
  * The one wrapper every Claude call goes through. It streams, measures latency and time to
@@ -30,7 +30,23 @@ export interface TrackedStreamParams {
   headers?: Record<string, string>;
   /** Defaults to the process client (lib/llm/anthropic-client.ts). */
   client?: Anthropic;
+  /**
+   * What input is billed when the call is cut before message_start said (estimated): the
+   * request was sent, so the upstream may have processed it. Default 0.
+   */
+  estimatedInputTokens?: number;
+  /** Cut the call when the upstream sends nothing for this long. Default STREAM_LIMITS.idleMs. */
+  idleTimeoutMs?: number;
+  /** Cut the call when it has run this long in all. Default STREAM_LIMITS.totalMs. */
+  totalTimeoutMs?: number;
 }
+
+/**
+ * How long a stream may stay silent, and run in all, before it is cut (billed as estimated,
+ * reported as an error). The sweeper (lib/ledger/sweeper.ts) treats a ledger row still in
+ * flight after totalMs plus a margin as abandoned by a dead process.
+ */
+export const STREAM_LIMITS = { idleMs: 45_000, totalMs: 10 * 60_000 } as const;
 
 export type TrackedStatus = "completed" | "aborted" | "error";
 
@@ -38,6 +54,10 @@ export interface TrackedResult {
   status: TrackedStatus;
   text: string;
   usage: TokenUsage;
+  /** Some figure of `usage` is an estimate, not the upstream's report. */
+  estimated: boolean;
+  /** False when the call ended before the request was sent (nothing to bill). */
+  sent: boolean;
   latencyMs: number;
   ttftMs: number | null;
   stopReason: string | null;
@@ -70,6 +90,9 @@ interface Progress {
   usage: TokenUsage;
   /** output_tokens from message_start (usually 1) or the latest message_delta. */
   reportedOutputTokens: number;
+  sawMessageStart: boolean;
+  /** The final output count arrived (message_delta): output is exact from here on. */
+  sawMessageDelta: boolean;
   sawMessageStop: boolean;
   stopReason: string | null;
   firstTextAt: number | null;
@@ -81,23 +104,41 @@ export async function trackedStream(params: TrackedStreamParams): Promise<Tracke
     text: "",
     usage: { inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0, cacheReadTokens: 0 },
     reportedOutputTokens: 0,
+    sawMessageStart: false,
+    sawMessageDelta: false,
     sawMessageStop: false,
     stopReason: null,
     firstTextAt: null,
   };
   let rateLimitHeaders: Record<string, string> = {};
   let upstreamRequestId: string | undefined;
+  let sent = false;
 
-  // Our own controller: aborted by the caller's signal, or by a failing onText consumer.
+  // Our own controller: aborted by the caller's signal, by a failing onText consumer, or by
+  // the idle and total timers (then `timedOut` says which).
   const controller = new AbortController();
   const onCallerAbort = () => controller.abort(params.signal?.reason);
   if (params.signal?.aborted) onCallerAbort();
   else params.signal?.addEventListener("abort", onCallerAbort, { once: true });
+  let timedOut: "idle" | "total" | null = null;
+  const cut = (which: "idle" | "total") => {
+    timedOut ??= which;
+    controller.abort(new Error(`stream ${which} timeout`));
+  };
+  const idleMs = params.idleTimeoutMs ?? STREAM_LIMITS.idleMs;
+  const totalTimer = setTimeout(() => cut("total"), params.totalTimeoutMs ?? STREAM_LIMITS.totalMs);
+  let idleTimer = setTimeout(() => cut("idle"), idleMs);
+  const heardFromUpstream = () => {
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => cut("idle"), idleMs);
+  };
 
   const finish = (status: TrackedStatus, extra: Partial<TrackedResult> = {}): TrackedResult => ({
     status,
     text: progress.text,
     usage: { ...progress.usage },
+    estimated: false,
+    sent,
     latencyMs: Math.round(performance.now() - startedAt),
     ttftMs: progress.firstTextAt === null ? null : Math.round(progress.firstTextAt - startedAt),
     stopReason: progress.stopReason,
@@ -109,6 +150,8 @@ export async function trackedStream(params: TrackedStreamParams): Promise<Tracke
   try {
     if (controller.signal.aborted) return finish("aborted");
     const client = params.client ?? (await getClaudeClient());
+    if (controller.signal.aborted) return finish("aborted");
+    sent = true;
     const { data: stream, response } = await client.messages
       .create(
         {
@@ -123,42 +166,60 @@ export async function trackedStream(params: TrackedStreamParams): Promise<Tracke
       .withResponse();
     rateLimitHeaders = pickRateLimitHeaders(response.headers);
     upstreamRequestId = response.headers.get("request-id") ?? undefined;
+    heardFromUpstream();
 
     for await (const event of stream) {
+      heardFromUpstream();
       applyEvent(progress, event, params.onText, controller);
     }
     // A full message counts as completed even if an abort raced its last event.
     if (progress.sawMessageStop) return finish("completed");
+    if (timedOut) return finish("error", { ...partialUsage(progress, params), ...timeoutError(timedOut) });
     // The SDK ends iteration quietly when the request is aborted.
-    if (controller.signal.aborted) return finish("aborted", abortedUsage(progress));
+    if (controller.signal.aborted) return finish("aborted", partialUsage(progress, params));
     return finish("error", {
-      ...failedUsage(progress),
+      ...partialUsage(progress, params),
       errorType: "connection_error",
       errorMessage: "The stream ended before message_stop.",
     });
   } catch (error) {
-    if (controller.signal.aborted) return finish("aborted", abortedUsage(progress));
+    if (timedOut) return finish("error", { ...partialUsage(progress, params), ...timeoutError(timedOut) });
+    if (controller.signal.aborted) return finish("aborted", partialUsage(progress, params));
     // An HTTP error's own headers: the account limits and request id still matter.
     const described = describeError(error, (headers) => {
       rateLimitHeaders = { ...rateLimitHeaders, ...pickRateLimitHeaders(headers) };
       upstreamRequestId ??= headers.get("request-id") ?? undefined;
     });
-    return finish("error", { ...failedUsage(progress), ...described });
+    // An error status before any stream (429, 529, 4xx) is not billed by the API; a stream
+    // that broke after it started is billed for what it had produced.
+    return finish("error", { ...(progress.sawMessageStart ? partialUsage(progress, params) : {}), ...described });
   } finally {
+    clearTimeout(idleTimer);
+    clearTimeout(totalTimer);
     params.signal?.removeEventListener("abort", onCallerAbort);
   }
+}
+
+function timeoutError(which: "idle" | "total"): Pick<TrackedResult, "errorType" | "errorMessage"> {
+  return {
+    errorType: "timeout_error",
+    errorMessage: which === "idle" ? "The upstream sent nothing for too long; the stream was cut." : "The stream ran past its time limit and was cut.",
+  };
 }
 
 function applyEvent(progress: Progress, event: RawMessageStreamEvent, onText: TrackedStreamParams["onText"], controller: AbortController): void {
   switch (event.type) {
     case "message_start": {
-      const usage = event.message.usage;
-      progress.usage.inputTokens = usage.input_tokens;
-      progress.usage.cacheWriteTokens = usage.cache_creation_input_tokens ?? 0;
-      progress.usage.cacheWrite1hTokens = Math.min(usage.cache_creation?.ephemeral_1h_input_tokens ?? 0, progress.usage.cacheWriteTokens);
-      progress.usage.cacheReadTokens = usage.cache_read_input_tokens ?? 0;
-      progress.reportedOutputTokens = usage.output_tokens;
-      progress.usage.outputTokens = usage.output_tokens;
+      // Absent and null alike (as the SDK's own accumulator treats them); unknown fields ignored.
+      const usage = (event.message.usage ?? {}) as unknown as WireUsage;
+      progress.sawMessageStart = true;
+      progress.usage.inputTokens = count(usage.input_tokens) ?? 0;
+      progress.usage.cacheWriteTokens = count(usage.cache_creation_input_tokens) ?? 0;
+      const creation = usage.cache_creation as { ephemeral_1h_input_tokens?: unknown } | null | undefined;
+      progress.usage.cacheWrite1hTokens = Math.min(count(creation?.ephemeral_1h_input_tokens) ?? 0, progress.usage.cacheWriteTokens);
+      progress.usage.cacheReadTokens = count(usage.cache_read_input_tokens) ?? 0;
+      progress.reportedOutputTokens = count(usage.output_tokens) ?? 0;
+      progress.usage.outputTokens = progress.reportedOutputTokens;
       return;
     }
     case "content_block_delta": {
@@ -176,14 +237,19 @@ function applyEvent(progress: Progress, event: RawMessageStreamEvent, onText: Tr
       return;
     }
     case "message_delta": {
-      // Cumulative totals: overwrite, never add. Input fields are null when unchanged.
-      const usage = event.usage;
-      progress.stopReason = event.delta.stop_reason ?? progress.stopReason;
-      progress.reportedOutputTokens = usage.output_tokens;
-      progress.usage.outputTokens = usage.output_tokens;
-      if (usage.input_tokens !== null) progress.usage.inputTokens = usage.input_tokens;
-      if (usage.cache_creation_input_tokens !== null) progress.usage.cacheWriteTokens = usage.cache_creation_input_tokens;
-      if (usage.cache_read_input_tokens !== null) progress.usage.cacheReadTokens = usage.cache_read_input_tokens;
+      // Cumulative totals: overwrite, never add. A field that is absent or null is unchanged
+      // (the documented shape carries only output_tokens).
+      const usage = (event.usage ?? {}) as unknown as WireUsage;
+      progress.stopReason = event.delta?.stop_reason ?? progress.stopReason;
+      const output = count(usage.output_tokens);
+      if (output !== undefined) {
+        progress.reportedOutputTokens = output;
+        progress.usage.outputTokens = output;
+        progress.sawMessageDelta = true;
+      }
+      progress.usage.inputTokens = count(usage.input_tokens) ?? progress.usage.inputTokens;
+      progress.usage.cacheWriteTokens = count(usage.cache_creation_input_tokens) ?? progress.usage.cacheWriteTokens;
+      progress.usage.cacheReadTokens = count(usage.cache_read_input_tokens) ?? progress.usage.cacheReadTokens;
       progress.usage.cacheWrite1hTokens = Math.min(progress.usage.cacheWrite1hTokens, progress.usage.cacheWriteTokens);
       return;
     }
@@ -195,22 +261,30 @@ function applyEvent(progress: Progress, event: RawMessageStreamEvent, onText: Tr
   }
 }
 
-/**
- * Abort accounting. Input (and cache) tokens are what message_start reported, or 0 if the
- * abort came before it (nothing is known then). Output tokens: the API reports them only in
- * message_delta, at the end, so an aborted stream has normally not seen one. We bill the
- * larger of the last reported count and an estimate from the text received so far, with the
- * same chars/4 estimator the simulator and quota use. This is a lower bound: tokens the model
- * generated after we hung up, or that were in flight, are billed by Anthropic but unknown to us.
- */
-function abortedUsage(progress: Progress): Pick<TrackedResult, "usage"> {
-  const estimate = estimateTextTokens(progress.text);
-  return { usage: { ...progress.usage, outputTokens: Math.max(progress.reportedOutputTokens, estimate) } };
+/** A usage object as it arrives: any field may be absent, null, or new to the SDK. */
+type WireUsage = { readonly [field: string]: unknown };
+
+/** A token count from the wire: a finite non-negative number, else undefined (absent, null, junk). */
+function count(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? Math.floor(value) : undefined;
 }
 
-/** A failed call bills no output; input stays as message_start reported it (0 if it never started). */
-function failedUsage(progress: Progress): Pick<TrackedResult, "usage"> {
-  return { usage: { ...progress.usage, outputTokens: 0 } };
+/**
+ * A call cut short after it was sent (client abort, timeout, a stream that broke), billed
+ * honestly and flagged as an estimate:
+ * - input: what message_start reported; before it, the caller's estimate of the input
+ *   (the request was sent, so the upstream may have processed it);
+ * - output: exact once message_delta reported it; otherwise the larger of the last reported
+ *   count and an estimate from the text received. Still a lower bound: tokens generated
+ *   after we hung up are billed by Anthropic but unknown to us.
+ */
+function partialUsage(progress: Progress, params: Pick<TrackedStreamParams, "estimatedInputTokens">): Pick<TrackedResult, "usage" | "estimated"> {
+  if (progress.sawMessageDelta) return { usage: { ...progress.usage }, estimated: false };
+  const output = Math.max(progress.reportedOutputTokens, estimateTextTokens(progress.text));
+  if (!progress.sawMessageStart) {
+    return { usage: { ...progress.usage, inputTokens: params.estimatedInputTokens ?? 0, outputTokens: output }, estimated: true };
+  }
+  return { usage: { ...progress.usage, outputTokens: output }, estimated: true };
 }
 
 function describeError(error: unknown, withHeaders: (headers: Headers) => void): Pick<TrackedResult, "errorType" | "errorMessage" | "retryAfterMs"> {

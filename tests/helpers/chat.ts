@@ -1,8 +1,11 @@
-import { startChatTurn } from "@/lib/chat/start-turn";
 import type { ChatRequest } from "@/lib/chat/schemas";
 import type { TenantContext } from "@/lib/db/scope";
+import { withScopeSql } from "@/lib/db/sql";
+import { composeTurn, type ComposedTurn } from "@/lib/pipeline/compose";
+import { startChatTurn } from "@/lib/pipeline/chat-turn";
+import type { Plan } from "@/lib/tenancy/plans";
 import type { RateLimiter } from "@/lib/limits/rate-limit";
-import { chatStreamEventSchema, type ChatStreamEvent } from "@/components/chat/stream-events";
+import { chatStreamEventSchema, type ChatStreamEvent } from "@/lib/pipeline/chat-events";
 
 /** Runs one chat turn through the same pipeline as the route and collects its events. */
 export async function chat(
@@ -45,4 +48,9 @@ export function endOf(events: ChatStreamEvent[]) {
   const end = events.at(-1);
   if (end?.type !== "done" && end?.type !== "error") throw new Error("stream did not end with done or error");
   return end;
+}
+
+/** The compose step alone, as the turn runs it (in the tenant's scope). */
+export function composeFor(ctx: TenantContext, request: ChatRequest, plan: Plan): Promise<ComposedTurn> {
+  return withScopeSql({ kind: "tenant", ...ctx }, (db) => composeTurn(db, { ...ctx, planId: plan.id }, request, plan));
 }

@@ -2,14 +2,12 @@ import pg from "pg";
 import { inject } from "vitest";
 import { createPrismaClient, setPrismaClient } from "@/lib/db/client";
 import type { PrismaClient } from "@/lib/db/generated/client";
-import { setSqlPool } from "@/lib/db/sql";
 
 /** The app's own client (login bh_app) against this run's throwaway database. */
 export function useAppDatabase(): PrismaClient {
   const client = createPrismaClient(inject("appUrl"), 8);
+  // Also the pool behind it, which the hot paths' plain SQL (lib/db/sql.ts) uses.
   setPrismaClient(client);
-  // The chat path's plain-SQL pool (lib/db/sql.ts), same login and database.
-  setSqlPool(new pg.Pool({ connectionString: inject("appUrl"), max: 8, allowExitOnIdle: true }));
   return client;
 }
 

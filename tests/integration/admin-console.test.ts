@@ -4,7 +4,6 @@ import { getConfigVersion, getCurrentConfig, listConfigVersions, rollbackConfig,
 import { changeRole, MEMBER_MESSAGES, removeMember } from "@/lib/admin/members";
 import { AppError, toAppError } from "@/lib/api/errors";
 import { signUp } from "@/lib/auth/sign-up";
-import { prepareTurn } from "@/lib/chat/prepare-turn";
 import { buildSystemPrompt } from "@/lib/context/system-prompt";
 import type { PrismaClient } from "@/lib/db/generated/client";
 import type { Role } from "@/lib/db/generated/enums";
@@ -13,6 +12,7 @@ import { modelForTier } from "@/lib/llm/models";
 import { createInvite, revokeInvite } from "@/lib/tenancy/invites";
 import { getPlan } from "@/lib/tenancy/plans";
 import { ownerQuery, unique, useAppDatabase } from "@/tests/helpers/db";
+import { composeFor } from "@/tests/helpers/chat";
 
 let prisma: PrismaClient;
 type Account = { tenantId: string; userId: string; slug: string; email: string };
@@ -270,14 +270,14 @@ describe("the next chat request uses the saved config", () => {
     await ownerQuery("UPDATE tenants SET plan_id = 'professional' WHERE id = $1", [owner.tenantId]);
     const saved = await saveConfig(as(owner), configInput({ persona: "Captain Nemo, terse and nautical.", modelTier: "premium", maxTokens: 777 }));
     const plan = await getPlan("professional");
-    const turn = await prepareTurn(as(owner), { message: "Hello there" }, plan);
+    const turn = await composeFor(as(owner), { message: "Hello there" }, plan);
     expect(turn.system).toEqual(buildSystemPrompt(await getCurrentConfig(as(owner))));
     expect(turn.system[1]!.text).toContain("Captain Nemo, terse and nautical.");
     expect(turn.model).toBe(modelForTier("premium"));
     expect(turn.maxTokens).toBe(777);
 
     await rollbackConfig(as(owner), 1);
-    const after = await prepareTurn(as(owner), { message: "Hello again" }, plan);
+    const after = await composeFor(as(owner), { message: "Hello again" }, plan);
     expect(after.system[1]!.text).not.toContain("Captain Nemo");
     expect(after.maxTokens).toBe(1024);
     expect(saved.config.version).toBe(2);

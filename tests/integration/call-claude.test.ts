@@ -1,6 +1,6 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callClaude, sleepUnlessAborted, type AttemptRecord, type CallClaudeParams, type Sleep } from "@/lib/llm/call-claude";
+import { callClaude, sleepUnlessAborted, type AttemptLedger, type AttemptRecord, type CallClaudeParams, type Sleep } from "@/lib/llm/call-claude";
 import { createClaudeClient } from "@/lib/llm/anthropic-client";
 import { TIER_MODELS } from "@/lib/llm/models";
 import { createScheduler } from "@/lib/llm/scheduler";
@@ -37,8 +37,21 @@ function recordingSleep(): { sleep: Sleep; waits: number[] } {
   };
 }
 
+/** An in-memory ledger that records what the call asked of it. */
+function recordingLedger(): AttemptLedger & { reserved: string[]; withdrawn: string[] } {
+  const reserved: string[] = [];
+  const withdrawn: string[] = [];
+  return {
+    reserved,
+    withdrawn,
+    reserveRetry: async (id) => void reserved.push(id),
+    withdraw: async (id) => void withdrawn.push(id),
+  };
+}
+
 function params(text: string, extra: Partial<CallClaudeParams> = {}): CallClaudeParams {
   return {
+    ledger: recordingLedger(),
     tenantId,
     requestId: unique("req-"),
     requestType: "chat",
@@ -83,13 +96,17 @@ describe("retried", () => {
     const text = unique("rate limited twice [[sim:429x2:0.05]] ");
     const { sleep, waits } = recordingSleep();
     const deltas: string[] = [];
-    const p = params(text, { sleep, onText: (d) => deltas.push(d) });
+    const ledger = recordingLedger();
+    const p = params(text, { sleep, ledger, onText: (d) => deltas.push(d) });
     const { final, attempts } = await callClaude(p);
     const entries = await settledEntries(text);
 
     expect(entries.map((e) => e.status)).toEqual([429, 429, 200]);
     expect(attempts.map((a) => a.result.status)).toEqual(["error", "error", "completed"]);
     expect(attempts.map((a) => a.requestId)).toEqual([p.requestId, `${p.requestId}-r1`, `${p.requestId}-r2`]);
+    // Each retry reserved its own ledger row before it left; nothing was withdrawn.
+    expect(ledger.reserved).toEqual([`${p.requestId}-r1`, `${p.requestId}-r2`]);
+    expect(ledger.withdrawn).toEqual([]);
     for (const failed of attempts.slice(0, 2)) {
       expect(failed.result.errorType).toBe("rate_limit_error");
       expect(failed.result.usage.outputTokens).toBe(0);
@@ -250,7 +267,9 @@ describe("client abort", () => {
     let release = () => {};
     const blocker = scheduler.run("interactive", () => new Promise<void>((r) => (release = r)));
     const controller = new AbortController();
-    const call = callClaude(params(text, { scheduler, signal: controller.signal }));
+    const ledger = recordingLedger();
+    const p = params(text, { scheduler, ledger, signal: controller.signal });
+    const call = callClaude(p);
     await new Promise((r) => setTimeout(r, 20));
     expect(scheduler.stats().interactive.queued).toBe(1);
     controller.abort();
@@ -259,6 +278,8 @@ describe("client abort", () => {
     await blocker;
 
     expect(attempts).toEqual([]);
+    // Its ledger row (written before queueing) is withdrawn: no event for a call never sent.
+    expect(ledger.withdrawn).toEqual([p.requestId]);
     expect(final.status).toBe("aborted");
     expect(entriesFor(text)).toHaveLength(0);
   });
@@ -286,6 +307,15 @@ describe("scheduling", () => {
     expect(final.status).toBe("completed");
     expectUsageMatchesLog(attempts, entries);
     expect(entries).toHaveLength(1);
+  });
+
+  it("a retry the ledger refuses (quota exhausted) is not made: the call ends with the last attempt", async () => {
+    const text = unique("retry refused [[sim:429x2:0.01]] ");
+    const ledger = { ...recordingLedger(), reserveRetry: async () => Promise.reject(new Error("quota")) };
+    const { final, attempts } = await callClaude(params(text, { ledger }));
+    expect(attempts).toHaveLength(1);
+    expect(final.errorType).toBe("rate_limit_error");
+    expect(await settledEntries(text)).toHaveLength(1);
   });
 
   it("a retry re-enters the queue: it waits behind interactive work like a new task", async () => {

@@ -32,6 +32,7 @@ interface UsageRow {
   status: string;
   error_type: string | null;
   cost_micros: string;
+  estimated: boolean;
 }
 
 async function usageFor(requestId: string): Promise<UsageRow> {
@@ -171,7 +172,7 @@ describe("usage recorded at call time equals what the simulator reported", () =>
     expect(Number(quota!.used_tokens)).toBe(Number(sum!.n));
   });
 
-  it("mid-stream error: input tokens from message_start, zero output tokens", async () => {
+  it("mid-stream error after text: input from message_start, the text's output estimated and flagged", async () => {
     const t = tenants[0]!;
     const events = await chat(t.ctx, { message: `break midway [[sim:midstream]] ${unique("")}` });
     expect(endOf(events).type).toBe("error");
@@ -179,7 +180,9 @@ describe("usage recorded at call time equals what the simulator reported", () =>
     expect(entry.outcome).toBe("error");
     const row = await usageFor(startOf(events).requestId);
     expect(row.status).toBe("error");
-    expect(row.output_tokens).toBe(0);
+    expect(row.output_tokens).toBe(entry.usage!.output_tokens);
+    expect(row.output_tokens).toBeGreaterThan(0);
+    expect(row.estimated).toBe(true);
     expect(row.input_tokens).toBe(entry.usage!.input_tokens);
     expect(row.input_tokens).toBeGreaterThan(0);
   });
@@ -226,6 +229,20 @@ describe("bad input", () => {
   });
 
   it("retry in a conversation with no user message is refused", async () => {
+    const ctx = tenants[0]!.ctx;
+    const conversationId = crypto.randomUUID();
+    await ownerQuery("INSERT INTO conversations (tenant_id, id, user_id, title) VALUES ($1, $2, $3, 'empty')", [ctx.tenantId, conversationId, ctx.userId]);
+    const before = await ownerQuery<{ n: string }>("SELECT count(*) AS n FROM usage_events WHERE tenant_id = $1", [ctx.tenantId]);
+    const error = await chat(ctx, { conversationId, retry: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).status).toBe(422);
+    expect((error as AppError).message).toMatch(/no message to retry/);
+    // Refused before anything was reserved or written.
+    const after = await ownerQuery<{ n: string }>("SELECT count(*) AS n FROM usage_events WHERE tenant_id = $1", [ctx.tenantId]);
+    expect(after[0]!.n).toBe(before[0]!.n);
+  });
+
+  it("retry in a conversation that does not exist (or is another user's) is a 404", async () => {
     const error = await chat(tenants[0]!.ctx, { conversationId: crypto.randomUUID(), retry: true }).catch((e: unknown) => e);
     expect((error as AppError).status).toBe(404);
   });

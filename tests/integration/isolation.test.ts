@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signUp } from "@/lib/auth/sign-up";
 import type { PrismaClient } from "@/lib/db/generated/client";
 import { withStaff, withTenant, withUser } from "@/lib/db/scope";
-import { getSqlPool, withScopeSql } from "@/lib/db/sql";
+import { getPool } from "@/lib/db/client";
+import { withScopeSql } from "@/lib/db/sql";
 import { findWorkspaceForUser } from "@/lib/tenancy/workspace";
 import { ownerQuery, unique, useAppDatabase } from "@/tests/helpers/db";
 
@@ -83,7 +84,7 @@ describe("the application login fails closed", () => {
 
 describe("the chat path's plain-SQL access (lib/db/sql.ts) is scoped the same way", () => {
   it("fails closed without a scope", async () => {
-    await expect(getSqlPool().query("SELECT count(*) FROM public.messages")).rejects.toThrow(/permission denied/i);
+    await expect(getPool().query("SELECT count(*) FROM public.messages")).rejects.toThrow(/permission denied/i);
   });
 
   it("sees only the scoped tenant and user", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chatReducer, chatStateFrom, emptyChatState, retryableMessageKey, type ChatAction, type ChatState } from "@/components/chat/chat-state";
-import type { ChatDoneEvent, ChatStartEvent } from "@/components/chat/stream-events";
+import type { ChatDoneEvent, ChatStartEvent } from "@/lib/pipeline/chat-events";
 import type { ChatMessage } from "@/lib/chat/types";
 
 const start = (over: Partial<ChatStartEvent> = {}): ChatStartEvent => ({

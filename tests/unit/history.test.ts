@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildHistoryWindow, type HistoryMessage } from "@/lib/context/history";
 import { wrapUserMessage } from "@/lib/context/system-prompt";
-import { estimateInputTokens } from "@/lib/llm/simulator/tokens";
+import { estimateInputTokens } from "@/lib/llm/tokens";
 
 const user = (content: string): HistoryMessage => ({ role: "user", content });
 const assistant = (content: string): HistoryMessage => ({ role: "assistant", content });

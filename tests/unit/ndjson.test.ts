@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ChatStreamProtocolError, parseChatEventLine, parseChatStream, readNdjsonLines } from "@/components/chat/ndjson";
-import type { ChatStreamEvent } from "@/components/chat/stream-events";
+import type { ChatStreamEvent } from "@/lib/pipeline/chat-events";
 
 const encoder = new TextEncoder();
 

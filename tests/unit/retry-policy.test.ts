@@ -12,6 +12,8 @@ function result(extra: Partial<TrackedResult>): TrackedResult {
     ttftMs: null,
     stopReason: null,
     rateLimitHeaders: {},
+    estimated: false,
+    sent: true,
     ...extra,
   };
 }

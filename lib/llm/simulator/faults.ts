@@ -20,6 +20,12 @@
  *   slow[:MS]      pause MS ms (default 50) between stream events, and produce text until
  *                  max_tokens (stop_reason "max_tokens") so a stop button has time to act.
  *   echo           the reply is "(simulated echo)" then a JSON summary of what was received.
+ *   stall[:MS]     streaming only: after the first text delta, send nothing for MS ms (default:
+ *                  never again, until the client hangs up), then go on. Drives idle timeouts.
+ *   usage-minimal  streaming only: message_delta's usage carries only `output_tokens` (the shape
+ *                  in Anthropic's streaming documentation), message_start's usage omits the cache
+ *                  fields, and both carry fields newer than the SDK (`server_tool_use`,
+ *                  `output_tokens_details`), so clients must be as tolerant as the SDK.
  * Unknown directives are a 400 invalid_request_error, so a typo cannot pass silently.
  */
 export type FaultStatus = 429 | 500 | 529;
@@ -36,19 +42,23 @@ export interface FaultPlan {
   midstream: boolean;
   slowMs: number | null;
   echo: boolean;
+  /** Pause after the first delta: ms, or Infinity for "never resume"; null = no stall. */
+  stallMs: number | null;
+  minimalUsage: boolean;
   /** The directives as received, for the log; null when none. */
   raw: string | null;
 }
 
 export type FaultParse = { ok: true; plan: FaultPlan } | { ok: false; message: string };
 
-export const NO_FAULTS: FaultPlan = { statusFault: null, midstream: false, slowMs: null, echo: false, raw: null };
+export const NO_FAULTS: FaultPlan = { statusFault: null, midstream: false, slowMs: null, echo: false, stallMs: null, minimalUsage: false, raw: null };
 
 const DEFAULT_RETRY_AFTER_429 = 1;
 const DEFAULT_SLOW_MS = 50;
 const MARKER = /\[\[sim:([^\]]*)\]\]/g;
 const STATUS_DIRECTIVE = /^(429|529|500)(?:x(\d+)|(-once))?(?::(\d+(?:\.\d+)?))?$/;
 const SLOW_DIRECTIVE = /^slow(?::(\d+))?$/;
+const STALL_DIRECTIVE = /^stall(?::(\d+))?$/;
 
 export function parseFaults(header: string | undefined, lastUserText: string): FaultParse {
   const directives: string[] = [];
@@ -88,6 +98,15 @@ function applyDirective(plan: FaultPlan, directive: string): string | null {
     plan.slowMs = slow[1] !== undefined ? Number(slow[1]) : DEFAULT_SLOW_MS;
     return null;
   }
+  const stall = STALL_DIRECTIVE.exec(directive);
+  if (stall) {
+    plan.stallMs = stall[1] !== undefined ? Number(stall[1]) : Number.POSITIVE_INFINITY;
+    return null;
+  }
+  if (directive === "usage-minimal") {
+    plan.minimalUsage = true;
+    return null;
+  }
   if (directive === "midstream") {
     plan.midstream = true;
     return null;
@@ -96,7 +115,7 @@ function applyDirective(plan: FaultPlan, directive: string): string | null {
     plan.echo = true;
     return null;
   }
-  return `unknown simulator fault directive "${directive}" (expected 429[xN][:S], 529[xN][:S], 500[xN][:S], 429-once, 529-once, midstream, slow[:MS], echo)`;
+  return `unknown simulator fault directive "${directive}" (expected 429[xN][:S], 529[xN][:S], 500[xN][:S], 429-once, 529-once, midstream, slow[:MS], stall[:MS], usage-minimal, echo)`;
 }
 
 /** Attempts seen per request key, for the "fail N times then succeed" directives. */

@@ -28,7 +28,7 @@ import {
 } from "./respond";
 import { SseWriter } from "./sse";
 import { writeMessageStream } from "./stream";
-import { CHARS_PER_TOKEN, estimateInputTokens, estimateTextTokens } from "./tokens";
+import { CHARS_PER_TOKEN, estimateInputTokens, estimateTextTokens } from "../tokens";
 
 /** The API's own request size cap. */
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -219,6 +219,8 @@ async function createMessage(state: SimulatorState, req: IncomingMessage, res: S
     chunks,
     delayMs,
     midstream: plan.midstream,
+    stallMs: plan.stallMs,
+    minimalUsage: plan.minimalUsage,
   });
   entry.outcome = result.outcome;
   if (result.outcome !== "completed") entry.usage.output_tokens = Math.ceil(result.sentChars / CHARS_PER_TOKEN);

@@ -11,7 +11,7 @@ export {
   type MessageLike,
   type BlockLike,
   type CacheTtl,
-} from "./tokens";
+} from "../tokens";
 export { parseFaults, type FaultPlan, type StatusFault } from "./faults";
 export { createReceivedLog, type ReceivedEntry, type ReceivedLog, type ReceivedOutcome, type ReceivedUsage } from "./received";
 export { DEFAULT_LIMITS, type AccountLimits } from "./rate-limits";

@@ -1,5 +1,5 @@
 import { PromptHash } from "./hash";
-import { visitInputSegments, type CacheTtl, type TokenCountable } from "./tokens";
+import { visitInputSegments, type CacheTtl, type TokenCountable } from "../tokens";
 
 /**
  * Prompt caching as the API bills it: the prompt up to each `cache_control` breakpoint

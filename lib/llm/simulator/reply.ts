@@ -1,4 +1,4 @@
-import { CHARS_PER_TOKEN } from "./tokens";
+import { CHARS_PER_TOKEN } from "../tokens";
 
 /**
  * Reply text: deterministic for a seed, plausible Markdown (a paragraph, sometimes a list or

@@ -47,6 +47,11 @@ export class SseWriter {
   /** Waits `ms`; false if the client disconnected meanwhile. */
   async pause(ms: number): Promise<boolean> {
     if (ms <= 0) return !this.disconnected;
+    // "Never": timers cap at 2^31-1 ms and fire at once past it; wait for the hang-up instead.
+    if (!Number.isFinite(ms)) {
+      if (!this.disconnected) await new Promise<void>((resolve) => this.signal.addEventListener("abort", () => resolve(), { once: true }));
+      return false;
+    }
     try {
       await sleep(ms, undefined, { signal: this.signal });
     } catch {

@@ -18,6 +18,10 @@ export interface StreamPlan {
   /** Pause before each delta; 0 writes the whole stream at once. */
   delayMs: number;
   midstream: boolean;
+  /** Silence after the first delta (Infinity: until the client hangs up); null = none. */
+  stallMs?: number | null;
+  /** message_delta usage with only output_tokens, plus fields newer than the SDK. */
+  minimalUsage?: boolean;
 }
 
 export interface StreamResult {
@@ -41,7 +45,7 @@ export async function writeMessageStream(writer: SseWriter, plan: StreamPlan): P
   ];
   const tail = plan.midstream ? [midstreamError(plan.requestId)] : closing(plan);
 
-  if (plan.delayMs <= 0) {
+  if (plan.delayMs <= 0 && !plan.stallMs) {
     const deltas = plan.chunks.slice(0, deltaCount).map(delta);
     writer.sendFormatted([...head, ...deltas, ...tail]);
     writer.end();
@@ -52,10 +56,11 @@ export async function writeMessageStream(writer: SseWriter, plan: StreamPlan): P
   let sentChars = 0;
   for (let i = 0; i < deltaCount; i++) {
     const chunk = plan.chunks[i] ?? "";
-    if (!(await writer.pause(plan.delayMs)) || !writer.sendFormatted([delta(chunk)])) {
+    if ((plan.delayMs > 0 && !(await writer.pause(plan.delayMs))) || !writer.sendFormatted([delta(chunk)])) {
       return { outcome: "aborted", sentChars };
     }
     sentChars += chunk.length;
+    if (i === 0 && plan.stallMs && !(await writer.pause(plan.stallMs))) return { outcome: "aborted", sentChars };
   }
   if (!writer.sendFormatted(tail)) return { outcome: "aborted", sentChars };
   writer.end();
@@ -64,6 +69,15 @@ export async function writeMessageStream(writer: SseWriter, plan: StreamPlan): P
 
 function messageStart(plan: StreamPlan) {
   const { input_tokens, cache_creation_input_tokens, cache_read_input_tokens, cache_creation, service_tier } = plan.usage;
+  if (plan.minimalUsage) {
+    return {
+      type: "message_start",
+      message: {
+        id: plan.id, type: "message", role: "assistant", model: plan.model, content: [], stop_reason: null, stop_sequence: null,
+        usage: { input_tokens, output_tokens: 1, server_tool_use: { web_search_requests: 0 } },
+      },
+    };
+  }
   return {
     type: "message_start",
     message: {
@@ -96,6 +110,17 @@ function delta(text: string): string {
 
 function closing(plan: StreamPlan): string[] {
   const { input_tokens, cache_creation_input_tokens, cache_read_input_tokens, output_tokens } = plan.usage;
+  if (plan.minimalUsage) {
+    return [
+      formatSseEvent("content_block_stop", { type: "content_block_stop", index: 0 }),
+      formatSseEvent("message_delta", {
+        type: "message_delta",
+        delta: { stop_reason: plan.reply.stopReason, stop_sequence: plan.reply.stopSequence },
+        usage: { output_tokens, output_tokens_details: { reasoning_tokens: 0 } },
+      }),
+      formatSseEvent("message_stop", { type: "message_stop" }),
+    ];
+  }
   return [
     formatSseEvent("content_block_stop", { type: "content_block_stop", index: 0 }),
     formatSseEvent("message_delta", {

@@ -16,7 +16,9 @@
 
 ALTER TABLE usage_events
   ADD COLUMN started_at      timestamptz(3),
-  ADD COLUMN settled_at      timestamptz(3),
+  -- Defaults to now() so a row inserted already settled (seeds, bulk loads) is consistent;
+  -- the reservation writes NULL explicitly.
+  ADD COLUMN settled_at      timestamptz(3) DEFAULT now(),
   ADD COLUMN reserved_tokens bigint NOT NULL DEFAULT 0 CHECK (reserved_tokens >= 0),
   ADD COLUMN quota_period    date,
   ADD COLUMN max_tokens      integer CHECK (max_tokens >= 0),
@@ -34,8 +36,9 @@ GRANT UPDATE (status, settled_at, input_tokens, output_tokens, cache_write_token
               cache_read_tokens, latency_ms, ttft_ms, cost_micros, price_missing, price_id, error_type,
               estimated, created_at, model),
       DELETE ON usage_events TO bh_tenant;
+-- WITH CHECK (true): the settled row itself is of course no longer 'started'.
 CREATE POLICY usage_events_settle_in_flight ON usage_events AS RESTRICTIVE FOR UPDATE TO bh_tenant
-  USING (status = 'started');
+  USING (status = 'started') WITH CHECK (true);
 CREATE POLICY usage_events_withdraw_in_flight ON usage_events AS RESTRICTIVE FOR DELETE TO bh_tenant
   USING (status = 'started');
 

@@ -1,5 +1,5 @@
 import { workspaceRoute } from "@/lib/api/workspace-route";
-import { startChatTurn } from "@/lib/chat/start-turn";
+import { startChatTurn } from "@/lib/pipeline/chat-turn";
 import { chatRequestSchema } from "@/lib/chat/schemas";
 
 export const dynamic = "force-dynamic";

@@ -4,52 +4,39 @@ import type { ChatRequest } from "@/lib/chat/schemas";
 import { buildHistoryWindow, type HistoryMessage, type WindowMessage } from "@/lib/context/history";
 import { buildSystemPrompt, type SystemTextBlock } from "@/lib/context/system-prompt";
 import type { ModelTier } from "@/lib/db/generated/enums";
-import type { TenantContext } from "@/lib/db/scope";
-import { withScopeSql, type ScopedSql } from "@/lib/db/sql";
-import { reserveQuota, type QuotaReservation } from "@/lib/limits/quota";
+import type { ScopedSql } from "@/lib/db/sql";
 import { modelForTier } from "@/lib/llm/models";
-import { estimateInputTokens } from "@/lib/llm/simulator/tokens";
+import { estimateInputTokens, inputTokenBound } from "@/lib/llm/tokens";
+import type { Caller } from "@/lib/pipeline/caller";
 import type { Plan } from "@/lib/tenancy/plans";
 
-/** Prior messages read for the window; the token budget then trims further. */
+/**
+ * Compose step: this tenant's current configuration and this user's conversation, read in
+ * one statement (row-level security keeps both to this tenant and user), turned into the
+ * system prompt and the history window within the context budget. It also sizes the call:
+ * the estimate of its input (for tokens/min and the sweeper) and an upper bound (for the
+ * quota reservation, which must never under-count).
+ */
 const HISTORY_READ_LIMIT = 60;
 /** Tokens for system prompt + history + new message (max_tokens comes on top). */
 const CONTEXT_BUDGET_TOKENS = 16_000;
 const TITLE_CHARS = 60;
 
-export interface PreparedTurn {
+export interface ComposedTurn {
   conversationId: string;
   isNewConversation: boolean;
   title: string;
   userText: string;
-  /** False for a retry: the user message is already stored. */
-  persistUserMessage: boolean;
+  /** Chosen up front so the write is idempotent; null for a retry (already stored). */
+  userMessageId: string | null;
+  assistantMessageId: string;
   model: string;
   maxTokens: number;
   system: SystemTextBlock[];
   messages: WindowMessage[];
   estimatedInputTokens: number;
-  /** The monthly quota held for this call: estimated input + max_tokens. */
-  reservation: QuotaReservation;
-}
-
-/**
- * Steps 5–6 of the request path in ONE short transaction (never held across the upstream
- * call): this tenant's current config and this user's conversation history are read, the
- * context is composed, and the monthly quota is reserved last, so its row lock is held
- * only for the commit.
- */
-export async function prepareTurn(ctx: TenantContext, input: ChatRequest, plan: Plan, at = new Date()): Promise<PreparedTurn> {
-  return withScopeSql({ kind: "tenant", ...ctx }, async (db) => {
-    const turn = await composeTurn(db, ctx, input, plan);
-    const reservation = await reserveQuota(db, {
-      tenantId: ctx.tenantId,
-      quota: plan.monthlyTokenQuota,
-      tokens: turn.estimatedInputTokens + turn.maxTokens,
-      at,
-    }, { commit: true });
-    return { ...turn, reservation };
-  });
+  /** Never below the true input count (lib/llm/tokens.ts). */
+  inputTokenBound: number;
 }
 
 interface TurnRow {
@@ -66,55 +53,50 @@ interface TurnRow {
   messages: { role: string; content: string; status: string }[];
 }
 
-/** Config, conversation and its latest messages in one statement (RLS keeps it to this user). */
 const TURN_SQL = `
 SELECT
   (SELECT row_to_json(c) FROM (
      SELECT company_name, persona, allowed_topics, restricted_topics, custom_instructions, model_tier, max_tokens
-       FROM tenant_configs WHERE tenant_id = $1 ORDER BY version DESC LIMIT 1) c) AS config,
+       FROM tenant_configs WHERE tenant_id = $1::uuid ORDER BY version DESC LIMIT 1) c) AS config,
   (SELECT json_build_object('id', id, 'title', title)
-     FROM conversations WHERE tenant_id = $1 AND id = $2 AND user_id = $3) AS conversation,
+     FROM conversations WHERE tenant_id = $1::uuid AND id = $2::uuid AND user_id = $3::uuid) AS conversation,
   (SELECT coalesce(json_agg(m ORDER BY m.created_at), '[]'::json) FROM (
      SELECT m.role, m.content, m.status, m.created_at
-       FROM messages m JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id AND c.user_id = $3
-      WHERE m.tenant_id = $1 AND m.conversation_id = $2
+       FROM messages m JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id AND c.user_id = $3::uuid
+      WHERE m.tenant_id = $1::uuid AND m.conversation_id = $2::uuid
       ORDER BY m.created_at DESC LIMIT ${HISTORY_READ_LIMIT}) m) AS messages`;
 
-async function composeTurn(db: ScopedSql, ctx: TenantContext, input: ChatRequest, plan: Plan): Promise<Omit<PreparedTurn, "reservation">> {
-  const [row] = await db.query<TurnRow>(TURN_SQL, [ctx.tenantId, input.conversationId ?? null, ctx.userId]);
+export async function composeTurn(db: ScopedSql, caller: Caller, input: ChatRequest, plan: Plan): Promise<ComposedTurn> {
+  const [row] = await db.query<TurnRow>(TURN_SQL, [caller.tenantId, input.conversationId ?? null, caller.userId]);
   const stored = row?.config;
   if (!stored) throw new AppError("internal_error", "This workspace has no assistant configuration.");
-  const config = {
-    companyName: stored.company_name,
-    persona: stored.persona,
-    allowedTopics: stored.allowed_topics,
-    restrictedTopics: stored.restricted_topics,
-    customInstructions: stored.custom_instructions,
-    modelTier: stored.model_tier,
-    maxTokens: stored.max_tokens,
-  };
   const conversation = row.conversation;
   if (input.conversationId && !conversation) throw new AppError("not_found", "Conversation not found.");
-  const prior = row.messages;
 
   // Failed replies carry no content worth sending back to the model.
-  const history: HistoryMessage[] = prior
+  const history: HistoryMessage[] = row.messages
     .filter((m) => !(m.role === "assistant" && (m.status === "error" || m.content.length === 0)))
     .map((m) => ({ role: m.role === "assistant" ? "assistant" : "user", content: m.content }));
 
   let userText: string;
-  let persistUserMessage = true;
+  let retry = false;
   if (input.retry) {
     const lastUser = history.findLastIndex((m) => m.role === "user");
     if (lastUser < 0) throw new AppError("validation_failed", "There is no message to retry in this conversation.");
     userText = history[lastUser]!.content;
     history.splice(lastUser);
-    persistUserMessage = false;
+    retry = true;
   } else {
     userText = input.message!.trim();
   }
 
-  const system = buildSystemPrompt(config);
+  const system = buildSystemPrompt({
+    companyName: stored.company_name,
+    persona: stored.persona,
+    allowedTopics: stored.allowed_topics,
+    restrictedTopics: stored.restricted_topics,
+    customInstructions: stored.custom_instructions,
+  });
   const systemTokens = estimateInputTokens({ system, messages: [] });
   const window = buildHistoryWindow(history, userText, Math.max(0, CONTEXT_BUDGET_TOKENS - systemTokens));
   return {
@@ -122,13 +104,15 @@ async function composeTurn(db: ScopedSql, ctx: TenantContext, input: ChatRequest
     isNewConversation: !conversation,
     title: conversation?.title ?? titleFrom(userText),
     userText,
-    persistUserMessage,
+    userMessageId: retry ? null : randomUUID(),
+    assistantMessageId: randomUUID(),
     // The plan bounds what the config may ask for (the admin console enforces it too).
-    model: modelForTier(plan.allowedTiers.includes(config.modelTier) ? config.modelTier : (plan.allowedTiers.at(-1) ?? "economy")),
-    maxTokens: Math.min(config.maxTokens, plan.maxTokensCap),
+    model: modelForTier(plan.allowedTiers.includes(stored.model_tier) ? stored.model_tier : (plan.allowedTiers.at(-1) ?? "economy")),
+    maxTokens: Math.min(stored.max_tokens, plan.maxTokensCap),
     system,
     messages: window.messages,
     estimatedInputTokens: systemTokens + window.tokens,
+    inputTokenBound: inputTokenBound({ system, messages: window.messages }),
   };
 }
 

@@ -1,11 +1,11 @@
-import type { Tx } from "@/lib/db/scope";
 import { costMicros, type Price } from "@/lib/llm/pricing";
 import type { RequestType, TrackedResult } from "@/lib/llm/tracked-call";
 
 /**
- * One usage event per upstream call, built from what the tracked wrapper measured, priced
- * when the call ended, and inserted idempotently on (tenant_id, request_id) so a retried
- * write (outbox replay, a second attempt after a timeout) can never count a call twice.
+ * A settled ledger row (usage_events): what one upstream request used, priced when it ended.
+ * Every row was written as 'started' with its reservation before the request left
+ * (lib/ledger/reserve.ts); settling it (lib/ledger/write-turn.ts) is the only writer of
+ * its figures, for the turn, every outbox replay and the sweeper alike.
  */
 export interface UsageEventRow {
   tenantId: string;
@@ -26,6 +26,8 @@ export interface UsageEventRow {
   priceId: string | null;
   status: TrackedResult["status"];
   errorType: string | null;
+  /** Some figure is an estimate (abort, error after text, timeout, sweeper). */
+  estimated: boolean;
   /** When the call ended; set here so an outbox replay keeps the original time. */
   createdAt: Date;
 }
@@ -41,7 +43,7 @@ export interface UsageMeta {
   endedAt?: Date;
 }
 
-export function buildUsageEvent(result: TrackedResult, meta: UsageMeta, price: Price): UsageEventRow {
+export function buildUsageEvent(result: Pick<TrackedResult, "usage" | "latencyMs" | "ttftMs" | "status" | "errorType" | "estimated">, meta: UsageMeta, price: Price): UsageEventRow {
   const { usage } = result;
   return {
     tenantId: meta.tenantId,
@@ -62,15 +64,12 @@ export function buildUsageEvent(result: TrackedResult, meta: UsageMeta, price: P
     priceId: price.id,
     status: result.status,
     errorType: result.errorType ?? null,
+    estimated: result.estimated,
     createdAt: meta.endedAt ?? new Date(),
   };
 }
 
-/**
- * Inserts the event inside the caller's tenant-scoped transaction. ON CONFLICT DO NOTHING
- * (createMany + skipDuplicates): true when this call wrote the row, false if it existed.
- */
-export async function recordUsage(tx: Tx, event: UsageEventRow): Promise<boolean> {
-  const { count } = await tx.usageEvent.createMany({ data: [event], skipDuplicates: true });
-  return count === 1;
+/** Tokens a call counts against the monthly quota: everything the model processed. */
+export function quotaTokens(usage: { inputTokens: number; outputTokens: number; cacheWriteTokens: number; cacheReadTokens: number }): number {
+  return usage.inputTokens + usage.outputTokens + usage.cacheWriteTokens + usage.cacheReadTokens;
 }

@@ -1,10 +1,15 @@
 /**
- * Deterministic token estimator, shared by the simulator (to report usage) and the app (to
- * reserve quota before a call), so a reservation always equals what the simulator bills.
+ * Token arithmetic without Claude's tokenizer, in two kinds:
  *
- * It is an estimate, not Claude's tokenizer: about four characters per token, which is close
- * for English prose, over-counts code slightly and under-counts CJK text. Against the real API
- * the app settles on the usage the API reports; the estimate only sizes the reservation.
+ * - Estimates (`estimateTextTokens`, `estimateInputTokens`): about four characters per token,
+ *   close for English prose. The simulator bills with them, and the app uses them where it must
+ *   guess what was used (an aborted stream's output, a sweeper settlement) — always flagged
+ *   `estimated` on the usage event.
+ * - Bounds (`inputTokenBound`): never below the true count, so a quota reservation of
+ *   bound + max_tokens is an upper bound of what a call can cost and concurrent calls can
+ *   never take a tenant past its quota. Claude's tokenizer is byte-level BPE: every token
+ *   covers at least one UTF-8 byte, so the byte length is a bound (CJK text, which the
+ *   four-characters rule under-counts, is three bytes a character).
  */
 export const CHARS_PER_TOKEN = 4;
 /** Role markers around each message and around the system prompt. */
@@ -46,6 +51,32 @@ export type SegmentVisitor = (tokens: number, part: string | object, breakpoint:
 
 export function estimateTextTokens(text: string): number {
   return Math.ceil(text.length / CHARS_PER_TOKEN);
+}
+
+/** Role and turn markers per message block, on top of its bytes: generous on purpose. */
+export const BOUND_OVERHEAD_TOKENS = 16;
+/** An image or document block: the API's ceiling for one image is about 1,600 tokens; PDFs can cost more per page. */
+export const BOUND_MEDIA_BLOCK_TOKENS = 6_400;
+
+/** An upper bound of a request's input tokens (see above): bytes plus per-block overhead. */
+export function inputTokenBound(request: TokenCountable): number {
+  let total = BOUND_OVERHEAD_TOKENS;
+  for (const tool of request.tools ?? []) total += BOUND_OVERHEAD_TOKENS + Buffer.byteLength(JSON.stringify(tool), "utf8");
+  const content = (c: string | ReadonlyArray<BlockLike>) => {
+    if (typeof c === "string") {
+      total += BOUND_OVERHEAD_TOKENS + Buffer.byteLength(c, "utf8");
+      return;
+    }
+    total += BOUND_OVERHEAD_TOKENS;
+    for (const block of c) {
+      if (typeof block.text === "string") total += BOUND_OVERHEAD_TOKENS + Buffer.byteLength(block.text, "utf8");
+      else if (block.type === "image" || block.type === "document") total += BOUND_MEDIA_BLOCK_TOKENS;
+      else total += BOUND_OVERHEAD_TOKENS + Buffer.byteLength(JSON.stringify(block), "utf8");
+    }
+  };
+  if (request.system) content(request.system);
+  for (const message of request.messages) content(message.content);
+  return total;
 }
 
 /** Total input tokens of a request (what count_tokens answers, cached or not). */

@@ -2,8 +2,11 @@ import { z } from "zod";
 
 /**
  * The events of POST /api/w/[slug]/chat (application/x-ndjson, one object per line):
- * start, then deltas, then exactly one of done or error. Objects are not strict, so the
- * server may add fields without breaking older clients.
+ * start, then deltas, then exactly one of done or error. One schema for both ends: the
+ * server's writer (lib/pipeline/chat-turn.ts) is typed by it and the browser's reader
+ * (components/chat/ndjson.ts) parses with it. Objects are not strict, so the server may add
+ * fields without breaking older clients. userMessageId is the id the user's message is
+ * stored under (chosen before the call); null for a retry.
  */
 const startEvent = z.object({
   type: z.literal("start"),
@@ -33,6 +36,8 @@ const doneEvent = z.object({
   assistantMessageId: z.string().min(1),
   usage,
   stopReason: z.string().nullish(),
+  /** Some figure of usage is an estimate (an aborted reply). */
+  estimated: z.boolean().optional(),
 });
 
 const errorEvent = z.object({

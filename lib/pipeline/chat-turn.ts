@@ -1,0 +1,149 @@
+import { randomUUID } from "node:crypto";
+import type { ChatRequest } from "@/lib/chat/schemas";
+import { withScopeSql } from "@/lib/db/sql";
+import { reserveInOwnTransaction, reserveRequest, withdrawRequest, type LedgerRequest } from "@/lib/ledger/reserve";
+import { admitRequest, chargeTokens, correctTokens, type AdmissionContext } from "@/lib/limits/admission";
+import { observeAccountHeaders } from "@/lib/limits/account-headroom";
+import type { RateLimiter } from "@/lib/limits/rate-limit";
+import { describeClaudeBackend } from "@/lib/llm/anthropic-client";
+import { callClaude } from "@/lib/llm/call-claude";
+import type { TrackedResult } from "@/lib/llm/tracked-call";
+import type { Caller } from "@/lib/pipeline/caller";
+import type { ChatStreamEvent } from "@/lib/pipeline/chat-events";
+import { openEventStream } from "@/lib/pipeline/event-stream";
+import { composeTurn, type ComposedTurn } from "@/lib/pipeline/compose";
+import { recordChatTurn } from "@/lib/pipeline/record";
+import { screenMessage } from "@/lib/pipeline/screen";
+import { getPlan, type Plan } from "@/lib/tenancy/plans";
+
+/**
+ * The chat turn, top to bottom (ARCHITECTURE.md). The front door (app/api/w/[slug]/chat)
+ * did steps 1–2: identify (session → membership, lib/api/workspace-route.ts) and validate
+ * (zod, byte cap, NUL refused: lib/chat/schemas.ts). From here:
+ *
+ *   3. screen    the message's verdict (a pass-through for now)
+ *   4. limit     the user's fair share and the tenant's requests/min
+ *   5. compose   config + conversation → system prompt and window; sizes the call
+ *   6. reserve   the ledger row ('started') + the quota bound, same transaction as 5
+ *      limit     tokens/min, charged with the estimate (refused → the row is withdrawn)
+ *   7. call      behind the scheduler, retries reserving their own rows; streamed out
+ *   8. record    messages + every attempt's settlement + quota, one write (or the outbox)
+ *   9. correct   tokens/min to what was used; account headroom from the response headers
+ *
+ * No database transaction is held across the upstream call.
+ */
+export async function startChatTurn(caller: Caller, request: ChatRequest, signal: AbortSignal, options: { limiter?: RateLimiter } = {}): Promise<ReadableStream<Uint8Array>> {
+  screenMessage(request.message ?? "");
+
+  const plan = await getPlan(caller.planId);
+  const admission: AdmissionContext = { tenantId: caller.tenantId, userId: caller.userId, plan, limiter: options.limiter };
+  await admitRequest(admission);
+
+  const requestId = newRequestId();
+  const turn = await withScopeSql({ kind: "tenant", tenantId: caller.tenantId, userId: caller.userId }, async (db) => {
+    const composed = await composeTurn(db, caller, request, plan);
+    await reserveRequest(db, ledgerRequest(caller, composed, plan, requestId), { commit: true });
+    return composed;
+  });
+
+  let charge;
+  try {
+    charge = await chargeTokens(admission, turn.estimatedInputTokens + turn.maxTokens);
+  } catch (error) {
+    await withdrawRequest(caller, requestId);
+    throw error;
+  }
+
+  return openEventStream<ChatStreamEvent>(signal, async (send, abortSignal) => {
+    send({
+      type: "start",
+      conversationId: turn.conversationId,
+      title: turn.title,
+      userMessageId: turn.userMessageId,
+      requestId,
+      model: turn.model,
+      simulated: describeClaudeBackend() === "simulator",
+    });
+
+    const startedAt = new Date();
+    const { final, attempts } = await callClaude({
+      priority: "interactive",
+      tenantId: caller.tenantId,
+      userId: caller.userId,
+      conversationId: turn.conversationId,
+      requestId,
+      requestType: "chat",
+      model: turn.model,
+      maxTokens: turn.maxTokens,
+      system: turn.system,
+      messages: turn.messages,
+      estimatedInputTokens: turn.estimatedInputTokens,
+      signal: abortSignal,
+      onText: (text) => send({ type: "delta", text }),
+      ledger: {
+        reserveRetry: (id) => reserveInOwnTransaction(ledgerRequest(caller, turn, plan, id)),
+        withdraw: (id) => withdrawRequest(caller, id),
+      },
+    });
+
+    const recorded = await recordChatTurn(caller, turn, { final, attempts, startedAt }, plan.monthlyTokenQuota);
+    const last = recorded.events.at(-1);
+    if (!recorded.result) {
+      send({ type: "error", error: { code: "internal_error", message: "The reply could not be saved. Please try again." } });
+    } else if (!recorded.result.conversationFound) {
+      send({ type: "error", error: { code: "not_found", message: "This conversation was deleted while the reply was being written." } });
+    } else if (final.status === "error") {
+      send({ type: "error", error: upstreamError(final), assistantMessageId: turn.assistantMessageId });
+    } else {
+      send({
+        type: "done",
+        status: final.status,
+        assistantMessageId: turn.assistantMessageId,
+        usage: { inputTokens: final.usage.inputTokens, outputTokens: final.usage.outputTokens, costMicros: (last?.costMicros ?? 0n).toString() },
+        stopReason: final.stopReason,
+        estimated: final.estimated,
+      });
+    }
+
+    // After the response is complete: the browser does not wait for Redis bookkeeping.
+    return async () => {
+      await correctTokens(charge, recorded.usedTokens, options.limiter);
+      // Never awaited on anyone's behalf: it waits out Redis when Redis is slow.
+      for (const a of attempts) void observeAccountHeaders(a.result.rateLimitHeaders);
+    };
+  });
+}
+
+function newRequestId(): string {
+  return `req_${randomUUID().replace(/-/g, "")}`;
+}
+
+function ledgerRequest(caller: Caller, turn: ComposedTurn, plan: Plan, requestId: string): LedgerRequest {
+  return {
+    tenantId: caller.tenantId,
+    requestId,
+    userId: caller.userId,
+    conversationId: turn.conversationId,
+    requestType: "chat",
+    model: turn.model,
+    estimatedInputTokens: turn.estimatedInputTokens,
+    maxTokens: turn.maxTokens,
+    reserveTokens: turn.inputTokenBound + turn.maxTokens,
+    quota: plan.monthlyTokenQuota,
+    at: new Date(),
+  };
+}
+
+function upstreamError(result: TrackedResult): { code: string; message: string } {
+  switch (result.errorType) {
+    case "rate_limit_error":
+    case "overloaded_error":
+      return { code: "upstream_unavailable", message: "Claude is busy right now. Please retry in a moment." };
+    case "timeout_error":
+      return { code: "upstream_timeout", message: "Claude stopped responding, so the reply was cut off. Please retry." };
+    case "connection_error":
+      return { code: "upstream_unavailable", message: "Claude could not be reached. Please retry." };
+    default:
+      return { code: "upstream_error", message: "Claude could not answer this message. Please retry." };
+  }
+}
