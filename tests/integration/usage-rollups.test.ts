@@ -56,7 +56,7 @@ describe("rollups equal the settled events", () => {
       [ny.tenantId, ids[5]],
     );
     await ownerQuery(`UPDATE usage_events SET cost_micros = 1, price_missing = true, model = 'claude-opus-4-8' WHERE tenant_id = $1 AND request_id = $2`, [ny.tenantId, ids[1]]);
-    await ownerQuery(`UPDATE usage_events SET created_at = '2016-04-01T04:30:00Z' WHERE tenant_id = $1 AND request_id = $2`, [ny.tenantId, ids[0]]);
+    await ownerQuery(`UPDATE usage_events SET created_at = '2016-04-01T03:30:00Z' WHERE tenant_id = $1 AND request_id = $2`, [ny.tenantId, ids[0]]);
     await foldAsOwner();
     expect(await rollupDrift(ny.tenantId)).toEqual([]);
 
@@ -71,7 +71,7 @@ describe("rollups equal the settled events", () => {
       [ny.tenantId],
     );
     expect(empty).toEqual([]);
-    // 04:30 UTC on 1 April is still 31 March in New York: April in the staff months only.
+    // 03:30 UTC on 1 April is still 31 March in New York (EDT, UTC-4): April in the staff months only.
     expect(await ownerQuery("SELECT 1 FROM usage_daily WHERE tenant_id = $1 AND day >= '2016-04-01'", [ny.tenantId])).toEqual([]);
     const months = await ownerQuery<{ month: string; requests: string }>(
       "SELECT month::text, sum(requests)::text AS requests FROM usage_monthly_tenant WHERE tenant_id = $1 GROUP BY 1 ORDER BY 1",
