@@ -63,7 +63,8 @@ export async function sweepStaleRequests(options: { now?: Date; staleAfterMs?: n
       await priceAt(row.model, now),
     );
     const plan = await getPlan(row.plan_id);
-    const result = await applyTurnWriteNow({ tenantId: row.tenant_id, userId: row.user_id, messages: null, events: [event], quota: plan.monthlyTokenQuota });
+    // No user in the scope: the platform acts for the tenant (the user may have left since).
+    const result = await applyTurnWriteNow({ tenantId: row.tenant_id, userId: null, messages: null, events: [event], quota: plan.monthlyTokenQuota });
     settled += result.settled.length;
   }
   if (rows.length > 0) console.warn(`[bulkhead] sweeper settled ${settled} of ${rows.length} abandoned requests as estimated`);

@@ -6,9 +6,7 @@ import { AppError } from "@/lib/api/errors";
 import { signUp } from "@/lib/auth/sign-up";
 import type { PrismaClient } from "@/lib/db/generated/client";
 import { withTenant } from "@/lib/db/scope";
-import { withScopeSql } from "@/lib/db/sql";
 import { admitRequest, chargeTokens, correctTokens, planPolicies } from "@/lib/limits/admission";
-import { billingPeriod, reserveQuota, settleQuota } from "@/lib/limits/quota";
 import { ownerQuery, unique, useAppDatabase } from "@/tests/helpers/db";
 import { awayFromWindowEdge, DEAD_REDIS_URL, isolatedLimiter, testPlan } from "@/tests/helpers/limits";
 
@@ -129,56 +127,5 @@ describe("Redis unavailable", () => {
     expect(results.ok).toHaveLength(5);
     expect(results.ok.every((r) => r.degraded)).toBe(true);
     expect(results.errors.every((e) => e.status === 429)).toBe(true);
-  });
-});
-
-describe("monthly quota with reservation", () => {
-  async function tenant(): Promise<{ tenantId: string; userId: string }> {
-    const r = await signUp({ name: "Q", email: `${unique("quota")}@q.test`, password: "long-enough-1", workspaceName: "Quota Co" });
-    return { tenantId: r.tenantId, userId: r.userId };
-  }
-
-  it("50 concurrent requests with one request of headroom: usage never exceeds quota plus one reservation", async () => {
-    const ctx = await tenant();
-    const quota = 100_000;
-    const reservation = 3_000;
-    const at = new Date();
-    // Use the quota up to one reservation of headroom.
-    const pre = await withScopeSql({ kind: "tenant", ...ctx }, (db) => reserveQuota(db, { tenantId: ctx.tenantId, quota, tokens: quota - reservation, at }));
-    await withScopeSql({ kind: "tenant", ...ctx }, (db) => settleQuota(db, pre, quota - reservation));
-
-    const attempts = await settle(
-      Array.from({ length: 50 }, () => withScopeSql({ kind: "tenant", ...ctx }, (db) => reserveQuota(db, { tenantId: ctx.tenantId, quota, tokens: reservation, at }))),
-    );
-    expect(attempts.ok).toHaveLength(1);
-    expect(attempts.errors).toHaveLength(49);
-    expect(attempts.errors.every((e) => e.extra?.limit === "monthly_quota" && e.status === 429)).toBe(true);
-    // The admitted call used a bit more than it reserved (the estimate was low).
-    await withScopeSql({ kind: "tenant", ...ctx }, (db) => settleQuota(db, attempts.ok[0]!, reservation + 500));
-    const [row] = await ownerQuery<{ used_tokens: string; reserved_tokens: string }>(
-      "SELECT used_tokens, reserved_tokens FROM quota_usage WHERE tenant_id = $1 AND period = $2",
-      [ctx.tenantId, billingPeriod(at)],
-    );
-    expect(Number(row!.reserved_tokens)).toBe(0);
-    expect(Number(row!.used_tokens)).toBeLessThanOrEqual(quota + reservation);
-    expect(Number(row!.used_tokens)).toBe(quota + 500);
-  });
-
-  it("leaves notices for admins at 80 % and 100 %, once each", async () => {
-    const ctx = await tenant();
-    const quota = 10_000;
-    const at = new Date();
-    const use = async (tokens: number) => {
-      const r = await withScopeSql({ kind: "tenant", ...ctx }, (db) => reserveQuota(db, { tenantId: ctx.tenantId, quota, tokens, at }));
-      await withScopeSql({ kind: "tenant", ...ctx }, (db) => settleQuota(db, r, tokens));
-    };
-    await use(7_000);
-    expect(await withTenant(ctx, (tx) => tx.tenantNotice.count())).toBe(0);
-    await use(1_500); // 85 %
-    await use(100);
-    expect((await withTenant(ctx, (tx) => tx.tenantNotice.findMany())).map((n) => n.kind)).toEqual(["quota_80"]);
-    await use(1_400); // 100 %
-    expect((await withTenant(ctx, (tx) => tx.tenantNotice.findMany({ orderBy: { id: "asc" } }))).map((n) => n.kind)).toEqual(["quota_80", "quota_100"]);
-    await expect(withScopeSql({ kind: "tenant", ...ctx }, (db) => reserveQuota(db, { tenantId: ctx.tenantId, quota, tokens: 1, at }))).rejects.toMatchObject({ extra: { limit: "monthly_quota" } });
   });
 });

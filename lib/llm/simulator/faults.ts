@@ -23,9 +23,9 @@
  *   stall[:MS]     streaming only: after the first text delta, send nothing for MS ms (default:
  *                  never again, until the client hangs up), then go on. Drives idle timeouts.
  *   usage-minimal  streaming only: message_delta's usage carries only `output_tokens` (the shape
- *                  in Anthropic's streaming documentation), message_start's usage omits the cache
- *                  fields, and both carry fields newer than the SDK (`server_tool_use`,
- *                  `output_tokens_details`), so clients must be as tolerant as the SDK.
+ *                  in Anthropic's streaming documentation), and both it and message_start carry
+ *                  fields newer than the SDK (`server_tool_use`, `output_tokens_details`), so
+ *                  clients must be as tolerant as the SDK's own accumulator.
  * Unknown directives are a 400 invalid_request_error, so a typo cannot pass silently.
  */
 export type FaultStatus = 429 | 500 | 529;

@@ -74,7 +74,7 @@ function messageStart(plan: StreamPlan) {
       type: "message_start",
       message: {
         id: plan.id, type: "message", role: "assistant", model: plan.model, content: [], stop_reason: null, stop_sequence: null,
-        usage: { input_tokens, output_tokens: 1, server_tool_use: { web_search_requests: 0 } },
+        usage: { input_tokens, cache_creation_input_tokens, cache_read_input_tokens, output_tokens: 1, server_tool_use: { web_search_requests: 0 } },
       },
     };
   }
