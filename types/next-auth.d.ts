@@ -9,6 +9,8 @@ declare module "next-auth" {
     email: string;
     name: string;
     isStaff: boolean;
+    /** users.session_version at sign-in (lib/auth/session-token.ts). */
+    sessionVersion: number;
   }
 }
 
@@ -16,5 +18,6 @@ declare module "next-auth/jwt" {
   interface JWT {
     userId?: string;
     isStaff?: boolean;
+    sessionVersion?: number;
   }
 }

@@ -34,6 +34,7 @@ export function UserMenu({ user }: { user: { name: string; email: string; isStaf
       </div>
       <DropdownSeparator />
       <DropdownLink href="/new">Create workspace</DropdownLink>
+      <DropdownLink href="/account">Account security</DropdownLink>
       {user.isStaff && <DropdownLink href="/staff">Staff console</DropdownLink>}
       <DropdownSeparator />
       <DropdownButton

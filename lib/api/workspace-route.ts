@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { AppError, errorResponse, fromZodError } from "@/lib/api/errors";
-import { getSessionUserId, type CurrentUser } from "@/lib/auth/session";
+import { getSessionClaims, type CurrentUser } from "@/lib/auth/session";
 import type { Role } from "@/lib/db/generated/enums";
 import { hasRole, identifyMember, type Workspace } from "@/lib/tenancy/workspace";
 
@@ -36,9 +36,9 @@ export function workspaceRoute<TSchema extends z.ZodType | undefined = undefined
   return async (req: Request, route: { params: Promise<Record<string, string>> }): Promise<Response> => {
     try {
       const params = await route.params;
-      const userId = await getSessionUserId();
-      if (!userId) throw new AppError("unauthorized", "Sign in to continue.");
-      const member = await identifyMember(userId, params.slug ?? "");
+      const session = await getSessionClaims();
+      if (!session) throw new AppError("unauthorized", "Sign in to continue.");
+      const member = await identifyMember(session, params.slug ?? "");
       // Not a member and below the role look the same: the workspace's existence is not revealed.
       if (!member || (options.minRole && !hasRole(member.workspace.role, options.minRole))) {
         throw new AppError("not_found", "Workspace not found.");

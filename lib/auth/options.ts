@@ -34,6 +34,7 @@ export const authOptions: NextAuthOptions = {
         token.email = user.email;
         token.name = user.name;
         token.isStaff = user.isStaff;
+        token.sessionVersion = user.sessionVersion;
       }
       return token;
     },

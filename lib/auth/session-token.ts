@@ -2,18 +2,33 @@ import hkdf from "@panva/hkdf";
 import { jwtDecrypt } from "jose";
 import { createSecretKey, type KeyObject } from "node:crypto";
 
+/** What a valid session token says: whose it is and which session version it was issued under. */
+export interface SessionClaims {
+  userId: string;
+  /** users.session_version at sign-in; tokens from before 0010 carry none and count as 0. */
+  sessionVersion: number;
+}
+
 /**
- * The user id in a next-auth session token, or null when the token is invalid, expired or
+ * The claims of a next-auth session token, or null when the token is invalid, expired or
  * carries no user id. The check is next-auth/jwt decode() (JWE, dir + A256GCM, expiry with
  * its 15 s tolerance) with the HKDF key derived once per secret instead of on every request;
- * tests/unit/session-token.test.ts holds it to next-auth's own encode().
+ * tests/unit/session-token.test.ts holds it to next-auth's own encode(). The version is
+ * compared with the database where membership is resolved (identifyMember, getCurrentUser).
  */
-export async function sessionTokenUserId(raw: string, secret: string): Promise<string | null> {
+export async function sessionTokenClaims(raw: string, secret: string): Promise<SessionClaims | null> {
   const payload = await sessionKey(secret)
     .then((key) => jwtDecrypt(raw, key, { clockTolerance: DECODE_CLOCK_TOLERANCE_SECONDS }))
     .then((result) => result.payload)
     .catch(() => null);
-  return typeof payload?.userId === "string" ? payload.userId : null;
+  if (typeof payload?.userId !== "string") return null;
+  const version = payload.sessionVersion ?? 0;
+  if (typeof version !== "number" || !Number.isSafeInteger(version) || version < 0) return null;
+  return { userId: payload.userId, sessionVersion: version };
+}
+
+export async function sessionTokenUserId(raw: string, secret: string): Promise<string | null> {
+  return (await sessionTokenClaims(raw, secret))?.userId ?? null;
 }
 
 /** As in next-auth/jwt decode(). */

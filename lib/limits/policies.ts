@@ -15,10 +15,23 @@ export type RateLimitPolicy = {
 export type NamedRateLimitPolicy = RateLimitPolicy & { readonly name: string };
 
 export const RATE_LIMIT_POLICIES = {
-  /** Sign-in attempts from one IP address (many users may share a NAT). */
-  signInByIp: { limit: 20, window: "1 m" },
-  /** Sign-in attempts against one account, whatever the IP: password guessing. */
-  signInByEmail: { limit: 5, window: "1 m" },
+  /**
+   * Sign-in attempts of any outcome from one address: only a bound on scrypt work per
+   * client (a right password costs as much as a wrong one). Generous, because many
+   * people may share a NAT.
+   */
+  signInByIp: { limit: 60, window: "1 m" },
+  /*
+   * Password guessing is limited by failures, not attempts (lib/auth/failure-backoff.ts):
+   * a right password only ever has to get past the failures of its own address, so
+   * someone guessing wrong elsewhere cannot lock its owner out.
+   */
+  /** Wrong passwords for one account from one address. */
+  signInFailuresByEmailAndIp: { limit: 5, window: "15 m" },
+  /** Wrong passwords from one address across accounts: password spraying. */
+  signInFailuresByIp: { limit: 30, window: "15 m" },
+  /** Wrong current passwords on the password-change form, per user (a stolen session guessing). */
+  passwordChangeFailuresByUser: { limit: 5, window: "15 m" },
   /** Accounts created from one IP address. */
   signUpByIp: { limit: 10, window: "1 h" },
 } as const satisfies Record<string, RateLimitPolicy>;

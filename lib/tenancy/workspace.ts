@@ -1,3 +1,4 @@
+import type { SessionClaims } from "@/lib/auth/session-token";
 import type { Role } from "@/lib/db/generated/enums";
 import { withUser } from "@/lib/db/scope";
 import { withScopeSql } from "@/lib/db/sql";
@@ -35,13 +36,16 @@ export async function findWorkspaceForUser(userId: string, slug: string): Promis
 
 /**
  * The request path's identify step in one statement (plain SQL: it runs on every API
- * request): the session's user still exists (and whether they are staff), and their
- * membership of the workspace at `slug`. Row-level security limits both to this user.
+ * request): the session's user still exists (and whether they are staff), the session was
+ * issued under the user's current session version (sign-out everywhere and password
+ * change end it), and their membership of the workspace at `slug`. Row-level security
+ * limits both to this user.
  */
 export async function identifyMember(
-  userId: string,
+  session: SessionClaims,
   slug: string,
 ): Promise<{ user: { id: string; email: string; name: string; isStaff: boolean }; workspace: Workspace } | null> {
+  const { userId, sessionVersion } = session;
   const row = await withScopeSql({ kind: "user", userId }, async (db) => {
     const rows = await db.query<{
       id: string; email: string; name: string; is_staff: boolean;
@@ -50,8 +54,8 @@ export async function identifyMember(
       `SELECT u.id, u.email, u.name, u.is_staff, t.id AS tenant_id, t.slug, t.name AS tenant_name, t.plan_id, t.time_zone, m.role
          FROM users u
          LEFT JOIN (memberships m JOIN tenants t ON t.id = m.tenant_id AND t.slug = $2) ON m.user_id = u.id
-        WHERE u.id = $1`,
-      [userId, slug],
+        WHERE u.id = $1 AND u.session_version = $3`,
+      [userId, slug, sessionVersion],
       { commit: true },
     );
     return rows[0];

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { Redis } from "@upstash/redis";
 import { Redis as IORedis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RATE_LIMIT_POLICIES, type NamedRateLimitPolicy } from "@/lib/limits/policies";
+import type { NamedRateLimitPolicy } from "@/lib/limits/policies";
 import { checkLimit, createRateLimiter, rateLimitHeaders, type LimitResult } from "@/lib/limits/rate-limit";
 import { closeRedis, createRedis } from "@/lib/redis/client";
 
@@ -32,6 +32,9 @@ async function awayFromWindowEdge(windowMs: number, neededMs = 8_000): Promise<v
 }
 
 const MINUTE = 60_000;
+/** Fixtures of the limiter itself, not the app's policy table (which may change). */
+const PER_ACCOUNT = { name: "testFivePerMinute", limit: 5, window: "1 m" } as const satisfies NamedRateLimitPolicy;
+const PER_ADDRESS = { name: "testTwentyPerMinute", limit: 20, window: "1 m" } as const satisfies NamedRateLimitPolicy;
 
 beforeAll(() => {
   admin = new IORedis(REDIS_URL);
@@ -48,17 +51,17 @@ afterAll(async () => {
 });
 
 describe("checkLimit on a shared Redis", () => {
-  it("admits signInByEmail up to its limit, then refuses with a retry time", async () => {
+  it("admits a 5-per-minute policy up to its limit, then refuses with a retry time", async () => {
     await awayFromWindowEdge(MINUTE);
     const limiter = createRateLimiter({ redis: tcpRedis(), prefix: RUN });
     const results: LimitResult[] = [];
-    const limit = RATE_LIMIT_POLICIES.signInByEmail.limit;
-    for (let i = 0; i < limit + 2; i++) results.push(await limiter.checkLimit("signInByEmail", "a@example.com"));
+    const limit = PER_ACCOUNT.limit;
+    for (let i = 0; i < limit + 2; i++) results.push(await limiter.checkLimit(PER_ACCOUNT, "a@example.com"));
 
     expect(results.map((r) => r.ok)).toEqual([...Array<boolean>(limit).fill(true), false, false]);
     expect(results.map((r) => r.remaining)).toEqual([...Array.from({ length: limit }, (_, i) => limit - 1 - i), 0, 0]);
     for (const r of results) {
-      expect(r).toMatchObject({ limit, policy: "signInByEmail", degraded: false });
+      expect(r).toMatchObject({ limit, policy: PER_ACCOUNT.name, degraded: false });
       expect(r.resetAt).toBeGreaterThan(Date.now());
       expect(r.resetAt).toBeLessThanOrEqual(Date.now() + MINUTE);
     }
@@ -71,10 +74,10 @@ describe("checkLimit on a shared Redis", () => {
   it("counts each identifier and each policy separately", async () => {
     await awayFromWindowEdge(MINUTE);
     const limiter = createRateLimiter({ redis: tcpRedis(), prefix: RUN });
-    for (let i = 0; i < 5; i++) await limiter.checkLimit("signInByEmail", "b@example.com");
-    const sameEmail = await limiter.checkLimit("signInByEmail", "b@example.com");
-    const otherEmail = await limiter.checkLimit("signInByEmail", "c@example.com");
-    const otherPolicy = await limiter.checkLimit("signInByIp", "b@example.com");
+    for (let i = 0; i < 5; i++) await limiter.checkLimit(PER_ACCOUNT, "b@example.com");
+    const sameEmail = await limiter.checkLimit(PER_ACCOUNT, "b@example.com");
+    const otherEmail = await limiter.checkLimit(PER_ACCOUNT, "c@example.com");
+    const otherPolicy = await limiter.checkLimit(PER_ADDRESS, "b@example.com");
     expect(sameEmail.ok).toBe(false);
     expect([otherEmail.ok, otherEmail.remaining]).toEqual([true, 4]);
     expect([otherPolicy.ok, otherPolicy.remaining, otherPolicy.limit]).toEqual([true, 19, 20]);
@@ -165,15 +168,15 @@ describe("when Redis is unavailable", () => {
   ])("falls back to per-process limits, marked degraded (%s)", async (label, url) => {
     await awayFromWindowEdge(MINUTE);
     const limiter = createRateLimiter({ redis: tcpRedis(url()), prefix: `${RUN}:${label}`, timeoutMs: 300 });
-    const limit = RATE_LIMIT_POLICIES.signInByEmail.limit;
+    const limit = PER_ACCOUNT.limit;
     const results: LimitResult[] = [];
-    for (let i = 0; i < limit + 2; i++) results.push(await limiter.checkLimit("signInByEmail", "victim@example.com"));
+    for (let i = 0; i < limit + 2; i++) results.push(await limiter.checkLimit(PER_ACCOUNT, "victim@example.com"));
 
     expect(results.every((r) => r.degraded)).toBe(true);
     expect(results.map((r) => r.ok)).toEqual([...Array<boolean>(limit).fill(true), false, false]);
     expect(results[limit]?.retryAfterSeconds).toBeGreaterThanOrEqual(1);
     // Another account is not locked out by the fallback.
-    const other = await limiter.checkLimit("signInByEmail", "someone-else@example.com");
+    const other = await limiter.checkLimit(PER_ACCOUNT, "someone-else@example.com");
     expect([other.ok, other.degraded]).toEqual([true, true]);
   });
 });

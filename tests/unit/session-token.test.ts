@@ -1,6 +1,7 @@
 import { encode } from "next-auth/jwt";
 import { describe, expect, it } from "vitest";
-import { sessionTokenUserId } from "@/lib/auth/session-token";
+import { sessionCookieName } from "@/lib/auth/session";
+import { sessionTokenClaims, sessionTokenUserId } from "@/lib/auth/session-token";
 
 const SECRET = "unit-test-secret-0123456789abcdef";
 
@@ -33,5 +34,29 @@ describe("sessionTokenUserId", () => {
     expect(await sessionTokenUserId("not-a-jwe", SECRET)).toBeNull();
     const token = await encode({ token: { email: "a@example.com" }, secret: SECRET });
     expect(await sessionTokenUserId(token, SECRET)).toBeNull();
+  });
+});
+
+describe("sessionTokenClaims", () => {
+  it("carries the session version, and counts a token from before versions as version 0", async () => {
+    const versioned = await encode({ token: { userId: "user-1", sessionVersion: 3 }, secret: SECRET });
+    const legacy = await encode({ token: { userId: "user-1" }, secret: SECRET });
+    expect(await sessionTokenClaims(versioned, SECRET)).toEqual({ userId: "user-1", sessionVersion: 3 });
+    expect(await sessionTokenClaims(legacy, SECRET)).toEqual({ userId: "user-1", sessionVersion: 0 });
+  });
+
+  it("rejects a token whose version is not a non-negative integer", async () => {
+    for (const sessionVersion of [-1, 1.5, "2"]) {
+      const token = await encode({ token: { userId: "user-1", sessionVersion }, secret: SECRET });
+      expect(await sessionTokenClaims(token, SECRET)).toBeNull();
+    }
+  });
+});
+
+describe("sessionCookieName", () => {
+  it("reads only the __Secure- cookie when the site is served over https", () => {
+    expect(sessionCookieName("https://app.example.com")).toBe("__Secure-next-auth.session-token");
+    expect(sessionCookieName("http://localhost:3000")).toBe("next-auth.session-token");
+    expect(sessionCookieName(undefined)).toBe("next-auth.session-token");
   });
 });
