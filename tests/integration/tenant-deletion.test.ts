@@ -79,7 +79,7 @@ describe("deleting a tenant", () => {
 
     const after = await snapshot(victim.tenantId);
     for (const table of ["tenants", "memberships", "usage_events", "usage_daily", "quota_usage", "audit_logs"]) expect(after[table], table).toEqual([]);
-    expect(after.usage_monthly_tenant.length).toBe(2);
+    expect(after.usage_monthly_tenant).toHaveLength(2);
     expect(after.plan_assignments).toHaveLength(1);
     const [closed] = await ownerQuery<{ effective_to: Date | null }>("SELECT effective_to FROM plan_assignments WHERE tenant_id = $1", [victim.tenantId]);
     expect(closed!.effective_to).not.toBeNull();
