@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signUp, type SignUpResult } from "@/lib/auth/sign-up";
 import { createUser } from "@/lib/auth/users";
-import type { PrismaClient } from "@/lib/db/generated/client";
+import type { Prisma, PrismaClient } from "@/lib/db/generated/client";
 import { withAuth, withStaff, withTenant } from "@/lib/db/scope";
 import { planPolicies } from "@/lib/limits/admission";
 import type { RateLimiter } from "@/lib/limits/rate-limit";
@@ -10,15 +10,17 @@ import { getUsageDashboard, quotaStatus, type UsageDashboard, type UsageDashboar
 import { addDays, dayRange } from "@/lib/usage/dates";
 import { EXPORT_COLUMNS, exportUsageCsv } from "@/lib/usage/export";
 import { bucketRange, HIST_BOUNDS, histBucket, percentileFromHistogram } from "@/lib/usage/percentiles";
-import { recordUsage, type UsageEventRow } from "@/lib/usage/record-usage";
 import { ownerQuery, unique, useAppDatabase } from "@/tests/helpers/db";
+import { foldAsOwner, insertEventsAsOwner } from "@/tests/helpers/usage-events";
 import { awayFromWindowEdge, isolatedLimiter } from "@/tests/helpers/limits";
 
 /*
- * The dashboard reads only the trigger-kept rollups; every number here is checked against
- * an independent aggregate of the raw usage_events (owner connection, AT TIME ZONE), for a
- * tenant whose local midnight is 18:30 UTC. The time is pinned years in the past so no
- * other test file's events share these tenants' days (they have their own tenants anyway).
+ * The dashboard reads only the rollups, folding this tenant's queued changes first; every
+ * number here is checked against an independent aggregate of the settled usage_events
+ * (owner connection, AT TIME ZONE, status <> 'started'), for a tenant whose local midnight
+ * is 18:30 UTC. The time is pinned years in the past so no other test file's events share
+ * these tenants' days (they have their own tenants anyway). Some events are still in
+ * flight ('started'): they must count nowhere.
  */
 const TZ = "Asia/Kolkata";
 const NOW = new Date("2021-06-15T12:00:00Z"); // 17:30 on June 15 in Kolkata
@@ -43,9 +45,11 @@ function prng(seed: number): () => number {
   };
 }
 
-function event(tenantId: string, at: Date, userId: string | null, random: () => number, overrides: Partial<UsageEventRow> = {}): UsageEventRow {
+type EventRow = Prisma.UsageEventCreateManyInput;
+
+function event(tenantId: string, at: Date, userId: string | null, random: () => number, overrides: Partial<EventRow> = {}): EventRow {
   const roll = random();
-  const status = roll < 0.1 ? "error" : roll < 0.2 ? "aborted" : "completed";
+  const status = roll < 0.1 ? "error" : roll < 0.2 ? "aborted" : roll < 0.25 ? "started" : "completed";
   const cacheWrite = random() < 0.3 ? Math.floor(random() * 900) : 0;
   return {
     tenantId,
@@ -63,11 +67,14 @@ function event(tenantId: string, at: Date, userId: string | null, random: () => 
     latencyMs: Math.floor(3 * Math.exp(random() * Math.log(20_000))),
     timeToFirstTokenMs: status === "error" ? null : Math.floor(50 + random() * 1500),
     costMicros: BigInt(Math.floor(random() * 50_000)),
-    priceMissing: false,
+    priceMissing: random() < 0.05,
+    estimated: status === "aborted" || random() < 0.05,
     priceId: null,
     status,
     errorType: status === "error" ? "overloaded_error" : null,
     createdAt: at,
+    startedAt: at,
+    settledAt: status === "started" ? null : at,
     ...overrides,
   };
 }
@@ -86,7 +93,7 @@ function boundaryTimes(): Date[] {
   ].map((s) => new Date(s));
 }
 
-async function insertMany(tenantId: string, userId: string, rows: UsageEventRow[]): Promise<void> {
+async function insertMany(tenantId: string, userId: string, rows: EventRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 50) {
     await withTenant({ tenantId, userId }, (tx) => tx.usageEvent.createMany({ data: rows.slice(i, i + 50), skipDuplicates: true }));
   }
@@ -100,19 +107,23 @@ interface RawDay {
   input: number;
   output: number;
   cache_write: number;
+  cache_write_1h: number;
   cache_read: number;
   cost: number;
+  estimated: number;
+  price_missing: number;
 }
 
-/** Independent per-day sums straight from usage_events, grouped by local day in `tz`. */
+/** Independent per-day sums straight from the settled usage_events, grouped by local day in `tz`. */
 async function rawByDay(tenantId: string, tz: string, from: string, to: string, userId?: string): Promise<Map<string, RawDay>> {
   const rows = await ownerQuery<Record<string, string>>(
     `SELECT (created_at AT TIME ZONE $2)::date::text AS day, count(*) AS requests,
             count(*) FILTER (WHERE status = 'error') AS errors, count(*) FILTER (WHERE status = 'aborted') AS aborted,
             sum(input_tokens) AS input, sum(output_tokens) AS output, sum(cache_write_tokens) AS cache_write,
-            sum(cache_read_tokens) AS cache_read, sum(cost_micros) AS cost
+            sum(cache_write_1h_tokens) AS cache_write_1h, sum(cache_read_tokens) AS cache_read, sum(cost_micros) AS cost,
+            count(*) FILTER (WHERE estimated) AS estimated, count(*) FILTER (WHERE price_missing) AS price_missing
        FROM usage_events
-      WHERE tenant_id = $1 AND (created_at AT TIME ZONE $2)::date BETWEEN $3::date AND $4::date
+      WHERE tenant_id = $1 AND status <> 'started' AND (created_at AT TIME ZONE $2)::date BETWEEN $3::date AND $4::date
         AND ($5::uuid IS NULL OR user_id = $5::uuid)
       GROUP BY 1`,
     [tenantId, tz, from, to, userId ?? null],
@@ -128,8 +139,11 @@ async function rawByDay(tenantId: string, tz: string, from: string, to: string, 
         input: Number(r.input),
         output: Number(r.output),
         cache_write: Number(r.cache_write),
+        cache_write_1h: Number(r.cache_write_1h),
         cache_read: Number(r.cache_read),
         cost: Number(r.cost),
+        estimated: Number(r.estimated),
+        price_missing: Number(r.price_missing),
       },
     ]),
   );
@@ -139,9 +153,20 @@ function expectDailyMatchesRaw(dashboard: UsageDashboard, raw: Map<string, RawDa
   expect(dashboard.daily.map((d) => d.day)).toEqual(dayRange(dashboard.from, dashboard.to));
   for (const d of dashboard.daily) {
     const r = raw.get(d.day);
-    expect({ day: d.day, requests: d.requests, errors: d.errors, aborted: d.aborted, input: d.inputTokens, output: d.outputTokens, cache_write: d.cacheWriteTokens, cache_read: d.cacheReadTokens, cost: d.costMicros }).toEqual(
-      r ?? { day: d.day, requests: 0, errors: 0, aborted: 0, input: 0, output: 0, cache_write: 0, cache_read: 0, cost: 0 },
-    );
+    expect({
+      day: d.day,
+      requests: d.requests,
+      errors: d.errors,
+      aborted: d.aborted,
+      input: d.inputTokens,
+      output: d.outputTokens,
+      cache_write: d.cacheWriteTokens,
+      cache_write_1h: d.cacheWrite1hTokens,
+      cache_read: d.cacheReadTokens,
+      cost: d.costMicros,
+      estimated: d.estimated,
+      price_missing: d.priceMissing,
+    }).toEqual(r ?? { day: d.day, requests: 0, errors: 0, aborted: 0, input: 0, output: 0, cache_write: 0, cache_write_1h: 0, cache_read: 0, cost: 0, estimated: 0, price_missing: 0 });
   }
   // Nothing in the raw range is missing from the dashboard's days.
   for (const day of raw.keys()) expect(dashboard.daily.some((d) => d.day === day)).toBe(true);
@@ -150,8 +175,9 @@ function expectDailyMatchesRaw(dashboard: UsageDashboard, raw: Map<string, RawDa
 const rollupRows = (tenantId: string) =>
   ownerQuery<Record<string, unknown>>(
     `SELECT day::text, model, request_type::text, user_id::text, requests::text, errors::text, aborted::text,
-            input_tokens::text, output_tokens::text, cache_write_tokens::text, cache_read_tokens::text, cost_micros::text,
-            latency_ms_sum::text, ttft_ms_sum::text, ttft_count::text, latency_hist::text, ttft_hist::text
+            input_tokens::text, output_tokens::text, cache_write_tokens::text, cache_write_1h_tokens::text, cache_read_tokens::text,
+            cost_micros::text, latency_ms_sum::text, ttft_ms_sum::text, ttft_count::text, latency_hist::text, ttft_hist::text,
+            estimated::text, price_missing::text
        FROM usage_daily WHERE tenant_id = $1 ORDER BY day, model, request_type, user_id`,
     [tenantId],
   );
@@ -182,22 +208,21 @@ beforeAll(async () => {
 
   const random = prng(42);
   const users = [owner.userId, memberId, null];
-  const spread: UsageEventRow[] = [];
+  const spread: EventRow[] = [];
   // ~40 days of events before NOW (beyond a 30-day range) plus a few after it.
   for (let i = 0; i < 400; i++) {
     const at = new Date(NOW.getTime() - Math.floor(random() * 40 * 24 * H) + 10 * H);
     spread.push(event(owner.tenantId, at, users[Math.floor(random() * 3)]!, random));
   }
-  boundaryTimes().forEach((at, i) => spread.push(event(owner.tenantId, at, i % 2 === 0 ? owner.userId : memberId, random)));
-  // Multi-row statements (one trigger call aggregates each batch) ...
+  // Settled, so that each boundary counts (an in-flight one would count nowhere).
+  boundaryTimes().forEach((at, i) => spread.push(event(owner.tenantId, at, i % 2 === 0 ? owner.userId : memberId, random, { status: "completed", errorType: null, settledAt: at })));
+  // Multi-row statements in the tenant's scope (one queue append per batch) ...
   await insertMany(owner.tenantId, owner.userId, spread);
-  // ... and single events through the app's recording path, one transaction each.
+  // ... and single events written by the owner, one statement each.
   for (let i = 0; i < 12; i++) {
     const at = new Date(NOW.getTime() - i * 11 * H);
     const row = event(owner.tenantId, at, i % 3 === 0 ? memberId : owner.userId, random, i === 0 ? { status: "error", errorType: 'overloaded, "quoted"\r\nline two' } : {});
-    expect(await withTenant(owner, (tx) => recordUsage(tx, row))).toBe(true);
-    // A replay of the same request id writes nothing and must not be counted twice.
-    if (i === 1) expect(await withTenant(owner, (tx) => recordUsage(tx, row))).toBe(false);
+    await withTenant(owner, (tx) => tx.usageEvent.createMany({ data: [row] }));
   }
   // Tenant B: large, distinctive numbers on the same days.
   await insertMany(
@@ -222,11 +247,21 @@ describe("rollups", () => {
   });
 
 
+  it("a read folds the tenant's queued events first, so the dashboard equals the events at once", async () => {
+    await insertEventsAsOwner([{ tenantId: owner.tenantId, userId: owner.userId, at: "2021-06-15T06:00:00Z", input: 123_456, cost: 1 }]);
+    const queued = await ownerQuery<{ n: string }>("SELECT count(*) AS n FROM usage_rollup_queue WHERE tenant_id = $1", [owner.tenantId]);
+    expect(Number(queued[0]!.n)).toBeGreaterThan(0);
+    const d = await dashboard(adminCtx, 7, "tenant");
+    expectDailyMatchesRaw(d, await rawByDay(owner.tenantId, TZ, d.from, d.to));
+    expect(d.daily.find((x) => x.day === TODAY)!.inputTokens).toBeGreaterThanOrEqual(123_456);
+  });
+
   it("app tenants cannot rebuild or write rollups, and read only their own", async () => {
     await expect(withTenant(owner, (tx) => tx.$queryRaw`SELECT rebuild_usage_daily(${other.tenantId}::uuid)`)).rejects.toThrow(/permission denied/);
     await expect(withTenant(owner, (tx) => tx.$executeRaw`DELETE FROM usage_daily`)).rejects.toThrow(/permission denied/);
     const seen = await withTenant(owner, (tx) => tx.$queryRaw<Array<{ tenant_id: string }>>`SELECT DISTINCT tenant_id::text FROM usage_daily`);
     expect(seen).toEqual([{ tenant_id: owner.tenantId }]);
+    await foldAsOwner();
     const otherRows = await ownerQuery<{ n: string }>("SELECT count(*) AS n FROM usage_daily WHERE tenant_id = $1", [other.tenantId]);
     expect(Number(otherRows[0]!.n)).toBeGreaterThan(0);
   });
@@ -257,8 +292,9 @@ describe("getUsageDashboard", () => {
     const d = await dashboard(adminCtx, 7, "tenant");
     const utc = await rawByDay(owner.tenantId, "UTC", d.from, d.to);
     const local = await rawByDay(owner.tenantId, TZ, d.from, d.to);
-    // The boundary events make June 12 and 13 differ between the two groupings.
-    expect(utc.get("2021-06-13")?.requests).not.toBe(local.get("2021-06-13")?.requests);
+    // The boundary events make the two groupings differ (which days, by how much, depends on the random rest).
+    const requestsPerDay = (m: Map<string, RawDay>) => new Map([...m].map(([day, r]) => [day, r.requests]));
+    expect(requestsPerDay(utc)).not.toEqual(requestsPerDay(local));
     expect(d.daily.find((x) => x.day === "2021-06-13")!.requests).toBe(local.get("2021-06-13")!.requests);
   });
 
@@ -267,7 +303,7 @@ describe("getUsageDashboard", () => {
     const rows = await ownerQuery<{ model: string; type: string; user_id: string | null; day: string; tokens: string; requests: string }>(
       `SELECT model, request_type::text AS type, user_id::text, (created_at AT TIME ZONE $2)::date::text AS day,
               (input_tokens + output_tokens + cache_write_tokens + cache_read_tokens)::text AS tokens, '1' AS requests
-         FROM usage_events WHERE tenant_id = $1 AND (created_at AT TIME ZONE $2)::date BETWEEN $3::date AND $4::date`,
+         FROM usage_events WHERE tenant_id = $1 AND status <> 'started' AND (created_at AT TIME ZONE $2)::date BETWEEN $3::date AND $4::date`,
       [owner.tenantId, TZ, d.from, d.to],
     );
     const sumBy = (key: (r: (typeof rows)[number]) => string) => {
@@ -309,7 +345,7 @@ describe("getUsageDashboard", () => {
   it("P50/P95 of latency and TTFT are within one bucket of the exact percentiles", async () => {
     const d = await dashboard(adminCtx, 30, "tenant");
     const rows = await ownerQuery<{ latency_ms: number; ttft_ms: number | null }>(
-      `SELECT latency_ms, ttft_ms FROM usage_events WHERE tenant_id = $1 AND (created_at AT TIME ZONE $2)::date BETWEEN $3::date AND $4::date`,
+      `SELECT latency_ms, ttft_ms FROM usage_events WHERE tenant_id = $1 AND status <> 'started' AND (created_at AT TIME ZONE $2)::date BETWEEN $3::date AND $4::date`,
       [owner.tenantId, TZ, d.from, d.to],
     );
     const exact = (values: number[], p: number) => {
@@ -353,16 +389,27 @@ describe("getUsageDashboard", () => {
     await ownerQuery("INSERT INTO anomalies (tenant_id, hour_start, tokens, baseline_tokens_per_hour, ratio) VALUES ($1, '2021-06-14T09:00:00Z', 90000, 1000, 90)", [owner.tenantId]);
     const d = await dashboard(adminCtx, 7, "tenant");
     expect(d.quota).toMatchObject({ period: "2021-06-01", periodEnd: "2021-07-01", quotaTokens: plan.monthlyTokenQuota, usedTokens: 14_500_000, reservedTokens: 1234 });
-    // 14.5 of 30 days elapsed at 1M a day: 30M by month end, past the 20M quota 5.5 days from now.
-    expect(d.quota.projectedTokens).toBe(30_000_000);
-    expect(d.quota.projectedExhaustionAt).toBe("2021-06-21T00:00:00.000Z");
+    // The month began at Kolkata's midnight (18:30 UTC on 31 May): 14.729 of 30 days elapsed
+    // at 14.5M, about 29.53M by month end, past the 20M quota after 20.31 of its days.
+    const startMs = Date.parse("2021-05-31T18:30:00Z");
+    const rate = 14_500_000 / (NOW.getTime() - startMs);
+    expect(d.quota.projectedTokens).toBe(Math.round(rate * 30 * 24 * H));
+    expect(d.quota.projectedExhaustionAt).toBe(new Date(Math.round(NOW.getTime() + (20_000_000 - 14_500_000) / rate)).toISOString());
     expect(d.notices).toEqual([
       { kind: "quota", level: "quota_80", message: "Used 80%.", createdAt: expect.any(String) },
       { kind: "anomaly", hourStart: "2021-06-14T09:00:00.000Z", tokens: 90000, baselineTokensPerHour: 1000, ratio: 90 },
     ]);
     // Members see the quota notice but not the workspace's anomaly flags.
     expect((await dashboard(memberCtx, 7, "self")).notices.map((n) => n.kind)).toEqual(["quota"]);
-    expect(quotaStatus(new Date("2021-06-01T00:30:00Z"), 100, 5, 0).projectedTokens).toBeNull();
+    const june = { period: "2021-06-01", periodEnd: "2021-07-01", startsAt: new Date("2021-06-01T00:00:00Z"), endsAt: new Date("2021-07-01T00:00:00Z") };
+    expect(quotaStatus(new Date("2021-06-01T00:30:00Z"), june, 100, 5, 0).projectedTokens).toBeNull();
+  });
+
+  it("quota: the month is the tenant's local one (1 July in Kolkata while it is still 30 June in UTC)", async () => {
+    await ownerQuery("INSERT INTO quota_usage (tenant_id, period, used_tokens, reserved_tokens) VALUES ($1, '2021-07-01', 777, 0)", [owner.tenantId]);
+    const d = await getUsageDashboard(adminCtx, { days: 7, scope: "tenant", now: new Date("2021-06-30T19:00:00Z"), limiter: fixedLimiter(1) });
+    expect(d.quota).toMatchObject({ period: "2021-07-01", periodEnd: "2021-08-01", usedTokens: 777 });
+    expect(d.to).toBe("2021-07-01");
   });
 
   it("rate-limit headroom comes from the limiter's remaining() for the tenant", async () => {
@@ -402,13 +449,20 @@ function parseCsv(text: string): string[][] {
   return records;
 }
 
+/** The export's computed columns, as the owner computes them independently ($2 is the time zone). */
+const RAW_EXPORT_COLUMN: Partial<Record<(typeof EXPORT_COLUMNS)[number], string>> = {
+  created_at: `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`,
+  local_date: `(created_at AT TIME ZONE $2)::date::text AS local_date`,
+  time_zone: `$2::text AS time_zone`,
+};
+
 describe("exportUsageCsv", () => {
   const rawRows = async (from: string, to: string, userId?: string) =>
     (
       await ownerQuery<Record<string, string | null>>(
-        `SELECT ${EXPORT_COLUMNS.map((c) => (c === "created_at" ? `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at` : `${c}::text AS ${c}`)).join(", ")}
+        `SELECT ${EXPORT_COLUMNS.map((c) => RAW_EXPORT_COLUMN[c] ?? `${c}::text AS ${c}`).join(", ")}
            FROM usage_events
-          WHERE tenant_id = $1 AND (created_at AT TIME ZONE $2)::date BETWEEN $3::date AND $4::date AND ($5::uuid IS NULL OR user_id = $5::uuid)
+          WHERE tenant_id = $1 AND status <> 'started' AND (created_at AT TIME ZONE $2)::date BETWEEN $3::date AND $4::date AND ($5::uuid IS NULL OR user_id = $5::uuid)
           ORDER BY created_at, request_id`,
         [owner.tenantId, TZ, from, to, userId ?? null],
       )
@@ -423,15 +477,23 @@ describe("exportUsageCsv", () => {
     expect(raw.length).toBeGreaterThan(50);
     expect(rows).toEqual(raw);
     expect(text).toContain('"overloaded, ""quoted""\r\nline two"');
-    // The range is local days: the first instant of June 9 in Kolkata is in, the one before is out.
-    expect(rows.some((r) => r[0] === "2021-06-08T18:30:00.000Z")).toBe(true);
+    // The range is local days: the first instant of June 9 in Kolkata is in (on local June 9), the one before is out.
+    expect(rows.find((r) => r[0] === "2021-06-08T18:30:00.000Z")?.slice(1, 3)).toEqual(["2021-06-09", TZ]);
     expect(rows.some((r) => r[0] === "2021-06-08T18:29:59.999Z")).toBe(false);
+    // Calls in flight are left out; estimated ones are marked.
+    const col = (name: (typeof EXPORT_COLUMNS)[number]) => EXPORT_COLUMNS.indexOf(name);
+    const inFlight = await ownerQuery("SELECT 1 FROM usage_events WHERE tenant_id = $1 AND status = 'started' AND created_at BETWEEN '2021-06-08T18:30:00Z' AND '2021-06-15T18:30:00Z'", [
+      owner.tenantId,
+    ]);
+    expect(inFlight.length).toBeGreaterThan(0);
+    expect(rows.some((r) => r[col("status")] === "started")).toBe(false);
+    expect(rows.some((r) => r[col("estimated")] === "true")).toBe(true);
   });
 
   it("member: only their own rows; bad ranges are refused before anything streams", async () => {
     const [, ...rows] = parseCsv(await new Response(await exportUsageCsv(memberCtx, { from: "2021-05-01", to: "2021-06-30", scope: "self" })).text());
     expect(rows.length).toBeGreaterThan(0);
-    expect(rows.every((r) => r[2] === memberId)).toBe(true);
+    expect(rows.every((r) => r[EXPORT_COLUMNS.indexOf("user_id")] === memberId)).toBe(true);
     expect(rows).toEqual(await rawRows("2021-05-01", "2021-06-30", memberId));
     await expect(exportUsageCsv(memberCtx, { from: "2021-05-01", to: "2021-06-30", scope: "tenant" })).rejects.toMatchObject({ code: "forbidden" });
     await expect(exportUsageCsv(adminCtx, { from: "2021-06-10", to: "2021-06-09", scope: "tenant" })).rejects.toMatchObject({ code: "validation_failed" });
@@ -442,9 +504,10 @@ describe("exportUsageCsv", () => {
   });
 });
 
-// Last: both rewrite the rollups, and every check above must read what the trigger kept.
+// Last: both rewrite the rollups, and every check above must read what the folds kept.
 describe("rebuild", () => {
-  it("the trigger kept exactly what rebuild_usage_daily recomputes from the raw events", async () => {
+  it("the folds kept exactly what rebuild_usage_daily recomputes from the settled events", async () => {
+    await foldAsOwner();
     const kept = await rollupRows(owner.tenantId);
     expect(kept.length).toBeGreaterThan(20);
     const written = await withStaff(owner.userId, (tx) => tx.$queryRaw<Array<{ n: bigint }>>`SELECT rebuild_usage_daily(${owner.tenantId}::uuid) AS n`);
