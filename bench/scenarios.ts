@@ -1,7 +1,8 @@
 import { chatPath } from "./chat-path";
 import { dashboardQueries } from "./dashboard-queries";
+import { ledger } from "./ledger";
 import { limiter } from "./limiter";
 import type { Scenario } from "./lib/scenario";
 
 /** Every scenario, in the order `npm run bench` runs them. Add new modules here. */
-export const SCENARIOS: readonly Scenario[] = [chatPath, limiter, dashboardQueries];
+export const SCENARIOS: readonly Scenario[] = [chatPath, limiter, dashboardQueries, ledger];

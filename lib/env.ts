@@ -36,6 +36,10 @@ const schema = z.object({
   DATABASE_APP_URL: optionalUrl,
   DATABASE_APP_PASSWORD: optionalString,
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** An upstream stream silent this long is cut (billed as estimated, reported as an error). */
+  STREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(45_000),
+  /** No stream runs longer than this; the sweeper treats rows in flight past it as abandoned. */
+  STREAM_TOTAL_TIMEOUT_MS: z.coerce.number().int().min(10_000).max(3_600_000).default(600_000),
   REDIS_URL: optionalUrl,
   UPSTASH_REDIS_REST_URL: optionalUrl,
   UPSTASH_REDIS_REST_TOKEN: optionalString,

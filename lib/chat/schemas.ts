@@ -8,6 +8,8 @@ export const chatRequestSchema = z
     message: z
       .string({ error: "message must be text." })
       .max(MAX_MESSAGE_CHARS, `Messages can be at most ${MAX_MESSAGE_CHARS.toLocaleString("en-US")} characters.`)
+      // PostgreSQL text cannot hold NUL: refused here, before anything is reserved or written.
+      .refine((text) => !text.includes("\u0000"), "Messages cannot contain NUL characters.")
       .optional(),
     retry: z.boolean().optional(),
   })

@@ -21,8 +21,10 @@ export function createPool(connectionString: string, max = env.DATABASE_POOL_SIZ
   // `pipeline` is a node-postgres client option (8.20+) that @types/pg does not know yet.
   const config: pg.PoolConfig & { pipeline: boolean } = { connectionString, max, allowExitOnIdle: true, pipeline: true };
   const pool = new pg.Pool(config);
-  // An idle connection that the server drops (restart, failover) must not crash the process.
+  // A connection the server drops (restart, failover, terminated backend) must not crash the
+  // process, idle or checked out: the query in flight fails, the pool replaces the client.
   pool.on("error", (error) => console.error("[bulkhead] idle database connection failed", error.message));
+  pool.on("connect", (client) => client.on("error", (error) => console.error("[bulkhead] database connection failed", error.message)));
   return pool;
 }
 

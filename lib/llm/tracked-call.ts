@@ -1,6 +1,7 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk";
 import type { MessageParam, RawMessageStreamEvent, TextBlockParam } from "@anthropic-ai/sdk/resources/messages";
+import { env } from "@/lib/env";
 import { getClaudeClient } from "@/lib/llm/anthropic-client";
 import type { TokenUsage } from "@/lib/llm/pricing";
 import { estimateTextTokens } from "@/lib/llm/tokens";
@@ -46,7 +47,7 @@ export interface TrackedStreamParams {
  * reported as an error). The sweeper (lib/ledger/sweeper.ts) treats a ledger row still in
  * flight after totalMs plus a margin as abandoned by a dead process.
  */
-export const STREAM_LIMITS = { idleMs: 45_000, totalMs: 10 * 60_000 } as const;
+export const STREAM_LIMITS = { idleMs: env.STREAM_IDLE_TIMEOUT_MS, totalMs: env.STREAM_TOTAL_TIMEOUT_MS } as const;
 
 export type TrackedStatus = "completed" | "aborted" | "error";
 
@@ -73,6 +74,8 @@ export interface TrackedResult {
 
 /** Sent on every call: lets the simulator's log (and isolation tests) attribute requests. */
 export const TENANT_HEADER = "x-bulkhead-tenant";
+/** The ledger's request id (one per attempt): reconciliation matches the simulator's log to events by it. */
+export const REQUEST_HEADER = "x-bulkhead-request";
 
 const STATUS_ERROR_TYPES: Record<number, string> = {
   400: "invalid_request_error",
@@ -161,7 +164,7 @@ export async function trackedStream(params: TrackedStreamParams): Promise<Tracke
           messages: params.messages,
           stream: true,
         },
-        { signal: controller.signal, headers: { [TENANT_HEADER]: params.tenantId, ...params.headers } },
+        { signal: controller.signal, headers: { [TENANT_HEADER]: params.tenantId, [REQUEST_HEADER]: params.requestId, ...params.headers } },
       )
       .withResponse();
     rateLimitHeaders = pickRateLimitHeaders(response.headers);

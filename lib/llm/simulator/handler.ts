@@ -33,6 +33,7 @@ import { CHARS_PER_TOKEN, estimateInputTokens, estimateTextTokens } from "../tok
 /** The API's own request size cap. */
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 const TENANT_HEADER = "x-bulkhead-tenant";
+const REQUEST_HEADER = "x-bulkhead-request";
 
 export interface SimulatorState {
   received: ReceivedRecorder;
@@ -44,9 +45,9 @@ export interface SimulatorState {
   nextId: (prefix: string) => string;
 }
 
-export function createSimulatorState(limits: AccountLimits, chunkDelayMs = 0): SimulatorState {
+export function createSimulatorState(limits: AccountLimits, chunkDelayMs = 0, receivedMaxEntries?: number): SimulatorState {
   return {
-    received: createReceivedLog(),
+    received: createReceivedLog(receivedMaxEntries === undefined ? {} : { maxEntries: receivedMaxEntries }),
     cache: new PromptCache(),
     attempts: new FaultAttempts(),
     rate: new RateWindow(limits),
@@ -258,6 +259,7 @@ function entryBase(
   prompt: FlatPrompt,
 ): Omit<ReceivedEntry, "status" | "outcome" | "usage"> {
   const tenant = header(req, TENANT_HEADER);
+  const request = header(req, REQUEST_HEADER);
   return {
     requestId,
     at: new Date().toISOString(),
@@ -268,7 +270,7 @@ function entryBase(
     maxTokens: null,
     stream: false,
     fault: null,
-    headers: tenant === undefined ? {} : { [TENANT_HEADER]: tenant },
+    headers: { ...(tenant === undefined ? {} : { [TENANT_HEADER]: tenant }), ...(request === undefined ? {} : { [REQUEST_HEADER]: request }) },
   };
 }
 

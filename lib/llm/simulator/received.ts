@@ -27,7 +27,7 @@ export interface ReceivedEntry {
   stream: boolean;
   /** Fault directives in effect, e.g. "429x2:0.05,slow"; null when none. */
   fault: string | null;
-  headers: { "x-bulkhead-tenant"?: string };
+  headers: { "x-bulkhead-tenant"?: string; "x-bulkhead-request"?: string };
   /** HTTP status sent. A mid-stream error keeps 200 with outcome "error". */
   status: number;
   /** "in_progress" while a stream is still being written; updated in place. */

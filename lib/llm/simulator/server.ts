@@ -12,6 +12,8 @@ export interface SimulatorOptions {
   limits?: Partial<AccountLimits>;
   /** Pause between stream deltas for every stream (the "slow" fault overrides it). Default 0. */
   chunkDelayMs?: number;
+  /** Entries the received log keeps (default 5,000); the ledger bench keeps every request. */
+  receivedMaxEntries?: number;
 }
 
 export interface RunningSimulator {
@@ -27,7 +29,7 @@ export interface RunningSimulator {
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const host = options.host ?? "127.0.0.1";
-  const state = createSimulatorState({ ...DEFAULT_LIMITS, ...options.limits }, options.chunkDelayMs ?? 0);
+  const state = createSimulatorState({ ...DEFAULT_LIMITS, ...options.limits }, options.chunkDelayMs ?? 0, options.receivedMaxEntries);
   const server = createServer(createHandler(state));
 
   await new Promise<void>((resolve, reject) => {

@@ -1,0 +1,331 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import pg from "pg";
+import { signUp } from "@/lib/auth/sign-up";
+import { createPrismaClient, setPrismaClient } from "@/lib/db/client";
+import { migrate, readMigrations } from "@/lib/db/migrate";
+import { pgRunner } from "@/lib/db/sql-runners";
+import { withScopeSql } from "@/lib/db/sql";
+import { APP_DB_ROLE } from "@/lib/db/urls";
+import { drainOutbox, enqueueTurnWrite, pendingTurnWrites } from "@/lib/ledger/outbox";
+import { reserveRequest } from "@/lib/ledger/reserve";
+import { sweepStaleRequests } from "@/lib/ledger/sweeper";
+import { buildUsageEvent } from "@/lib/ledger/usage-event";
+import { applyTurnWriteNow } from "@/lib/ledger/write-turn";
+import type { RateLimiter } from "@/lib/limits/rate-limit";
+import { createClaudeClient, setClaudeClient } from "@/lib/llm/anthropic-client";
+import { TIER_MODELS } from "@/lib/llm/models";
+import { startSimulator, type ReceivedEntry } from "@/lib/llm/simulator";
+import { startChatTurn } from "@/lib/pipeline/chat-turn";
+import { createDatabase, databaseUrl, dropDatabase, TEST_SERVER_URL } from "@/tests/helpers/local-database";
+import { ROOT } from "./lib/app-server";
+import { onCleanup } from "./lib/cleanup";
+import type { Scenario, ScenarioOptions, ScenarioResult } from "./lib/scenario";
+import { percentile, round2 } from "./lib/stats";
+import { formatTable } from "./lib/table";
+
+/**
+ * Issue 9: reconciliation of the ledger against what the upstream received, under faults.
+ *
+ * A throwaway database; 20 tenants; chat turns through the real pipeline (startChatTurn)
+ * against the in-process simulator, with 10 % client aborts at random points, 5 % upstream
+ * faults (429 then success, 529 then success, a mid-stream error), a PostgreSQL outage in
+ * the middle (every app connection terminated every 100 ms), a duplicate delivery of every
+ * outbox entry, and a child process running turns on the same database that is SIGKILLed
+ * mid-stream, then the sweeper. Then, with the simulator's log as the truth:
+ *
+ *   one ledger row per request that reached the simulator (request id sent as a header),
+ *   every row not estimated equal to what the simulator billed, quota used = Σ settled rows
+ *   per tenant-month, reserved 0, rollups = events, no duplicates.
+ *
+ * A second phase measures the ledger's write path for ONE tenant (reserve + settle, 32 at a
+ * time): settled calls per second and how often a backend waited on a lock.
+ */
+const FULL = { turns: 10_000, outageMs: 10_000, childTurns: 40, writeSeconds: 10 };
+const QUICK = { turns: 600, outageMs: 3_000, childTurns: 10, writeSeconds: 3 };
+const TENANTS = 20;
+const CONCURRENCY = 16;
+const MODEL = TIER_MODELS.economy.id;
+
+const unlimited: RateLimiter = {
+  checkLimit: async (policy) => ({ ok: true, limit: 1e9, remaining: 1e9, resetAt: Date.now() + 60_000, retryAfterSeconds: 0, policy: typeof policy === "string" ? policy : policy.name, degraded: false }),
+  limitTokens: async (policy) => ({ ok: true, limit: 1e9, remaining: 1e9, resetAt: Date.now() + 60_000, retryAfterSeconds: 0, policy: typeof policy === "string" ? policy : policy.name, degraded: false }),
+  refundTokens: async () => {},
+  remaining: async () => ({ remaining: 1e9, resetAt: Date.now() + 60_000, degraded: false }),
+};
+
+async function drainBody(stream: ReadableStream<Uint8Array>): Promise<void> {
+  const reader = stream.getReader();
+  while (!(await reader.read()).done) {
+    /* the bench reads the ledger, not the events */
+  }
+}
+
+function pick(random: number): { marker: string; abortAfterMs: number | null } {
+  if (random < 0.1) return { marker: "[[sim:slow:3]]", abortAfterMs: Math.floor(Math.random() * 60) };
+  if (random < 0.1167) return { marker: "[[sim:429x1:0.01]]", abortAfterMs: null };
+  if (random < 0.1333) return { marker: "[[sim:529x1:0.01]]", abortAfterMs: null };
+  if (random < 0.15) return { marker: "[[sim:midstream]]", abortAfterMs: null };
+  return { marker: "", abortAfterMs: null };
+}
+
+async function run(options: ScenarioOptions): Promise<ScenarioResult> {
+  const size = options.quick ? QUICK : FULL;
+  process.env.SIMULATOR_FAULTS = "1";
+  const name = `bulkhead_bench_ledger_${process.pid}_${Date.now().toString(36)}`;
+  await createDatabase(TEST_SERVER_URL, name);
+  const dropOnInterrupt = onCleanup(() => dropDatabase(TEST_SERVER_URL, name));
+  const ownerUrl = databaseUrl(TEST_SERVER_URL, name);
+  const appUrl = new URL(ownerUrl);
+  appUrl.username = APP_DB_ROLE;
+  const owner = new pg.Client({ connectionString: ownerUrl });
+  await owner.connect();
+  await migrate(pgRunner(owner), await readMigrations(path.join(ROOT, "prisma", "migrations")));
+  const prisma = createPrismaClient(appUrl.toString(), 12);
+  setPrismaClient(prisma);
+  const sim = await startSimulator({ port: 0, receivedMaxEntries: 1_000_000 });
+  setClaudeClient(createClaudeClient({ baseURL: sim.url }));
+  const failures: string[] = [];
+
+  try {
+    const tenants: { tenantId: string; userId: string }[] = [];
+    for (let i = 0; i < TENANTS; i++) {
+      const r = await signUp({ name: `T${i}`, email: `t${i}.${process.pid}@ledger.bench`, password: "long-enough-1", workspaceName: `Ledger ${i}` });
+      tenants.push({ tenantId: r.tenantId, userId: r.userId });
+    }
+    await owner.query("UPDATE tenants SET plan_id = 'enterprise' WHERE id = ANY($1::uuid[])", [tenants.map((t) => t.tenantId)]);
+
+    // ---- phase 1: turns under faults, with an outage in the middle ----
+    let next = 0;
+    let refused = 0;
+    const started = performance.now();
+    let outage: { from: number; to: number } | null = null;
+    const outageAt = Math.floor(size.turns / 2);
+    let outageDone: Promise<void> = Promise.resolve();
+    const worker = async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= size.turns) return;
+        if (i === outageAt) outageDone = runOutage(ownerUrl, name, size.outageMs, (o) => (outage = o));
+        const t = tenants[i % TENANTS]!;
+        const { marker, abortAfterMs } = pick(Math.random());
+        const abort = new AbortController();
+        if (abortAfterMs !== null) setTimeout(() => abort.abort(), abortAfterMs);
+        try {
+          const stream = await startChatTurn({ ...t, planId: "enterprise" }, { message: `turn ${i} ${marker}` }, abort.signal, { limiter: unlimited });
+          await drainBody(stream);
+        } catch {
+          refused++; // refused before the call (the outage): nothing was sent
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    await outageDone;
+    const turnSeconds = (performance.now() - started) / 1000;
+
+    // ---- duplicate delivery, then the drain ----
+    const pending = await pendingTurnWrites();
+    const drained = await drainOutbox((w) => applyTurnWriteNow(w));
+    for (const write of pending) await enqueueTurnWrite(write);
+    const redelivered = await drainOutbox((w) => applyTurnWriteNow(w));
+    if (redelivered.written !== 0) failures.push(`duplicate delivery settled ${redelivered.written} writes again`);
+
+    // ---- a process killed mid-stream, then the sweeper ----
+    const killed = await runAndKillChild(appUrl.toString(), sim.url, tenants.slice(0, 4), size.childTurns);
+    const inFlight = Number((await owner.query<{ n: string }>("SELECT count(*) AS n FROM usage_events WHERE status = 'started'")).rows[0]!.n);
+    const swept = await sweepStaleRequests({ staleAfterMs: 0 });
+    await owner.query("SELECT fold_usage_rollups(NULL)");
+
+    // ---- reconciliation ----
+    const received = sim.received.filter((e) => e.endpoint === "messages");
+    const report = await reconcile(owner, received);
+    failures.push(...report.failures);
+    const table = formatTable(
+      ["check", "value"],
+      [
+        ["turns", String(size.turns)],
+        ["refused before the call (outage)", String(refused)],
+        ["requests the simulator received", String(received.length)],
+        ["ledger rows", String(report.rows)],
+        ["rows the simulator never saw (killed child, estimated)", String(report.unseenEstimated)],
+        ["estimated rows", String(report.estimated)],
+        ["outbox: drained / redelivered duplicates", `${drained.written} / ${redelivered.duplicates}`],
+        ["outage", outage ? `${Math.round((outage as { from: number; to: number }).to - (outage as { from: number; to: number }).from)} ms` : "none"],
+        ["child: turns started / killed after", `${killed.turns} / ${killed.afterMs} ms`],
+        ["rows in flight before sweep / swept", `${inFlight} / ${swept.settled}`],
+        ["mismatches", String(report.failures.length)],
+      ],
+    );
+    console.log(`\nledger reconciliation (${turnSeconds.toFixed(1)} s of turns)\n${table}`);
+
+    // ---- phase 2: the write path for one tenant ----
+    const writePath = await measureWritePath(tenants[0]!, size.writeSeconds, ownerUrl, name);
+    console.log(`\nledger write path, one tenant, 32 concurrent reserve+settle\n${formatTable(
+      ["settled", "per second", "P50 ms", "P99 ms", "lock-wait samples"],
+      [[String(writePath.settled), String(writePath.perSecond), String(writePath.p50), String(writePath.p99), `${writePath.lockWaitSamples} of ${writePath.samples}`]],
+    )}`);
+    if (writePath.perSecond < 1000) console.log(`[bench] write path below 1,000 settled calls per second (${writePath.perSecond})`);
+
+    for (const f of failures.slice(0, 20)) console.log(`[bench] MISMATCH ${f}`);
+    return {
+      data: { size, refused, received: received.length, ...report, failures: failures.slice(0, 100), drained, redelivered, killed, inFlight, swept, writePath, turnSeconds },
+      failures: failures.length,
+    };
+  } finally {
+    setClaudeClient(undefined);
+    await sim.close();
+    setPrismaClient(undefined);
+    await prisma.$disconnect();
+    await owner.end();
+    dropOnInterrupt();
+    await dropDatabase(TEST_SERVER_URL, name);
+  }
+}
+
+/** Terminates every app connection to the bench database every 100 ms for `ms`. */
+async function runOutage(ownerUrl: string, database: string, ms: number, report: (o: { from: number; to: number }) => void): Promise<void> {
+  const killer = new pg.Client({ connectionString: ownerUrl });
+  await killer.connect();
+  const from = performance.now();
+  try {
+    while (performance.now() - from < ms) {
+      await killer.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND usename = $2", [database, APP_DB_ROLE]);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    report({ from, to: performance.now() });
+    await killer.end();
+  }
+}
+
+/** A second app process running slow turns on the same database, SIGKILLed mid-stream. */
+async function runAndKillChild(appUrl: string, simUrl: string, tenants: { tenantId: string; userId: string }[], turns: number): Promise<{ turns: number; afterMs: number }> {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "bench", "ledger-child.ts")], {
+    cwd: ROOT,
+    env: { ...process.env, BENCH_APP_URL: appUrl, BENCH_SIM_URL: simUrl, BENCH_TENANTS: JSON.stringify(tenants), BENCH_TURNS: String(turns), SIMULATOR_FAULTS: "1" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let ready = 0;
+  const start = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on("data", (chunk: Buffer) => {
+      ready += (chunk.toString().match(/started/g) ?? []).length;
+      if (ready >= turns) resolve();
+    });
+    child.on("exit", () => reject(new Error("the child exited before it was killed")));
+  });
+  await new Promise((r) => setTimeout(r, 300)); // streams are mid-way (slow replies)
+  const afterMs = Math.round(performance.now() - start);
+  child.kill("SIGKILL");
+  await new Promise((r) => child.once("exit", r));
+  return { turns: ready, afterMs };
+}
+
+interface Row {
+  tenant_id: string;
+  request_id: string;
+  status: string;
+  estimated: boolean;
+  input_tokens: number;
+  output_tokens: number;
+  cache_write_tokens: number;
+  cache_read_tokens: number;
+}
+
+async function reconcile(owner: pg.Client, received: ReceivedEntry[]) {
+  const failures: string[] = [];
+  const rows = (await owner.query<Row>("SELECT tenant_id, request_id, status, estimated, input_tokens, output_tokens, cache_write_tokens, cache_read_tokens FROM usage_events")).rows;
+  const byId = new Map(rows.map((r) => [r.request_id, r]));
+  const seen = new Map<string, number>();
+  for (const e of received) {
+    const id = e.headers["x-bulkhead-request"];
+    if (!id) {
+      failures.push(`simulator entry ${e.requestId} without a ledger request id`);
+      continue;
+    }
+    seen.set(id, (seen.get(id) ?? 0) + 1);
+    const row = byId.get(id);
+    if (!row) {
+      failures.push(`request ${id} reached the simulator but has no ledger row`);
+      continue;
+    }
+    if (row.status === "started") failures.push(`request ${id} still in flight`);
+    if (row.estimated) continue;
+    const u = e.usage ?? { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+    const billed = e.status === 200 ? u : { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+    if (row.input_tokens !== billed.input_tokens || row.output_tokens !== billed.output_tokens || row.cache_write_tokens !== billed.cache_creation_input_tokens || row.cache_read_tokens !== billed.cache_read_input_tokens) {
+      failures.push(`request ${id}: ledger ${row.input_tokens}/${row.output_tokens}/${row.cache_write_tokens}/${row.cache_read_tokens} vs simulator ${billed.input_tokens}/${billed.output_tokens}/${billed.cache_creation_input_tokens}/${billed.cache_read_input_tokens}`);
+    }
+  }
+  for (const [id, n] of seen) if (n > 1) failures.push(`request id ${id} sent ${n} times`);
+  const unseen = rows.filter((r) => !seen.has(r.request_id));
+  const unseenEstimated = unseen.filter((r) => r.estimated).length;
+  for (const r of unseen.filter((x) => !x.estimated)) failures.push(`ledger row ${r.request_id} (${r.status}) never reached the simulator`);
+
+  const quota = (await owner.query<{ tenant_id: string; used: string; reserved: string; events: string }>(`
+    SELECT q.tenant_id, sum(q.used_tokens) AS used, sum(q.reserved_tokens) AS reserved,
+           (SELECT coalesce(sum(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens), 0) FROM usage_events e WHERE e.tenant_id = q.tenant_id AND e.status <> 'started') AS events
+      FROM quota_usage q GROUP BY q.tenant_id`)).rows;
+  for (const q of quota) {
+    if (q.used !== q.events) failures.push(`tenant ${q.tenant_id}: quota used ${q.used} ≠ Σ events ${q.events}`);
+    if (q.reserved !== "0") failures.push(`tenant ${q.tenant_id}: reserved ${q.reserved} after the sweeper`);
+  }
+  const rollups = (await owner.query<{ tenant_id: string; a: string; b: string; c: string; d: string }>(`
+    SELECT e.tenant_id, e.n AS a, coalesce(d.n, '0') AS b, e.tokens AS c, coalesce(d.tokens, '0') AS d
+      FROM (SELECT tenant_id, count(*)::text AS n, sum(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens)::text AS tokens FROM usage_events WHERE status <> 'started' GROUP BY 1) e
+      LEFT JOIN (SELECT tenant_id, sum(requests)::text AS n, sum(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens)::text AS tokens FROM usage_daily GROUP BY 1) d USING (tenant_id)`)).rows;
+  for (const r of rollups) if (r.a !== r.b || r.c !== r.d) failures.push(`tenant ${r.tenant_id}: usage_daily ${r.b} requests/${r.d} tokens ≠ events ${r.a}/${r.c}`);
+  const staff = (await owner.query<{ a: string; b: string }>(`SELECT (SELECT sum(requests) FROM usage_monthly_tenant)::text AS a, (SELECT count(*) FROM usage_events WHERE status <> 'started')::text AS b`)).rows[0]!;
+  if (staff.a !== staff.b) failures.push(`usage_monthly_tenant ${staff.a} requests ≠ events ${staff.b}`);
+  return { rows: rows.length, estimated: rows.filter((r) => r.estimated).length, unseenEstimated, failures };
+}
+
+async function measureWritePath(t: { tenantId: string; userId: string }, seconds: number, ownerUrl: string, database: string) {
+  const sampler = new pg.Client({ connectionString: ownerUrl });
+  await sampler.connect();
+  let samples = 0;
+  let lockWaitSamples = 0;
+  let sampling = true;
+  const sampling$ = (async () => {
+    while (sampling) {
+      const r = await sampler.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'", [database]);
+      samples++;
+      if (r.rows[0]!.n !== "0") lockWaitSamples++;
+      await new Promise((res) => setTimeout(res, 10));
+    }
+  })();
+  const latencies: number[] = [];
+  let n = 0;
+  const end = performance.now() + seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < end) {
+      const id = `wp_${process.pid}_${n++}`;
+      const at = performance.now();
+      await withScopeSql({ kind: "tenant", ...t }, (db) =>
+        reserveRequest(db, { tenantId: t.tenantId, requestId: id, userId: t.userId, conversationId: null, requestType: "chat", model: MODEL, estimatedInputTokens: 10, maxTokens: 10, reserveTokens: 40, quota: 1e15, at: new Date() }, { commit: true }),
+      );
+      const event = buildUsageEvent(
+        { usage: { inputTokens: 10, outputTokens: 10, cacheWriteTokens: 0, cacheWrite1hTokens: 0, cacheReadTokens: 0 }, latencyMs: 5, ttftMs: 1, status: "completed", errorType: undefined, estimated: false },
+        { tenantId: t.tenantId, requestId: id, userId: t.userId, requestType: "chat", model: MODEL },
+        { id: null, model: MODEL, effectiveFrom: null, priceMissing: false, inputMicrosPerMTok: 1_000_000n, outputMicrosPerMTok: 5_000_000n, cacheWrite5mMicrosPerMTok: 0n, cacheWrite1hMicrosPerMTok: 0n, cacheReadMicrosPerMTok: 0n },
+      );
+      await applyTurnWriteNow({ tenantId: t.tenantId, userId: t.userId, messages: null, events: [event], quota: 1e15 });
+      latencies.push(performance.now() - at);
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: 32 }, worker));
+  const elapsed = (performance.now() - t0) / 1000;
+  sampling = false;
+  await sampling$;
+  await sampler.end();
+  latencies.sort((a, b) => a - b);
+  return { settled: latencies.length, perSecond: Math.round(latencies.length / elapsed), p50: round2(percentile(latencies, 50)), p99: round2(percentile(latencies, 99)), samples, lockWaitSamples };
+}
+
+export const ledger: Scenario = {
+  name: "ledger",
+  description: "reconciliation of the ledger with the upstream under aborts, faults, an outage, duplicates and a SIGKILL; the write path's throughput for one tenant",
+  run: (options) => run(options),
+};
