@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { bigintIdString } from "@/lib/validation/bounds";
 import { requireTenantRole, userNames } from "@/lib/admin/authorize";
 import { withTenant, type TenantContext } from "@/lib/db/scope";
 
@@ -30,7 +31,8 @@ export interface AuditPage {
 const AUDIT_PAGE_SIZE = 25;
 
 const pageSchema = z.object({
-  cursor: z.string().regex(/^\d{1,19}$/, { error: "Invalid page." }).optional(),
+  // Bounded by the bigint column: 9999999999999999999 is a 422 here, not a database error.
+  cursor: bigintIdString("Invalid page.").optional(),
   limit: z.number().int().min(1).max(100).default(AUDIT_PAGE_SIZE),
 });
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cleanText } from "@/lib/validation/text";
 import type { ModelTier } from "@/lib/db/generated/enums";
 import { TIER_LABELS } from "@/lib/llm/models";
 import type { PlanLimits } from "@/lib/tenancy/plans";
@@ -51,8 +52,7 @@ const topicKey = (topic: string) => normaliseTopic(topic).toLowerCase();
 function topicList(label: string) {
   return z
     .array(
-      z
-        .string()
+      cleanText()
         .transform(normaliseTopic)
         .pipe(
           z
@@ -75,20 +75,17 @@ function topicList(label: string) {
 export function tenantConfigSchema(plan: PlanChoices) {
   return z
     .object({
-      companyName: z
-        .string({ error: "Enter the company name." })
+      companyName: cleanText({ error: "Enter the company name." })
         .trim()
         .min(1, { error: "Enter the company name." })
         .max(CONFIG_LIMITS.companyName, { error: `At most ${CONFIG_LIMITS.companyName} characters.` }),
-      persona: z
-        .string({ error: "Describe the assistant’s persona." })
+      persona: cleanText({ error: "Describe the assistant’s persona." })
         .trim()
         .min(1, { error: "Describe the assistant’s persona." })
         .max(CONFIG_LIMITS.persona, { error: `At most ${CONFIG_LIMITS.persona.toLocaleString("en")} characters.` }),
       allowedTopics: topicList("Allowed topics"),
       restrictedTopics: topicList("Restricted topics"),
-      customInstructions: z
-        .string({ error: "Custom instructions must be text." })
+      customInstructions: cleanText({ error: "Custom instructions must be text." })
         .trim()
         .max(CONFIG_LIMITS.customInstructions, { error: `At most ${CONFIG_LIMITS.customInstructions.toLocaleString("en")} characters.` }),
       modelTier: z

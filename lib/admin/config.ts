@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { positiveInt } from "@/lib/validation/bounds";
 import { requireTenantRole, userNames } from "@/lib/admin/authorize";
 import { diffConfigs, summariseChanges, type ConfigChange } from "@/lib/admin/config-diff";
 import { tenantConfigSchema, type PlanChoices, type TenantConfigFields } from "@/lib/admin/config-schema";
@@ -115,7 +116,8 @@ export async function listConfigVersions(ctx: TenantContext, options: { limit?: 
   });
 }
 
-const versionSchema = z.number({ error: "Choose a version." }).int().positive({ error: "Choose a version." });
+// Bounded by the integer column: 4294967296 is a 422 here, not a database error.
+const versionSchema = positiveInt("Choose a version.");
 /** The version the editor started from: a save on top of a newer one is refused (409). */
 const baseVersionSchema = z.object({ baseVersion: versionSchema.optional() });
 

@@ -1,14 +1,18 @@
 import type { z } from "zod";
 import { AppError, errorResponse, fromZodError } from "@/lib/api/errors";
+import { assertDeclaredLength, readBodyText } from "@/lib/api/read-body";
+import { assertJsonContentType, assertSameOrigin } from "@/lib/api/same-origin";
 import { getSessionClaims, type CurrentUser } from "@/lib/auth/session";
 import type { Role } from "@/lib/db/generated/enums";
 import { hasRole, identifyMember, type Workspace } from "@/lib/tenancy/workspace";
+import { CLEAN_TEXT_MESSAGE, findUncleanValue, isCleanText } from "@/lib/validation/text";
 
 /**
  * The one entry point for workspace route handlers (after Dub's withWorkspace and
- * Formbricks' typed parsedInput, kept small): identify the user, resolve membership from
- * the database (never from the URL alone), check the role, parse the body with zod, and
- * map every error to the one envelope.
+ * Formbricks' typed parsedInput, kept small): refuse implausible path values, cross-site
+ * writes and non-JSON or oversized bodies, identify the user, resolve membership from the
+ * database (never from the URL alone), check the role, parse the body with zod, and map
+ * every error to the one envelope.
  */
 export interface WorkspaceRouteContext<TBody> {
   req: Request;
@@ -33,9 +37,21 @@ export function workspaceRoute<TSchema extends z.ZodType | undefined = undefined
   options: Options<TSchema>,
   handler: (ctx: WorkspaceRouteContext<BodyOf<TSchema>>) => Promise<Response>,
 ) {
+  const maxBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   return async (req: Request, route: { params: Promise<Record<string, string>> }): Promise<Response> => {
     try {
       const params = await route.params;
+      // A path segment no slug or id can be (NUL, broken text, absurd length) is a plain
+      // 404 before it reaches a query, where PostgreSQL would fail on it with a 500.
+      if (!Object.values(params).every(isPlausibleParam) || !SLUG_SHAPE.test(params.slug ?? "")) {
+        throw new AppError("not_found", "Workspace not found.");
+      }
+      // Cheap refusals first: forged cross-site writes, non-JSON bodies, declared oversize.
+      if (!SAFE_METHODS.has(req.method)) assertSameOrigin(req);
+      if (options.body) {
+        assertJsonContentType(req);
+        assertDeclaredLength(req.headers, maxBytes);
+      }
       const session = await getSessionClaims();
       if (!session) throw new AppError("unauthorized", "Sign in to continue.");
       const member = await identifyMember(session, params.slug ?? "");
@@ -44,7 +60,7 @@ export function workspaceRoute<TSchema extends z.ZodType | undefined = undefined
         throw new AppError("not_found", "Workspace not found.");
       }
       const { user, workspace } = member;
-      const body = (options.body ? await parseBody(req, options.body, options.maxBodyBytes ?? DEFAULT_MAX_BODY) : undefined) as BodyOf<TSchema>;
+      const body = (options.body ? await readJsonBody(req, options.body, maxBytes) : undefined) as BodyOf<TSchema>;
       return await handler({ req, user, workspace, params, body });
     } catch (error) {
       return errorResponse(error);
@@ -52,16 +68,37 @@ export function workspaceRoute<TSchema extends z.ZodType | undefined = undefined
   };
 }
 
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+/** The shape of lib/auth/schemas.ts slugSchema, checked without lower-casing. */
+const SLUG_SHAPE = /^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$/;
+
+function isPlausibleParam(value: string): boolean {
+  return value.length > 0 && value.length <= 200 && isCleanText(value);
+}
+
+/**
+ * A JSON body for any route (workspace routes, sign-up): same-origin, application/json,
+ * read with a byte cap that aborts, valid UTF-8 and JSON, no NUL or broken text anywhere
+ * and not absurdly nested, then the zod schema.
+ */
 export async function parseBody<T extends z.ZodType>(req: Request, schema: T, maxBytes = DEFAULT_MAX_BODY): Promise<z.infer<T>> {
-  const text = await req.text();
-  if (Buffer.byteLength(text) > maxBytes) {
-    throw new AppError("payload_too_large", `The request body is larger than ${Math.round(maxBytes / 1024)} KB.`);
-  }
+  assertSameOrigin(req);
+  assertJsonContentType(req);
+  return readJsonBody(req, schema, maxBytes);
+}
+
+async function readJsonBody<T extends z.ZodType>(req: Request, schema: T, maxBytes: number): Promise<z.infer<T>> {
+  const text = await readBodyText(req, maxBytes);
   let json: unknown;
   try {
     json = text.length ? JSON.parse(text) : {};
   } catch {
     throw new AppError("bad_request", "The request body is not valid JSON.");
+  }
+  const unclean = findUncleanValue(json);
+  if (unclean) {
+    const message = unclean.reason === "depth" ? "The request body is nested too deeply." : CLEAN_TEXT_MESSAGE;
+    throw new AppError(unclean.reason === "depth" ? "bad_request" : "validation_failed", message, { fields: { [unclean.path]: [message] } });
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw fromZodError(parsed.error);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cleanText } from "@/lib/validation/text";
 import { AppError, fromZodError } from "@/lib/api/errors";
 import { withStaff } from "@/lib/db/scope";
 import { assertStaffActor } from "@/lib/staff/actor";
@@ -22,7 +23,7 @@ export interface DeletedTenant {
 const inputSchema = z.object({
   tenantId: z.uuid("Unknown tenant."),
   /** The workspace's slug, typed by the person deleting it. */
-  confirmSlug: z.string().trim().min(1, "Type the workspace's address to confirm."),
+  confirmSlug: cleanText().trim().min(1, "Type the workspace's address to confirm."),
 });
 
 export async function deleteTenant(staffUserId: string, input: unknown): Promise<DeletedTenant> {

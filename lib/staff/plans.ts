@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cleanText } from "@/lib/validation/text";
 import { AppError, fromZodError } from "@/lib/api/errors";
 import { withStaff } from "@/lib/db/scope";
 import { assertStaffActor } from "@/lib/staff/actor";
@@ -24,7 +25,7 @@ export interface PlanAssignment {
 
 const inputSchema = z.object({
   tenantId: z.uuid("Unknown tenant."),
-  planId: z.string().trim().min(1, "Choose a plan.").max(64),
+  planId: cleanText().trim().min(1, "Choose a plan.").max(64),
 });
 
 interface LockedTenant {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isReasonableDate } from "@/lib/validation/bounds";
 import { AppError, fromZodError } from "@/lib/api/errors";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { withStaff } from "@/lib/db/scope";
@@ -44,7 +45,8 @@ function addPriceSchema(now: Date = new Date()) {
       .regex(/^[a-z0-9][a-z0-9._-]{0,62}[a-z0-9]$/, "Use the model id as the API spells it, e.g. claude-sonnet-4-6."),
     effectiveFrom: z.coerce
       .date("Enter a date and time.")
-      .refine((d) => d.getTime() >= now.getTime() + PRICE_LEAD_MS, "Prices take effect in the future only: pick a time at least a minute from now."),
+      .refine((d) => d.getTime() >= now.getTime() + PRICE_LEAD_MS, "Prices take effect in the future only: pick a time at least a minute from now.")
+      .refine(isReasonableDate, "Pick a date before the year 2200."),
     inputMicrosPerMTok: microsPerMTok,
     outputMicrosPerMTok: microsPerMTok,
     cacheWrite5mMicrosPerMTok: microsPerMTok,

@@ -47,7 +47,9 @@ describe("sessionTokenClaims", () => {
 
   it("rejects a token whose version is not a non-negative integer", async () => {
     for (const sessionVersion of [-1, 1.5, "2"]) {
-      const token = await encode({ token: { userId: "user-1", sessionVersion }, secret: SECRET });
+      // A hostile or corrupted payload: the JWT type would not let a string through.
+      const payload: Record<string, unknown> = { userId: "user-1", sessionVersion };
+      const token = await encode({ token: payload, secret: SECRET });
       expect(await sessionTokenClaims(token, SECRET)).toBeNull();
     }
   });

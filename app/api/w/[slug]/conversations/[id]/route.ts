@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cleanText } from "@/lib/validation/text";
 import { workspaceRoute } from "@/lib/api/workspace-route";
 import { deleteConversation, getConversationWithMessages, renameConversation } from "@/lib/chat/conversations";
 import { MAX_TITLE_CHARS } from "@/lib/chat/limits";
@@ -6,8 +7,7 @@ import { MAX_TITLE_CHARS } from "@/lib/chat/limits";
 export const dynamic = "force-dynamic";
 
 const renameSchema = z.object({
-  title: z
-    .string()
+  title: cleanText()
     .trim()
     .min(1, "Give the conversation a title.")
     .max(MAX_TITLE_CHARS, `Use at most ${MAX_TITLE_CHARS} characters.`),
