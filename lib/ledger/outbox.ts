@@ -81,30 +81,33 @@ function keyOf(write: TurnWrite): string {
 export function fileOutbox(dir: string = path.join(env.BULKHEAD_DATA_DIR ?? ".data", "outbox")): OutboxStore {
   return {
     async put(key, entry) {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
+      // turbopackIgnore: a runtime data directory, not part of the build's file trace.
+      await mkdir(/* turbopackIgnore: true */ dir, { recursive: true, mode: 0o700 });
       const temp = path.join(dir, `.tmp-${randomUUID()}`);
-      const handle = await open(temp, "w", 0o600);
+      const file = path.join(dir, `${key}.json`);
+      const handle = await open(/* turbopackIgnore: true */ temp, "w", 0o600);
       try {
         await handle.writeFile(`${entry}\n`, "utf8");
         await handle.sync();
       } finally {
         await handle.close();
       }
-      await rename(temp, path.join(dir, `${key}.json`));
+      await rename(/* turbopackIgnore: true */ temp, /* turbopackIgnore: true */ file);
       await syncDir(dir);
     },
     async list() {
       let names: string[];
       try {
-        names = (await readdir(dir)).filter((n) => n.endsWith(".json")).sort();
+        names = (await readdir(/* turbopackIgnore: true */ dir)).filter((n) => n.endsWith(".json")).sort();
       } catch (error) {
         if (isMissing(error)) return [];
         throw error;
       }
       const out: Array<{ key: string; entry: string }> = [];
       for (const name of names) {
+        const file = path.join(dir, name);
         try {
-          out.push({ key: name.slice(0, -5), entry: await readFile(path.join(dir, name), "utf8") });
+          out.push({ key: name.slice(0, -5), entry: await readFile(/* turbopackIgnore: true */ file, "utf8") });
         } catch (error) {
           if (!isMissing(error)) throw error; // another drainer took it
         }
@@ -112,18 +115,21 @@ export function fileOutbox(dir: string = path.join(env.BULKHEAD_DATA_DIR ?? ".da
       return out;
     },
     async remove(key) {
-      await unlink(path.join(dir, `${key}.json`)).catch(ignoreMissing);
+      const file = path.join(dir, `${key}.json`);
+      await unlink(/* turbopackIgnore: true */ file).catch(ignoreMissing);
     },
     async reject(key, entry, reason) {
       const rejected = path.join(dir, "rejected");
-      await mkdir(rejected, { recursive: true, mode: 0o700 });
-      const handle = await open(path.join(rejected, `${key}.json`), "w", 0o600);
+      const target = path.join(rejected, `${key}.json`);
+      const file = path.join(dir, `${key}.json`);
+      await mkdir(/* turbopackIgnore: true */ rejected, { recursive: true, mode: 0o700 });
+      const handle = await open(/* turbopackIgnore: true */ target, "w", 0o600);
       try {
         await handle.writeFile(`${entry}\n# ${new Date().toISOString()} ${reason}\n`, "utf8");
       } finally {
         await handle.close();
       }
-      await unlink(path.join(dir, `${key}.json`)).catch(ignoreMissing);
+      await unlink(/* turbopackIgnore: true */ file).catch(ignoreMissing);
     },
   };
 }
@@ -213,7 +219,7 @@ export function isPermanentWriteError(error: unknown): boolean {
 async function syncDir(dir: string): Promise<void> {
   // Makes the rename itself durable. Not supported on every platform: best effort.
   try {
-    const handle = await open(dir, "r");
+    const handle = await open(/* turbopackIgnore: true */ dir, "r");
     try {
       await handle.sync();
     } finally {
