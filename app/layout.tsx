@@ -1,4 +1,5 @@
 import type { Metadata, Viewport } from "next";
+import { headers } from "next/headers";
 import type { ReactNode } from "react";
 import "./globals.css";
 
@@ -9,7 +10,13 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = { themeColor: "#4f46e5", width: "device-width", initialScale: 1 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+/**
+ * Reading the request makes every page render per request: Next stamps each response's
+ * CSP nonce (proxy.ts) on its scripts only while rendering, so a page prerendered at build
+ * time would carry scripts the policy refuses.
+ */
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  await headers();
   return (
     <html lang="en">
       <body className="min-h-dvh font-sans">{children}</body>
