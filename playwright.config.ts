@@ -31,6 +31,7 @@ export default defineConfig({
     reuseExistingServer: false,
     stdout: "pipe",
     stderr: "pipe",
-    env: { PORT: String(PORT), BULKHEAD_DATA_DIR: dataDir, NEXTAUTH_URL: `http://localhost:${PORT}` },
+    // chat.spec.ts drives faults with [[sim:…]] markers, which the app honours only when asked.
+    env: { PORT: String(PORT), BULKHEAD_DATA_DIR: dataDir, NEXTAUTH_URL: `http://localhost:${PORT}`, SIMULATOR_FAULTS: "1" },
   },
 });

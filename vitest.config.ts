@@ -10,5 +10,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Tests drive the app's in-process simulator's faults and read its log; the app leaves both off.
+    env: { SIMULATOR_FAULTS: "1", SIMULATOR_RECEIVED_LOG: "1" },
   },
 });

@@ -46,6 +46,14 @@ const schema = z.object({
   ANTHROPIC_API_KEY: optionalString,
   ANTHROPIC_BASE_URL: optionalUrl,
   SIMULATOR_PORT: z.coerce.number().int().min(1).max(65535).default(4010),
+  /**
+   * "1": the app's in-process simulator honours `[[sim:…]]` fault markers in user messages
+   * (demos, e2e tests). Off by default: any member could inject faults or make it echo the
+   * whole system prompt.
+   */
+  SIMULATOR_FAULTS: z.enum(["0", "1"]).default("0").transform((v) => v === "1"),
+  /** "1": the app's in-process simulator keeps its received log (every tenant's prompts; tests only). */
+  SIMULATOR_RECEIVED_LOG: z.enum(["0", "1"]).default("0").transform((v) => v === "1"),
   NEXTAUTH_SECRET: optionalString,
   NEXTAUTH_URL: optionalUrl,
   BULKHEAD_DATA_DIR: optionalString,

@@ -8,6 +8,7 @@ import { pgRunner } from "@/lib/db/sql-runners";
 import { appDatabaseUrl } from "@/lib/db/urls";
 import { env } from "@/lib/env";
 import { createStaffUser } from "@/lib/staff/create-staff-user";
+import { lockDownDataDir } from "@/lib/startup/data-dir";
 import { runningServerPid } from "@/lib/startup/pid-file";
 
 /**
@@ -30,6 +31,7 @@ async function withDatabase<T>(fn: () => Promise<T>): Promise<T> {
   const dataDir = path.resolve(env.BULKHEAD_DATA_DIR ?? ".data");
   const pid = await runningServerPid(dataDir);
   if (pid !== null) throw new Error(`npm start (pid ${pid}) is using the embedded database in ${dataDir}: stop it first.`);
+  await lockDownDataDir(dataDir);
   const { startEmbeddedPostgres } = await import("@/lib/db/embedded");
   const { freePort } = await import("@/lib/startup/free-port");
   const embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "pg"), port: await freePort() });

@@ -9,6 +9,7 @@ import { appDatabaseUrl } from "@/lib/db/urls";
 import { env } from "@/lib/env";
 import { describeRedisTransport } from "@/lib/redis/transport";
 import { decideDemo, describeDemo, describeListenHost, listenHost, localProbeHost, parseStartArgs } from "@/lib/startup/plan";
+import { lockDownDataDir } from "@/lib/startup/data-dir";
 import { freePort } from "@/lib/startup/free-port";
 import { writePidFile } from "@/lib/startup/pid-file";
 import { DEMO_PASSWORD, DEMO_USERS, demoPresent, seedDemoOnce } from "@/prisma/seed";
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
   const args = parseStartArgs(process.argv.slice(2));
   const dataDir = path.resolve(env.BULKHEAD_DATA_DIR ?? ".data");
   const demo = decideDemo({ embedded: !env.DATABASE_URL, demoFlag: args.demo, nodeEnv: env.NODE_ENV });
+  await lockDownDataDir(dataDir);
   const db = await prepareDatabase(dataDir);
   if (!env.DATABASE_URL) await writePidFile(dataDir);
 

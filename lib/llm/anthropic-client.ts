@@ -57,7 +57,9 @@ async function buildDefaultClient(): Promise<Anthropic> {
 
 /** The process's own simulator (only when no API key is configured). */
 export function getEmbeddedSimulator(): Promise<RunningSimulator> {
-  globalForClaude.bulkheadSimulator ??= startSimulator({ port: 0 }).catch((error: unknown) => {
+  // Locked down unless asked (SIMULATOR_FAULTS, SIMULATOR_RECEIVED_LOG): members reach it through the chat.
+  const options = { port: 0, honourMarkers: env.SIMULATOR_FAULTS, recordReceived: env.SIMULATOR_RECEIVED_LOG };
+  globalForClaude.bulkheadSimulator ??= startSimulator(options).catch((error: unknown) => {
     globalForClaude.bulkheadSimulator = undefined;
     throw error;
   });

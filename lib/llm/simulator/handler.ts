@@ -42,16 +42,19 @@ export interface SimulatorState {
   rate: RateWindow;
   /** Pause between stream deltas when no "slow" fault asks for more; 0 = write at once. */
   chunkDelayMs: number;
+  /** `[[sim:…]]` markers in user text count as fault directives (SimulatorOptions.honourMarkers). */
+  honourMarkers: boolean;
   nextId: (prefix: string) => string;
 }
 
-export function createSimulatorState(limits: AccountLimits, chunkDelayMs = 0, receivedMaxEntries?: number): SimulatorState {
+export function createSimulatorState(limits: AccountLimits, chunkDelayMs = 0, receivedMaxEntries?: number, honourMarkers = true): SimulatorState {
   return {
     received: createReceivedLog(receivedMaxEntries === undefined ? {} : { maxEntries: receivedMaxEntries }),
     cache: new PromptCache(),
     attempts: new FaultAttempts(),
     rate: new RateWindow(limits),
     chunkDelayMs,
+    honourMarkers,
     nextId: createIdSource(),
   };
 }
@@ -153,7 +156,7 @@ async function createMessage(state: SimulatorState, req: IncomingMessage, res: S
 
   const request = parsed.data;
   const prompt = flattenPrompt(request);
-  const faults = parseFaults(header(req, "x-sim-fault"), lastUserText(prompt));
+  const faults = parseFaults(header(req, "x-sim-fault"), state.honourMarkers ? lastUserText(prompt) : "");
   if (!faults.ok) return fail(400, "invalid_request_error", faults.message);
   const plan = faults.plan;
 

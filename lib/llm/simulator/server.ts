@@ -14,6 +14,17 @@ export interface SimulatorOptions {
   chunkDelayMs?: number;
   /** Entries the received log keeps (default 5,000); the ledger bench keeps every request. */
   receivedMaxEntries?: number;
+  /**
+   * Keep the received log served at /_sim/received (default true: tests and benches read
+   * it). The app's own simulator turns it off unless asked: it holds every tenant's prompts.
+   */
+  recordReceived?: boolean;
+  /**
+   * Honour `[[sim:…]]` markers in user messages (default true). The app's own simulator
+   * honours them only with SIMULATOR_FAULTS=1: otherwise any member could inject faults or
+   * have the full system prompt echoed back.
+   */
+  honourMarkers?: boolean;
 }
 
 export interface RunningSimulator {
@@ -29,7 +40,8 @@ export interface RunningSimulator {
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const host = options.host ?? "127.0.0.1";
-  const state = createSimulatorState({ ...DEFAULT_LIMITS, ...options.limits }, options.chunkDelayMs ?? 0, options.receivedMaxEntries);
+  const receivedMaxEntries = options.recordReceived === false ? 0 : options.receivedMaxEntries;
+  const state = createSimulatorState({ ...DEFAULT_LIMITS, ...options.limits }, options.chunkDelayMs ?? 0, receivedMaxEntries, options.honourMarkers ?? true);
   const server = createServer(createHandler(state));
 
   await new Promise<void>((resolve, reject) => {
