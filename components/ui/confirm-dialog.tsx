@@ -55,7 +55,7 @@ export function ConfirmDialog({
       onClick={(e) => {
         if (e.target === dialog.current && !busy) onCancel();
       }}
-      className="m-auto w-[min(30rem,calc(100vw-2rem))] rounded-xl bg-white p-0 text-zinc-900 shadow-xl ring-1 ring-zinc-950/10 backdrop:bg-zinc-950/40"
+      className="m-auto w-[min(30rem,calc(100vw-2rem))] rounded-xl bg-white p-0 whitespace-normal text-zinc-900 shadow-xl ring-1 ring-zinc-950/10 backdrop:bg-zinc-950/40"
     >
       <div className="p-5 sm:p-6">
         <h2 id={titleId} className="text-base font-semibold text-zinc-900">
