@@ -1,11 +1,12 @@
 import type { z } from "zod";
 import { AppError, errorResponse, fromZodError } from "@/lib/api/errors";
+import { assertCleanInput } from "@/lib/api/clean-input";
 import { assertDeclaredLength, readBodyText } from "@/lib/api/read-body";
 import { assertJsonContentType, assertSameOrigin } from "@/lib/api/same-origin";
 import { getSessionClaims, type CurrentUser } from "@/lib/auth/session";
 import type { Role } from "@/lib/db/generated/enums";
 import { hasRole, identifyMember, type Workspace } from "@/lib/tenancy/workspace";
-import { CLEAN_TEXT_MESSAGE, findUncleanValue, isCleanText } from "@/lib/validation/text";
+import { isCleanText } from "@/lib/validation/text";
 
 /**
  * The one entry point for workspace route handlers (after Dub's withWorkspace and
@@ -95,11 +96,7 @@ async function readJsonBody<T extends z.ZodType>(req: Request, schema: T, maxByt
   } catch {
     throw new AppError("bad_request", "The request body is not valid JSON.");
   }
-  const unclean = findUncleanValue(json);
-  if (unclean) {
-    const message = unclean.reason === "depth" ? "The request body is nested too deeply." : CLEAN_TEXT_MESSAGE;
-    throw new AppError(unclean.reason === "depth" ? "bad_request" : "validation_failed", message, { fields: { [unclean.path]: [message] } });
-  }
+  assertCleanInput(json);
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw fromZodError(parsed.error);
   return parsed.data;

@@ -117,3 +117,22 @@ describe("same-origin and content type", () => {
     expect(await codeOf(() => assertJsonContentType(req({ "content-type": "application/json; charset=utf-8" })))).toBe("ok");
   });
 });
+
+describe("assertCleanInput (server action arguments, JSON bodies)", () => {
+  it("answers NUL with a 422 naming the field and deep nesting with a 400", async () => {
+    const { assertCleanInput } = await import("@/lib/api/clean-input");
+    let error: unknown;
+    try {
+      assertCleanInput({ persona: "ok", topics: ["x\u0000"] });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).status).toBe(422);
+    expect(Object.keys((error as AppError).fields ?? {})).toEqual(["topics.0"]);
+    let deep: unknown = 1;
+    for (let i = 0; i < 100; i++) deep = { d: deep };
+    expect(await codeOf(() => assertCleanInput(deep))).toBe("bad_request");
+    expect(await codeOf(() => assertCleanInput({ fine: ["text", 1, null] }))).toBe("ok");
+  });
+});
