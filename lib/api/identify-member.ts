@@ -1,5 +1,5 @@
 import { AppError } from "@/lib/api/errors";
-import { getSessionUserId, type CurrentUser } from "@/lib/auth/session";
+import { getSessionClaims, type CurrentUser } from "@/lib/auth/session";
 import type { Role } from "@/lib/db/generated/enums";
 import { hasRole, identifyMember, type Workspace } from "@/lib/tenancy/workspace";
 
@@ -15,9 +15,9 @@ export interface WorkspaceMember {
  * never tells whether a workspace exists.
  */
 export async function identifyWorkspaceMember(slug: string, minRole?: Role): Promise<WorkspaceMember> {
-  const userId = await getSessionUserId();
-  if (!userId) throw new AppError("unauthorized", "Sign in to continue.");
-  const member = await identifyMember(userId, slug);
+  const session = await getSessionClaims();
+  if (!session) throw new AppError("unauthorized", "Sign in to continue.");
+  const member = await identifyMember(session, slug);
   if (!member || (minRole && !hasRole(member.workspace.role, minRole))) {
     throw new AppError("not_found", "Workspace not found.");
   }
