@@ -18,7 +18,8 @@ export function positiveInt(message?: string) {
 export function bigintIdString(message = "Invalid page.") {
   return z
     .string()
-    .regex(/^\d{1,19}$/, { error: message })
+    // abort: the refine below must never see a string BigInt() cannot parse.
+    .regex(/^\d{1,19}$/, { error: message, abort: true })
     .refine((s) => BigInt(s) <= PG_BIGINT_MAX, { error: message });
 }
 

@@ -94,6 +94,8 @@ describe("zod helpers", () => {
     expect(positiveInt().safeParse(2147483647).success).toBe(true);
     expect(bigintIdString().safeParse("9999999999999999999").success).toBe(false);
     expect(bigintIdString().safeParse("9223372036854775807").success).toBe(true);
+    // Not digits at all: a validation failure, not a BigInt() exception.
+    expect(bigintIdString().safeParse("1; DROP TABLE").success).toBe(false);
   });
 });
 
