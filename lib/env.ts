@@ -56,6 +56,12 @@ const schema = z.object({
   SIMULATOR_RECEIVED_LOG: z.enum(["0", "1"]).default("0").transform((v) => v === "1"),
   NEXTAUTH_SECRET: optionalString,
   NEXTAUTH_URL: optionalUrl,
+  /** Real mail (smtp://user:pass@host:587, smtps://…). Unset: mail goes to the dev mailbox (lib/mail/mailer.ts). */
+  SMTP_URL: optionalUrl,
+  /** The From address of mail the app sends. */
+  MAIL_FROM: optionalString,
+  /** "1" when scripts/start.ts serves the embedded database: the dev mailbox page exists only then. */
+  BULKHEAD_EMBEDDED_DB: optionalString,
   BULKHEAD_DATA_DIR: optionalString,
   /** "1" in the app server `npm run bench` starts: mounts the bench proxy, no background jobs. */
   BULKHEAD_BENCH: optionalString,

@@ -3,6 +3,7 @@
 import { runAction, type ActionResult } from "@/lib/api/action-result";
 import { AppError } from "@/lib/api/errors";
 import { changePassword, endAllSessions } from "@/lib/auth/account";
+import { isEmailVerified, sendVerificationEmail } from "@/lib/auth/email-verification";
 import { getCurrentUser } from "@/lib/auth/session";
 
 async function currentUserOrThrow() {
@@ -23,6 +24,14 @@ export async function signOutEverywhereAction(): Promise<ActionResult> {
   return runAction(async () => {
     const user = await currentUserOrThrow();
     await endAllSessions(user.id);
+    return null;
+  });
+}
+
+export async function resendVerificationAction(): Promise<ActionResult> {
+  return runAction(async () => {
+    const user = await currentUserOrThrow();
+    if (!(await isEmailVerified(user.id))) await sendVerificationEmail(user.email);
     return null;
   });
 }

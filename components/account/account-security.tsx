@@ -2,7 +2,7 @@
 
 import { signIn, signOut } from "next-auth/react";
 import { useState, type FormEvent } from "react";
-import { changePasswordAction, signOutEverywhereAction } from "@/app/account/actions";
+import { changePasswordAction, resendVerificationAction, signOutEverywhereAction } from "@/app/account/actions";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -10,12 +10,20 @@ import { TextField } from "@/components/ui/field";
 
 type Fields = Record<string, string[]>;
 
-export function AccountSecurity({ email }: { email: string }) {
+export function AccountSecurity({ email, emailVerified }: { email: string; emailVerified: boolean }) {
   const [currentPassword, setCurrentPassword] = useState("");
   const [newPassword, setNewPassword] = useState("");
   const [fields, setFields] = useState<Fields>({});
   const [message, setMessage] = useState<{ tone: "error" | "success"; text: string } | null>(null);
-  const [pending, setPending] = useState<"password" | "everywhere" | null>(null);
+  const [pending, setPending] = useState<"password" | "everywhere" | "verify" | null>(null);
+
+  async function onResendVerification() {
+    setPending("verify");
+    setMessage(null);
+    const result = await resendVerificationAction();
+    setPending(null);
+    setMessage(result.ok ? { tone: "success", text: `A new verification link is on its way to ${email}.` } : { tone: "error", text: result.error.message });
+  }
 
   async function onChangePassword(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -58,6 +66,15 @@ export function AccountSecurity({ email }: { email: string }) {
   return (
     <div className="space-y-6">
       {message && <Alert tone={message.tone}>{message.text}</Alert>}
+      {!emailVerified && (
+        <Card className="px-5 py-6 sm:px-8">
+          <h2 className="text-base font-semibold text-zinc-900">Verify your email</h2>
+          <p className="mt-1 text-sm text-zinc-600">{email} is not verified yet. Invites bound to your address wait until it is.</p>
+          <Button className="mt-4" variant="secondary" loading={pending === "verify"} disabled={pending !== null} onClick={onResendVerification}>
+            Send a new link
+          </Button>
+        </Card>
+      )}
       <Card className="px-5 py-6 sm:px-8">
         <h2 className="text-base font-semibold text-zinc-900">Change password</h2>
         <form onSubmit={onChangePassword} className="mt-4 space-y-5">

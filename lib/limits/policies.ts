@@ -32,6 +32,10 @@ export const RATE_LIMIT_POLICIES = {
   signInFailuresByIp: { limit: 30, window: "15 m" },
   /** Wrong current passwords on the password-change form, per user (a stolen session guessing). */
   passwordChangeFailuresByUser: { limit: 5, window: "15 m" },
+  /** Password-reset mails for one address (each request sends mail). */
+  passwordResetByEmail: { limit: 3, window: "1 h" },
+  /** Password-reset requests from one client address, across emails. */
+  passwordResetByIp: { limit: 10, window: "1 h" },
   /** Accounts created from one IP address. */
   signUpByIp: { limit: 10, window: "1 h" },
 } as const satisfies Record<string, RateLimitPolicy>;

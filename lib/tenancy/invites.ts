@@ -4,6 +4,7 @@ import { emailSchema } from "@/lib/auth/schemas";
 import type { Role } from "@/lib/db/generated/enums";
 import { withAuth, withTenant, withUser, type TenantContext, type Tx } from "@/lib/db/scope";
 import { hashInviteToken, inviteExpiresAt, inviteStatus, isWellFormedInviteToken, newInviteToken, type InviteStatus } from "@/lib/tenancy/invite-token";
+import { appLink, getMailer } from "@/lib/mail/mailer";
 import { hasRole } from "@/lib/tenancy/workspace";
 
 export const createInviteSchema = z.object({
@@ -41,7 +42,7 @@ async function assertAdmin(tx: Tx, actor: TenantContext): Promise<void> {
 export async function createInvite(actor: TenantContext, input: unknown): Promise<CreatedInvite> {
   const data = createInviteSchema.parse(input);
   const { token, tokenHash } = newInviteToken();
-  return withTenant(actor, async (tx) => {
+  const created = await withTenant(actor, async (tx) => {
     await assertAdmin(tx, actor);
     const invite = await tx.invite.create({
       data: { tenantId: actor.tenantId, email: data.email ?? null, role: data.role, tokenHash, createdById: actor.userId, expiresAt: inviteExpiresAt() },
@@ -50,8 +51,22 @@ export async function createInvite(actor: TenantContext, input: unknown): Promis
     await tx.auditLog.create({
       data: { tenantId: actor.tenantId, actorId: actor.userId, action: "invite.created", target: `invite:${invite.id}`, details: { role: invite.role, email: invite.email } },
     });
-    return { ...invite, token };
+    const workspace = await tx.tenant.findUnique({ where: { id: actor.tenantId }, select: { name: true } });
+    return { ...invite, token, workspaceName: workspace?.name ?? "a workspace" };
   });
+  const { workspaceName, ...invite } = created;
+  // An email-bound invite is also mailed; the admin still sees the link to pass on. A mail
+  // failure does not undo the invite.
+  if (invite.email) {
+    await getMailer()
+      .send({
+        to: invite.email,
+        subject: `You're invited to ${workspaceName} on Bulkhead`,
+        text: `You have been invited to join ${workspaceName} on Bulkhead as ${invite.role === "admin" ? "an admin" : "a member"}.\n\nAccept within 7 days:\n\n${appLink(`/invite/${token}`)}\n`,
+      })
+      .catch((error: unknown) => console.error("[bulkhead] could not mail the invite", error));
+  }
+  return invite;
 }
 
 export async function listPendingInvites(actor: TenantContext): Promise<PendingInvite[]> {
@@ -110,6 +125,7 @@ export const INVITE_MESSAGES = {
   used: "This invite has already been used. Ask the workspace admin for a new link.",
   expired: "This invite has expired. Ask the workspace admin for a new link.",
   wrongEmail: "This invite was sent to a different email address. Sign in with that address to accept it.",
+  unverified: "Verify your email address first: open the link we mailed you (or send a new one from your account page), then accept the invite.",
 } as const;
 
 export interface AcceptedInvite {
@@ -121,7 +137,7 @@ export interface AcceptedInvite {
 }
 
 interface AcceptRow {
-  status: "unknown" | "used" | "expired" | "already_member" | "wrong_email" | "accepted";
+  status: "unknown" | "used" | "expired" | "already_member" | "wrong_email" | "unverified" | "accepted";
   tenant_id: string | null;
   slug: string | null;
   role: Role | null;
@@ -142,6 +158,7 @@ export async function acceptInvite(token: string, userId: string): Promise<Accep
   if (row.status === "used") throw new AppError("conflict", INVITE_MESSAGES.used);
   if (row.status === "expired") throw new AppError("conflict", INVITE_MESSAGES.expired);
   if (row.status === "wrong_email") throw new AppError("forbidden", INVITE_MESSAGES.wrongEmail);
+  if (row.status === "unverified") throw new AppError("forbidden", INVITE_MESSAGES.unverified);
   const accepted = { tenantId: row.tenant_id, slug: row.slug, role: row.role, alreadyMember: row.status === "already_member" };
 
   if (!accepted.alreadyMember) {

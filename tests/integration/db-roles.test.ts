@@ -4,6 +4,7 @@ import type { PrismaClient } from "@/lib/db/generated/client";
 import { withAuth, withScope, withTenant, withUser } from "@/lib/db/scope";
 import { hashInviteToken, inviteExpiresAt, newInviteToken } from "@/lib/tenancy/invite-token";
 import { ownerQuery, unique, useAppDatabase } from "@/tests/helpers/db";
+import { verifyAddress } from "@/tests/helpers/mailbox";
 
 /**
  * Migration 0010: the database itself enforces roles, as the app's own login (bh_app) in
@@ -191,8 +192,16 @@ describe("accept_invite", () => {
     expect(await roleIn(b.tenantId, stranger.userId)).toBeNull();
   });
 
-  it("accepts it for the user with that email, with the invite's role, once", async () => {
+  it("refuses it to the user with that email until the address is verified", async () => {
+    const hire = await person("unproven");
+    const token = await invite(hire.email);
+    expect((await accept(hire.userId, token)).status).toBe("unverified");
+    expect(await roleIn(b.tenantId, hire.userId)).toBeNull();
+  });
+
+  it("accepts it for the verified user with that email, with the invite's role, once", async () => {
     const hire = await person("hire");
+    await verifyAddress(hire.email);
     const token = await invite(hire.email);
     expect(await accept(hire.userId, token)).toEqual({ status: "accepted", role: "admin" });
     expect(await roleIn(b.tenantId, hire.userId)).toBe("admin");

@@ -7,6 +7,7 @@ import { hashInviteToken } from "@/lib/tenancy/invite-token";
 import { acceptInvite, createInvite, INVITE_MESSAGES, listPendingInvites, lookupInvite, revokeInvite } from "@/lib/tenancy/invites";
 import { findWorkspaceForUser } from "@/lib/tenancy/workspace";
 import { ownerQuery, unique, useAppDatabase } from "@/tests/helpers/db";
+import { verifyAddress } from "@/tests/helpers/mailbox";
 
 let prisma: PrismaClient;
 type Account = { tenantId: string; userId: string; slug: string; email: string };
@@ -178,6 +179,8 @@ describe("accepting invites", () => {
     const error = await failure(acceptInvite(invite.token, other.userId));
     expect(error.status).toBe(403);
     expect(await membershipRole(ownerA.tenantId, other.userId)).toBeNull();
+    // An email-bound invite needs the address proven (tests/integration/email.test.ts covers the refusal).
+    await verifyAddress(intended.email);
     await acceptInvite(invite.token, intended.userId);
     expect(await membershipRole(ownerA.tenantId, intended.userId)).toBe("member");
   });

@@ -31,6 +31,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
       }
     >
       <SignInForm next={next} initialError={signInErrorMessage(firstParam(params.error))} />
+      <p className="mt-4 text-center text-sm">
+        <Link href="/forgot" className="font-medium text-indigo-600 hover:text-indigo-500">
+          Forgot your password?
+        </Link>
+      </p>
     </AuthCard>
   );
 }

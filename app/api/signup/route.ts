@@ -3,6 +3,7 @@ import { assertDeclaredLength } from "@/lib/api/read-body";
 import { AppError, errorResponse } from "@/lib/api/errors";
 import { parseBody } from "@/lib/api/workspace-route";
 import { signUpSchema } from "@/lib/auth/schemas";
+import { sendVerificationEmail } from "@/lib/auth/email-verification";
 import { signUp } from "@/lib/auth/sign-up";
 import { formatWait } from "@/lib/format";
 import { checkLimit, rateLimitHeaders } from "@/lib/limits/rate-limit";
@@ -21,7 +22,10 @@ export async function POST(request: Request): Promise<Response> {
         extra: { limit: limit.policy, retryAfterSeconds: limit.retryAfterSeconds },
       });
     }
-    const { slug } = await signUp(await parseBody(request, signUpSchema, MAX_SIGNUP_BYTES));
+    const input = await parseBody(request, signUpSchema, MAX_SIGNUP_BYTES);
+    const { slug } = await signUp(input);
+    // The account exists either way; a mail failure must not turn sign-up into an error.
+    await sendVerificationEmail(input.email).catch((error: unknown) => console.error("[bulkhead] could not send the verification mail", error));
     return Response.json({ slug }, { status: 201 });
   } catch (error) {
     return errorResponse(error);

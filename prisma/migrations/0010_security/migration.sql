@@ -13,6 +13,11 @@
 -- ---------------------------------------------------------------------------
 ALTER TABLE users ADD COLUMN session_version integer NOT NULL DEFAULT 0 CHECK (session_version >= 0);
 
+-- Email verification: set when the user follows a link mailed to the address (or resets
+-- their password through one). Accounts from before verification existed keep working.
+ALTER TABLE users ADD COLUMN email_verified_at timestamptz(3);
+UPDATE users SET email_verified_at = created_at;
+
 -- ---------------------------------------------------------------------------
 -- Membership-checked scope. app_tenant_id() now returns the tenant only when
 -- (app.tenant_id, app.user_id) is a membership, so every existing policy written as
@@ -65,8 +70,8 @@ GRANT EXECUTE ON FUNCTION tenant_has_members(uuid) TO bh_auth;
 -- users: nobody in the app reads password_hash through SELECT any more.
 -- ---------------------------------------------------------------------------
 REVOKE SELECT ON users FROM bh_tenant, bh_auth;
-GRANT SELECT (id, email, name, is_staff, created_at, session_version) ON users TO bh_tenant, bh_auth;
-GRANT SELECT (session_version) ON users TO bh_staff;
+GRANT SELECT (id, email, name, is_staff, created_at, session_version, email_verified_at) ON users TO bh_tenant, bh_auth;
+GRANT SELECT (session_version, email_verified_at) ON users TO bh_staff;
 -- A password change writes the hash and bumps the version; the self-only policy
 -- (users_tenant_update_self) keeps it to the user's own row.
 GRANT UPDATE (session_version) ON users TO bh_tenant;
@@ -194,6 +199,7 @@ DECLARE
   v_invite public.invites%ROWTYPE;
   v_slug text;
   v_email text;
+  v_verified timestamptz;
   v_existing "Role";
 BEGIN
   IF v_user IS NULL THEN
@@ -218,12 +224,17 @@ BEGIN
     RETURN QUERY SELECT 'already_member'::text, v_invite.tenant_id, v_slug, v_existing, v_invite.id;
     RETURN;
   END IF;
-  SELECT u.email INTO v_email FROM public.users u WHERE u.id = v_user;
+  SELECT u.email, u.email_verified_at INTO v_email, v_verified FROM public.users u WHERE u.id = v_user;
   IF v_email IS NULL THEN
     RAISE EXCEPTION 'accept_invite: unknown user' USING ERRCODE = 'insufficient_privilege';
   END IF;
   IF v_invite.email IS NOT NULL AND v_invite.email <> v_email THEN
     RETURN QUERY SELECT 'wrong_email'::text, v_invite.tenant_id, v_slug, v_invite.role, v_invite.id;
+    RETURN;
+  END IF;
+  -- Signing up with the invited address is not enough: the invitee must prove the mailbox.
+  IF v_invite.email IS NOT NULL AND v_verified IS NULL THEN
+    RETURN QUERY SELECT 'unverified'::text, v_invite.tenant_id, v_slug, v_invite.role, v_invite.id;
     RETURN;
   END IF;
   UPDATE public.invites i SET accepted_at = now(), accepted_by_id = v_user
@@ -234,3 +245,96 @@ END
 $$;
 REVOKE EXECUTE ON FUNCTION accept_invite(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION accept_invite(text) TO bh_tenant;
+
+-- ---------------------------------------------------------------------------
+-- Email tokens: verification and password reset links. Only hashes are stored; each token
+-- is single-use and expires. No role touches the table: issue_email_token() and
+-- redeem_email_token() are the only doors, both for bh_auth (the visitor is not signed in).
+-- ---------------------------------------------------------------------------
+CREATE TABLE email_tokens (
+  token_hash  text PRIMARY KEY,
+  user_id     uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  purpose     text NOT NULL CHECK (purpose IN ('verify_email', 'reset_password')),
+  -- The address the link went to: a token proves that address only, not a later one.
+  email       text NOT NULL,
+  expires_at  timestamptz(3) NOT NULL,
+  used_at     timestamptz(3),
+  created_at  timestamptz(3) NOT NULL DEFAULT now()
+);
+CREATE INDEX email_tokens_user_id_idx ON email_tokens (user_id);
+ALTER TABLE email_tokens ENABLE ROW LEVEL SECURITY;
+ALTER TABLE email_tokens FORCE ROW LEVEL SECURITY;
+CREATE POLICY email_tokens_definer_all ON email_tokens FOR ALL TO CURRENT_USER USING (true) WITH CHECK (true);
+CREATE POLICY users_definer_update ON users FOR UPDATE TO CURRENT_USER USING (true) WITH CHECK (true);
+
+-- The user id the token was issued for, or NULL when no account has that email (the
+-- caller answers the same either way, so the form does not reveal who has an account).
+CREATE FUNCTION issue_email_token(p_email text, p_purpose text, p_token_hash text, p_ttl_seconds integer)
+RETURNS uuid
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+  v_user uuid;
+BEGIN
+  IF p_ttl_seconds NOT BETWEEN 60 AND 7 * 24 * 3600 THEN
+    RAISE EXCEPTION 'issue_email_token: ttl out of range' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  SELECT u.id INTO v_user FROM public.users u WHERE u.email = p_email;
+  IF v_user IS NULL THEN
+    RETURN NULL;
+  END IF;
+  INSERT INTO public.email_tokens (token_hash, user_id, purpose, email, expires_at)
+  VALUES (p_token_hash, v_user, p_purpose, p_email, now() + make_interval(secs => p_ttl_seconds));
+  RETURN v_user;
+END
+$$;
+
+-- Spends a token once. 'verify_email' marks the address verified; 'reset_password' sets
+-- the new hash, marks the address verified (the mailbox was proven), ends every session
+-- (session_version) and spends the user's other reset tokens.
+CREATE FUNCTION redeem_email_token(p_purpose text, p_token_hash text, p_password_hash text DEFAULT NULL)
+RETURNS TABLE (status text, user_id uuid)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+  v_token public.email_tokens%ROWTYPE;
+  v_email text;
+BEGIN
+  SELECT * INTO v_token FROM public.email_tokens t WHERE t.token_hash = p_token_hash AND t.purpose = p_purpose FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN QUERY SELECT 'unknown'::text, NULL::uuid;
+    RETURN;
+  END IF;
+  IF v_token.used_at IS NOT NULL THEN
+    RETURN QUERY SELECT 'used'::text, v_token.user_id;
+    RETURN;
+  END IF;
+  IF v_token.expires_at <= now() THEN
+    RETURN QUERY SELECT 'expired'::text, v_token.user_id;
+    RETURN;
+  END IF;
+  SELECT u.email INTO v_email FROM public.users u WHERE u.id = v_token.user_id;
+  IF v_email IS DISTINCT FROM v_token.email THEN
+    RETURN QUERY SELECT 'unknown'::text, NULL::uuid;
+    RETURN;
+  END IF;
+  IF p_purpose = 'reset_password' AND (p_password_hash IS NULL OR p_password_hash NOT LIKE 'scrypt$%') THEN
+    RAISE EXCEPTION 'redeem_email_token: a reset needs the new password hash' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  UPDATE public.email_tokens t SET used_at = now() WHERE t.token_hash = p_token_hash;
+  IF p_purpose = 'verify_email' THEN
+    UPDATE public.users u SET email_verified_at = COALESCE(u.email_verified_at, now()) WHERE u.id = v_token.user_id;
+  ELSE
+    UPDATE public.users u
+       SET password_hash = p_password_hash,
+           session_version = u.session_version + 1,
+           email_verified_at = COALESCE(u.email_verified_at, now())
+     WHERE u.id = v_token.user_id;
+    UPDATE public.email_tokens t SET used_at = now()
+     WHERE t.user_id = v_token.user_id AND t.purpose = 'reset_password' AND t.used_at IS NULL;
+  END IF;
+  RETURN QUERY SELECT 'ok'::text, v_token.user_id;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION issue_email_token(text, text, text, integer) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION redeem_email_token(text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION issue_email_token(text, text, text, integer) TO bh_auth;
+GRANT EXECUTE ON FUNCTION redeem_email_token(text, text, text) TO bh_auth;
