@@ -44,7 +44,7 @@ export function workspaceRoute<TSchema extends z.ZodType | undefined = undefined
       const params = await route.params;
       // A path segment no slug or id can be (NUL, broken text, absurd length) is a plain
       // 404 before it reaches a query, where PostgreSQL would fail on it with a 500.
-      if (!Object.values(params).every(isPlausibleParam) || !SLUG_SHAPE.test(params.slug ?? "")) {
+      if (!Object.values(params).every(isPlausibleParam)) {
         throw new AppError("not_found", "Workspace not found.");
       }
       // Cheap refusals first: forged cross-site writes, non-JSON bodies, declared oversize.
@@ -70,8 +70,6 @@ export function workspaceRoute<TSchema extends z.ZodType | undefined = undefined
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-/** The shape of lib/auth/schemas.ts slugSchema, checked without lower-casing. */
-const SLUG_SHAPE = /^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$/;
 
 function isPlausibleParam(value: string): boolean {
   return value.length > 0 && value.length <= 200 && isCleanText(value);

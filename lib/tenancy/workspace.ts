@@ -23,6 +23,7 @@ export function hasRole(role: Role, atLeast: Role): boolean {
  * other tenants invisible to the query, so "not yours" and "does not exist" look the same.
  */
 export async function findWorkspaceForUser(userId: string, slug: string): Promise<Workspace | null> {
+  if (!SLUG_SHAPE.test(slug)) return null;
   return withUser(userId, async (tx) => {
     const membership = await tx.membership.findFirst({
       where: { userId, tenant: { slug } },
@@ -46,6 +47,9 @@ export async function identifyMember(
   slug: string,
 ): Promise<{ user: { id: string; email: string; name: string; isStaff: boolean }; workspace: Workspace } | null> {
   const { userId, sessionVersion } = session;
+  // A slug no workspace can have (NUL, upper case, 300 characters) is nobody's workspace;
+  // PostgreSQL would refuse a NUL with an error, a 500 where a 404 belongs.
+  if (!SLUG_SHAPE.test(slug)) return null;
   const row = await withScopeSql({ kind: "user", userId }, async (db) => {
     const rows = await db.query<{
       id: string; email: string; name: string; is_staff: boolean;
@@ -66,6 +70,9 @@ export async function identifyMember(
     workspace: { tenantId: row.tenant_id, slug: row.slug, name: row.tenant_name, planId: row.plan_id, timeZone: row.time_zone, role: row.role },
   };
 }
+
+/** The shape lib/auth/schemas.ts slugSchema accepts (after lower-casing) and tenants_slug_format enforces. */
+const SLUG_SHAPE = /^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$/;
 
 export async function listWorkspacesForUser(userId: string): Promise<Workspace[]> {
   return withUser(userId, async (tx) => {
