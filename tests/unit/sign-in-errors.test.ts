@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatWait, rateLimitedCode, signInErrorMessage, SIGN_IN_ERROR } from "@/lib/auth/sign-in-errors";
 import { SignInError, toSignInErrorCode } from "@/lib/auth/sign-in";
-import { clientIp } from "@/lib/api/client-ip";
 
 describe("sign-in error codes", () => {
   it("round-trips a rate limit with its wait", () => {
@@ -48,22 +47,5 @@ describe("sign-in error codes", () => {
       console.error = original;
     }
     expect(toSignInErrorCode(new SignInError(rateLimitedCode(9)))).toBe("RateLimited:9");
-  });
-});
-
-describe("clientIp", () => {
-  it("takes the first forwarded hop", () => {
-    expect(clientIp(new Headers({ "x-forwarded-for": "203.0.113.7, 10.0.0.1" }))).toBe("203.0.113.7");
-    expect(clientIp({ "x-forwarded-for": "198.51.100.2" })).toBe("198.51.100.2");
-  });
-
-  it("falls back to x-real-ip, then to one shared bucket", () => {
-    expect(clientIp(new Headers({ "x-real-ip": "198.51.100.9" }))).toBe("198.51.100.9");
-    expect(clientIp(new Headers())).toBe("unknown");
-    expect(clientIp(undefined)).toBe("unknown");
-  });
-
-  it("treats an IPv4-mapped IPv6 address as the IPv4 client", () => {
-    expect(clientIp({ "x-forwarded-for": "::ffff:127.0.0.1" })).toBe("127.0.0.1");
   });
 });
