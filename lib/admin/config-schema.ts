@@ -1,3 +1,4 @@
+import "@/lib/zod-jitless";
 import { z } from "zod";
 import { cleanText } from "@/lib/validation/text";
 import type { ModelTier } from "@/lib/db/generated/enums";

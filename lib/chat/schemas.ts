@@ -1,3 +1,4 @@
+import "@/lib/zod-jitless";
 import { z } from "zod";
 import { MAX_MESSAGE_CHARS } from "@/lib/chat/limits";
 

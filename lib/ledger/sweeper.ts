@@ -40,7 +40,7 @@ export interface SweepResult {
   settled: number;
 }
 
-export async function sweepStaleRequests(options: { now?: Date; staleAfterMs?: number } = {}): Promise<SweepResult> {
+export async function sweepStaleRequests(options: { now?: Date; staleAfterMs?: number; /** Tests: only these tenants. */ tenantIds?: string[] } = {}): Promise<SweepResult> {
   const now = options.now ?? new Date();
   const cutoff = new Date(now.getTime() - (options.staleAfterMs ?? SWEEP_POLICY.staleAfterMs));
   // Staff reads usage across tenants (never content); the partial index keeps this to rows in flight.
@@ -48,9 +48,9 @@ export async function sweepStaleRequests(options: { now?: Date; staleAfterMs?: n
     db.query<StaleRow>(
       `SELECT e.tenant_id, e.request_id, e.user_id, e.conversation_id, e.request_type, e.model, e.input_tokens, e.max_tokens, e.started_at, t.plan_id
          FROM usage_events e JOIN tenants t ON t.id = e.tenant_id
-        WHERE e.status = 'started' AND e.started_at < $1
+        WHERE e.status = 'started' AND e.started_at < $1 AND ($3::uuid[] IS NULL OR e.tenant_id = ANY ($3::uuid[]))
         ORDER BY e.started_at LIMIT $2`,
-      [cutoff, SWEEP_POLICY.batch],
+      [cutoff, SWEEP_POLICY.batch, options.tenantIds ?? null],
       { commit: true },
     ),
   );
@@ -58,7 +58,8 @@ export async function sweepStaleRequests(options: { now?: Date; staleAfterMs?: n
   for (const row of rows) {
     const usage = { inputTokens: row.input_tokens, outputTokens: row.max_tokens ?? 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0, cacheReadTokens: 0 };
     const event = buildUsageEvent(
-      { usage, latencyMs: Math.max(0, now.getTime() - new Date(row.started_at).getTime()), ttftMs: null, status: "error", errorType: "abandoned", estimated: true },
+      // How long it really ran is unknown (the process died); at most the longest stream allowed.
+      { usage, latencyMs: Math.min(STREAM_LIMITS.totalMs, Math.max(0, now.getTime() - new Date(row.started_at).getTime())), ttftMs: null, status: "error", errorType: "abandoned", estimated: true },
       { tenantId: row.tenant_id, requestId: row.request_id, userId: row.user_id, conversationId: row.conversation_id, requestType: row.request_type, model: row.model, endedAt: now },
       await priceAt(row.model, now),
     );

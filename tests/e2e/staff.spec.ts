@@ -87,7 +87,7 @@ test("staff sees every tenant's margin, sorts by margin and schedules a future p
   await expect(page.getByRole("status").filter({ hasText: `Scheduled a new price for ${model}` })).toBeVisible();
   const scheduled = page.locator(`tr[data-model="${model}"]`);
   await expect(scheduled).toHaveAttribute("data-status", "upcoming");
-  await expect(scheduled).toContainText(`1 Jan ${nextYear}`);
+  await expect(scheduled).toContainText(`Jan 1, ${nextYear}`);
   await expect(scheduled).toContainText("$10.00");
 });
 

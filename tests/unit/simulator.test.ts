@@ -92,6 +92,8 @@ describe("pure pieces", () => {
         midstream: true,
         slowMs: 10,
         echo: true,
+        stallMs: null,
+        minimalUsage: false,
         raw: "429x2:0.5,slow:10,midstream,echo",
       },
     });
@@ -100,6 +102,8 @@ describe("pure pieces", () => {
       plan: { statusFault: { status: 529, attempts: 1, retryAfterSeconds: null } },
     });
     expect(parseFaults(undefined, "[[sim:slow]]")).toMatchObject({ ok: true, plan: { slowMs: 50 } });
+    expect(parseFaults(undefined, "[[sim:stall]]")).toMatchObject({ ok: true, plan: { stallMs: Number.POSITIVE_INFINITY } });
+    expect(parseFaults("stall:250, usage-minimal", "")).toMatchObject({ ok: true, plan: { stallMs: 250, minimalUsage: true } });
     expect(parseFaults("nope", "")).toMatchObject({ ok: false });
     expect(parseFaults(undefined, "no markers here")).toMatchObject({ ok: true, plan: { raw: null } });
   });
