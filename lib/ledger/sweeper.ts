@@ -3,7 +3,6 @@ import { SYSTEM_ACTOR_ID } from "@/lib/jobs/system-actor";
 import { buildUsageEvent } from "@/lib/ledger/usage-event";
 import { applyTurnWriteNow } from "@/lib/ledger/write-turn";
 import { STREAM_LIMITS } from "@/lib/llm/tracked-call";
-import { getPlan } from "@/lib/tenancy/plans";
 import { priceAt } from "@/lib/usage/price-book";
 
 /**
@@ -32,7 +31,6 @@ interface StaleRow {
   input_tokens: number;
   max_tokens: number | null;
   started_at: Date;
-  plan_id: string;
 }
 
 export interface SweepResult {
@@ -46,8 +44,8 @@ export async function sweepStaleRequests(options: { now?: Date; staleAfterMs?: n
   // Staff reads usage across tenants (never content); the partial index keeps this to rows in flight.
   const rows = await withScopeSql({ kind: "staff", userId: SYSTEM_ACTOR_ID }, (db) =>
     db.query<StaleRow>(
-      `SELECT e.tenant_id, e.request_id, e.user_id, e.conversation_id, e.request_type, e.model, e.input_tokens, e.max_tokens, e.started_at, t.plan_id
-         FROM usage_events e JOIN tenants t ON t.id = e.tenant_id
+      `SELECT e.tenant_id, e.request_id, e.user_id, e.conversation_id, e.request_type, e.model, e.input_tokens, e.max_tokens, e.started_at
+         FROM usage_events e
         WHERE e.status = 'started' AND e.started_at < $1 AND ($3::uuid[] IS NULL OR e.tenant_id = ANY ($3::uuid[]))
         ORDER BY e.started_at LIMIT $2`,
       [cutoff, SWEEP_POLICY.batch, options.tenantIds ?? null],
@@ -63,9 +61,8 @@ export async function sweepStaleRequests(options: { now?: Date; staleAfterMs?: n
       { tenantId: row.tenant_id, requestId: row.request_id, userId: row.user_id, conversationId: row.conversation_id, requestType: row.request_type, model: row.model, endedAt: now },
       await priceAt(row.model, now),
     );
-    const plan = await getPlan(row.plan_id);
     // No user in the scope: the platform acts for the tenant (the user may have left since).
-    const result = await applyTurnWriteNow({ tenantId: row.tenant_id, userId: null, messages: null, events: [event], quota: plan.monthlyTokenQuota });
+    const result = await applyTurnWriteNow({ tenantId: row.tenant_id, userId: null, messages: null, events: [event] });
     settled += result.settled.length;
   }
   if (rows.length > 0) console.warn(`[bulkhead] sweeper settled ${settled} of ${rows.length} abandoned requests as estimated`);

@@ -6,12 +6,13 @@ import type { UsageEventRow } from "@/lib/ledger/usage-event";
 /**
  * After a call: everything it changes, as one value (a TurnWrite) applied in ONE statement —
  * the conversation and its messages (for a chat turn), the settlement of every ledger row
- * the turn wrote (one per upstream attempt), the quota moved from reserved to used by
- * exactly what those rows settled at, and the 80 %/100 % notices.
+ * the turn wrote (one per upstream attempt), and the quota settlement: what those rows
+ * reserved and what they used, appended to quota_settlements (0012) and folded into the
+ * quota row by the next reservation, reader or background fold — no shared row is locked.
  *
  * Idempotent, so the same value can be replayed from the outbox (lib/ledger/outbox.ts) as
- * often as it is delivered: rows are settled only while still 'started', the quota moves
- * only for rows this statement settled, and messages and conversation carry ids chosen up
+ * often as it is delivered: rows are settled only while still 'started', the quota
+ * settlement is appended only for rows this statement settled, and messages and conversation carry ids chosen up
  * front (ON CONFLICT DO NOTHING). If the write fails, the whole value goes to the outbox.
  */
 export interface TurnMessages {
@@ -30,8 +31,6 @@ export interface TurnWrite {
   messages: TurnMessages | null;
   /** One settled row per upstream attempt. */
   events: UsageEventRow[];
-  /** The plan's monthly quota, for the notices. */
-  quota: number;
 }
 
 export interface TurnWriteResult {
@@ -39,13 +38,7 @@ export interface TurnWriteResult {
   conversationFound: boolean;
   /** Request ids this write settled (an empty list on a replay of a settled turn). */
   settled: string[];
-  notices: string[];
 }
-
-const NOTICE_LEVELS = [
-  { kind: "quota_80", fraction: 0.8, message: "Your workspace has used 80% of this month's token quota." },
-  { kind: "quota_100", fraction: 1, message: "Your workspace has used all of this month's token quota. Chat is paused until next month or a plan upgrade." },
-] as const;
 
 const SETTLE_COLUMNS = [
   "status", "settled_at", "model", "input_tokens", "output_tokens", "cache_write_tokens", "cache_write_1h_tokens",
@@ -80,24 +73,11 @@ WITH conv AS (
   RETURNING e.request_id, e.quota_period, e.reserved_tokens,
             e.input_tokens + e.output_tokens + e.cache_write_tokens + e.cache_read_tokens AS used
 ), qs AS (
-  UPDATE quota_usage q
-     SET reserved_tokens = GREATEST(q.reserved_tokens - s.reserved, 0), used_tokens = q.used_tokens + s.used, updated_at = now()
-    FROM (SELECT quota_period, sum(reserved_tokens) AS reserved, sum(used) AS used FROM ue GROUP BY 1) s
-   WHERE q.tenant_id = $1::uuid AND q.period = s.quota_period
-  RETURNING q.period, q.used_tokens, s.used AS added
-), n AS (
-  INSERT INTO tenant_notices (tenant_id, kind, period, message)
-  SELECT $1::uuid, l.kind, qs.period, l.message
-    FROM qs, json_to_recordset($15::json) AS l(kind text, fraction float8, message text)
-   WHERE qs.used_tokens >= $16::bigint * l.fraction AND qs.used_tokens - qs.added < $16::bigint * l.fraction
-  ON CONFLICT (tenant_id, kind, period) DO NOTHING
-  RETURNING kind
+  INSERT INTO quota_settlements (tenant_id, period, released, used)
+  SELECT $1::uuid, quota_period, sum(reserved_tokens), sum(used) FROM ue GROUP BY quota_period
 )
 SELECT (SELECT count(*) FROM target)::int AS targets,
-       ARRAY(SELECT request_id FROM ue) AS settled,
-       ARRAY(SELECT kind FROM n) AS notices`;
-
-const NOTICE_LEVELS_JSON = JSON.stringify(NOTICE_LEVELS);
+       ARRAY(SELECT request_id FROM ue) AS settled`;
 
 function eventsJson(events: UsageEventRow[]): string {
   return JSON.stringify(
@@ -127,7 +107,7 @@ function eventsJson(events: UsageEventRow[]): string {
 /** Applies a TurnWrite inside the caller's tenant transaction (one statement). */
 export async function applyTurnWrite(db: ScopedSql, write: TurnWrite, options: { commit?: boolean } = {}): Promise<TurnWriteResult> {
   const m = write.messages;
-  const [row] = await db.query<{ targets: number; settled: string[]; notices: string[] }>(
+  const [row] = await db.query<{ targets: number; settled: string[] }>(
     WRITE_TURN_SQL,
     [
       write.tenantId,
@@ -144,12 +124,10 @@ export async function applyTurnWrite(db: ScopedSql, write: TurnWrite, options: {
       m?.assistantMessage.content ?? null,
       m?.assistantMessage.status ?? null,
       eventsJson(write.events),
-      NOTICE_LEVELS_JSON,
-      write.quota,
     ],
     options,
   );
-  return { conversationFound: m === null || (row?.targets ?? 0) === 1, settled: row?.settled ?? [], notices: row?.notices ?? [] };
+  return { conversationFound: m === null || (row?.targets ?? 0) === 1, settled: row?.settled ?? [] };
 }
 
 function scopeOf(write: TurnWrite) {

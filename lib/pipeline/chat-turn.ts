@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { ChatRequest } from "@/lib/chat/schemas";
 import { withScopeSql } from "@/lib/db/sql";
-import { reserveInOwnTransaction, reserveRequest, withdrawRequest, type LedgerRequest } from "@/lib/ledger/reserve";
+import { reserveRequest, withdrawRequest, type LedgerRequest } from "@/lib/ledger/reserve";
 import { admitRequest, chargeTokens, correctTokens, type AdmissionContext } from "@/lib/limits/admission";
 import { observeAccountHeaders } from "@/lib/limits/account-headroom";
 import type { RateLimiter } from "@/lib/limits/rate-limit";
@@ -24,7 +24,7 @@ import { getPlan, type Plan } from "@/lib/tenancy/plans";
  *   3. screen    the message's verdict (a pass-through for now)
  *   4. limit     the user's fair share and the tenant's requests/min
  *   5. compose   config + conversation → system prompt and window; sizes the call
- *   6. reserve   the ledger row ('started') + the quota bound, same transaction as 5
+ *   6. reserve   the ledger row ('started') + the quota bound (batched per tenant)
  *      limit     tokens/min, charged with the estimate (refused → the row is withdrawn)
  *   7. call      behind the scheduler, retries reserving their own rows; streamed out
  *   8. record    messages + every attempt's settlement + quota, one write (or the outbox)
@@ -40,11 +40,8 @@ export async function startChatTurn(caller: Caller, request: ChatRequest, signal
   await admitRequest(admission);
 
   const requestId = newRequestId();
-  const turn = await withScopeSql({ kind: "tenant", tenantId: caller.tenantId, userId: caller.userId }, async (db) => {
-    const composed = await composeTurn(db, caller, request, plan);
-    await reserveRequest(db, ledgerRequest(caller, composed, plan, requestId), { commit: true });
-    return composed;
-  });
+  const turn = await withScopeSql({ kind: "tenant", tenantId: caller.tenantId, userId: caller.userId }, (db) => composeTurn(db, caller, request, plan));
+  await reserveRequest(ledgerRequest(caller, turn, plan, requestId));
 
   let charge;
   try {
@@ -81,12 +78,12 @@ export async function startChatTurn(caller: Caller, request: ChatRequest, signal
       signal: abortSignal,
       onText: (text) => send({ type: "delta", text }),
       ledger: {
-        reserveRetry: (id) => reserveInOwnTransaction(ledgerRequest(caller, turn, plan, id)),
+        reserveRetry: (id) => reserveRequest(ledgerRequest(caller, turn, plan, id)),
         withdraw: (id) => withdrawRequest(caller, id),
       },
     });
 
-    const recorded = await recordChatTurn(caller, turn, { final, attempts, startedAt }, plan.monthlyTokenQuota);
+    const recorded = await recordChatTurn(caller, turn, { final, attempts, startedAt });
     const last = recorded.events.at(-1);
     if (!recorded.result) {
       send({ type: "error", error: { code: "internal_error", message: "The reply could not be saved. Please try again." } });

@@ -67,7 +67,8 @@ SELECT
       ORDER BY m.created_at DESC LIMIT ${HISTORY_READ_LIMIT}) m) AS messages`;
 
 export async function composeTurn(db: ScopedSql, caller: Caller, input: ChatRequest, plan: Plan): Promise<ComposedTurn> {
-  const [row] = await db.query<TurnRow>(TURN_SQL, [caller.tenantId, input.conversationId ?? null, caller.userId]);
+  // One statement: it ends the transaction in the same round trip.
+  const [row] = await db.query<TurnRow>(TURN_SQL, [caller.tenantId, input.conversationId ?? null, caller.userId], { commit: true });
   const stored = row?.config;
   if (!stored) throw new AppError("internal_error", "This workspace has no assistant configuration.");
   const conversation = row.conversation;

@@ -22,7 +22,6 @@ export async function recordChatTurn(
   caller: Caller,
   turn: ComposedTurn,
   call: { final: TrackedResult; attempts: AttemptRecord[]; startedAt: Date },
-  quota: number,
 ): Promise<RecordedTurn & { error?: unknown }> {
   const endedAt = new Date();
   const price = await priceAt(turn.model, endedAt);
@@ -36,7 +35,6 @@ export async function recordChatTurn(
   const write: TurnWrite = {
     tenantId: caller.tenantId,
     userId: caller.userId,
-    quota,
     events,
     messages: {
       conversationId: turn.conversationId,

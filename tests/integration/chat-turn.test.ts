@@ -160,6 +160,8 @@ describe("usage recorded at call time equals what the simulator reported", () =>
     expect(rows.slice(0, 2).every((r) => r.output_tokens === 0 && r.error_type === "rate_limit_error")).toBe(true);
     const completed = logged.find((e) => e.outcome === "completed")!;
     expect(rows[2]).toMatchObject({ input_tokens: completed.usage!.input_tokens, output_tokens: completed.usage!.output_tokens });
+    // As every reader does: fold the settlements queued for the quota row first.
+    await ownerQuery("SELECT fold_quota($1, NULL)", [t.ctx.tenantId]);
     const [quota] = await ownerQuery<{ used_tokens: string; reserved_tokens: string }>(
       "SELECT used_tokens, reserved_tokens FROM quota_usage WHERE tenant_id = $1",
       [t.ctx.tenantId],

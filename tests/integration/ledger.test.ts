@@ -72,9 +72,11 @@ function request(ctx: { tenantId: string; userId: string }, extra: Partial<Ledge
   };
 }
 
-const reserve = (r: LedgerRequest) => withScopeSql({ kind: "tenant", tenantId: r.tenantId, userId: r.userId ?? "" }, (db) => reserveRequest(db, r, { commit: true }));
+const reserve = (r: LedgerRequest) => reserveRequest(r);
 
+/** The quota row after folding the settlements queued for it (as every reader does). */
 async function quotaRow(tenantId: string): Promise<{ used: number; reserved: number }> {
+  await ownerQuery("SELECT fold_quota($1, NULL)", [tenantId]);
   const rows = await ownerQuery<{ used_tokens: string; reserved_tokens: string }>("SELECT used_tokens, reserved_tokens FROM quota_usage WHERE tenant_id = $1", [tenantId]);
   return { used: rows.reduce((s, r) => s + Number(r.used_tokens), 0), reserved: rows.reduce((s, r) => s + Number(r.reserved_tokens), 0) };
 }
@@ -96,7 +98,7 @@ function settled(r: LedgerRequest, usage: Partial<UsageEventRow> = {}, price = {
   return { ...base, ...usage };
 }
 
-const usageOnly = (r: LedgerRequest, events: UsageEventRow[]): TurnWrite => ({ tenantId: r.tenantId, userId: r.userId, messages: null, events, quota: r.quota });
+const usageOnly = (r: LedgerRequest, events: UsageEventRow[]): TurnWrite => ({ tenantId: r.tenantId, userId: r.userId, messages: null, events });
 
 describe("a row before the call, settled once after it", () => {
   it("reserve writes a 'started' row holding the reservation; the write settles it and moves exactly that into used", async () => {
@@ -185,21 +187,39 @@ describe("quota with no overshoot", () => {
     expect(inputTokenBound(request)).toBeGreaterThan(text.length); // at least a token a character
   });
 
-  it("leaves notices at 80 % and 100 %, once each, and then refuses", async () => {
+  it("leaves notices at 80 % and 100 % of the plan's quota, once each, when settlements are folded, and then refuses", async () => {
+    const ctx = await tenant();
+    await ownerQuery("UPDATE tenants SET plan_id = 'free' WHERE id = $1", [ctx.tenantId]);
+    const [{ q }] = (await ownerQuery<{ q: string }>("SELECT monthly_token_quota AS q FROM plans WHERE id = 'free'")) as [{ q: string }];
+    const planQuota = Number(q);
+    const kinds = async () => (await ownerQuery<{ kind: string }>("SELECT kind FROM tenant_notices WHERE tenant_id = $1 ORDER BY id", [ctx.tenantId])).map((k) => k.kind);
+    const use = async (fraction: number) => {
+      const tokens = Math.round(planQuota * fraction);
+      const r = request(ctx, { quota: planQuota, reserveTokens: tokens });
+      await reserve(r);
+      await applyTurnWriteNow(usageOnly(r, [settled(r, { inputTokens: tokens, outputTokens: 0 })]));
+      await quotaRow(ctx.tenantId); // a reader folds the settlement, and leaves notices
+      return kinds();
+    };
+    expect(await use(0.7)).toEqual([]);
+    expect(await use(0.15)).toEqual(["quota_80"]);
+    expect(await use(0.01)).toEqual(["quota_80"]);
+    expect(await use(0.14)).toEqual(["quota_80", "quota_100"]);
+    await expect(reserve(request(ctx, { quota: planQuota, reserveTokens: 1 }))).rejects.toMatchObject({ extra: { limit: "monthly_quota" } });
+  });
+
+  it("a settlement not yet folded keeps its whole reservation counted: admission stays conservative", async () => {
     const ctx = await tenant();
     const quota = 10_000;
-    const use = async (tokens: number) => {
-      const r = request(ctx, { quota, reserveTokens: tokens });
-      await reserve(r);
-      return applyTurnWriteNow(usageOnly(r, [settled(r, { inputTokens: tokens, outputTokens: 0 })]));
-    };
-    expect((await use(7_000)).notices).toEqual([]);
-    expect((await use(1_500)).notices).toEqual(["quota_80"]);
-    expect((await use(100)).notices).toEqual([]);
-    expect((await use(1_400)).notices).toEqual(["quota_100"]);
-    await expect(reserve(request(ctx, { quota, reserveTokens: 1 }))).rejects.toMatchObject({ extra: { limit: "monthly_quota" } });
-    const kinds = await ownerQuery<{ kind: string }>("SELECT kind FROM tenant_notices WHERE tenant_id = $1 ORDER BY id", [ctx.tenantId]);
-    expect(kinds.map((k) => k.kind)).toEqual(["quota_80", "quota_100"]);
+    const r = request(ctx, { quota, reserveTokens: 6_000 });
+    await reserve(r);
+    await applyTurnWriteNow(usageOnly(r, [settled(r, { inputTokens: 100, outputTokens: 0 })]));
+    const [raw] = await ownerQuery<{ used_tokens: string; reserved_tokens: string }>("SELECT used_tokens, reserved_tokens FROM quota_usage WHERE tenant_id = $1", [ctx.tenantId]);
+    expect(raw).toEqual({ used_tokens: "0", reserved_tokens: "6000" });
+    // The next reservation folds it first, so the room it sees is exact.
+    await reserve(request(ctx, { quota, reserveTokens: 9_900 }));
+    const [after] = await ownerQuery<{ used_tokens: string; reserved_tokens: string }>("SELECT used_tokens, reserved_tokens FROM quota_usage WHERE tenant_id = $1", [ctx.tenantId]);
+    expect(after).toEqual({ used_tokens: "100", reserved_tokens: "9900" });
   });
 
   it("quota months are the tenant's local months", async () => {
