@@ -82,7 +82,7 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
   const owner = new pg.Client({ connectionString: ownerUrl });
   await owner.connect();
   await migrate(pgRunner(owner), await readMigrations(path.join(ROOT, "prisma", "migrations")));
-  const prisma = createPrismaClient(appUrl.toString(), 12);
+  const prisma = createPrismaClient(appUrl.toString(), 16);
   setPrismaClient(prisma);
   const sim = await startSimulator({ port: 0, receivedMaxEntries: 1_000_000 });
   setClaudeClient(createClaudeClient({ baseURL: sim.url }));

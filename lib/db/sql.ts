@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type pg from "pg";
 import { getPool } from "@/lib/db/client";
 import { scopeSettings, SET_SCOPE_SQL } from "@/lib/db/roles";
@@ -9,9 +10,10 @@ import type { Scope } from "@/lib/db/scope";
  *
  * Why not Prisma here: measured on the chat path, a Prisma interactive transaction cost
  * about 1 ms before its first statement and 0.5–1 ms per statement. Here every value is a
- * bound parameter, and the pool's pipeline mode sends BEGIN, the scope and the first
- * statement together (and a last statement with its COMMIT), so a one-statement step is one
- * round trip. bench/chat-path.ts measures the path.
+ * bound parameter, statements are prepared once per connection, and the pool's pipeline
+ * mode sends BEGIN, the scope and the first statement together (and a last statement with
+ * its COMMIT), so a one-statement step is one round trip. bench/chat-path.ts and
+ * bench/ledger.ts measure the path.
  */
 export interface ScopedSql {
   /** Runs one statement; `commit` ends the transaction in the same round trip. */
@@ -24,6 +26,21 @@ function checkScopeIds(scope: Scope): void {
   for (const id of [scope.kind === "tenant" ? scope.tenantId : "", scope.kind === "auth" ? "" : scope.userId]) {
     if (id !== "" && !UUID.test(id)) throw new Error("scope ids must be uuids");
   }
+}
+
+/**
+ * Hot-path statements are prepared once per connection (named by a hash of their text), so
+ * PostgreSQL plans the turn's few statements once, not on every call; the texts are fixed
+ * strings in lib/, so the set of names is small and bounded.
+ */
+const statementNames = new Map<string, string>();
+function prepared(text: string, values: readonly unknown[]): pg.QueryConfig {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `bh_${createHash("sha1").update(text).digest("hex").slice(0, 16)}`;
+    statementNames.set(text, name);
+  }
+  return { name, text, values: values as unknown[] };
 }
 
 /** Awaits pipelined queries together; the first failure wins, none is left unhandled. */
@@ -46,9 +63,9 @@ export async function withScopeSql<T>(scope: Scope, fn: (db: ScopedSql) => Promi
     async query<R extends pg.QueryResultRow>(sql: string, params: readonly unknown[] = [], options: { commit?: boolean } = {}) {
       if (ended) throw new Error("transaction already ended");
       const queries: Promise<pg.QueryResult>[] = [];
-      if (!begun) queries.push(client.query("BEGIN"), client.query(SET_SCOPE_SQL, settings));
+      if (!begun) queries.push(client.query("BEGIN"), client.query(prepared(SET_SCOPE_SQL, settings)));
       begun = true;
-      queries.push(client.query<R>(sql, params as unknown[]));
+      queries.push(client.query<R>(prepared(sql, params)));
       // COMMIT after a failed statement ends the transaction as a rollback, without error.
       if (options.commit) queries.push(client.query("COMMIT"));
       try {

@@ -121,31 +121,30 @@ BEGIN
   PERFORM fold_quota(p_tenant, v_period);
   SELECT p_quota - used_tokens - reserved_tokens INTO v_room FROM quota_usage WHERE tenant_id = p_tenant AND period = v_period;
 
-  CREATE TEMP TABLE IF NOT EXISTS reserve_batch (
-    ord int, request_id text, user_id uuid, conversation_id uuid, request_type "RequestType", model text,
-    estimated_input int, max_tokens int, reserve bigint, running bigint
-  ) ON COMMIT DELETE ROWS;
-  TRUNCATE reserve_batch;
-  INSERT INTO reserve_batch
-  SELECT j.ord, j.request_id, j.user_id, j.conversation_id, j.request_type, j.model, j.estimated_input, j.max_tokens, j.reserve,
-         sum(j.reserve) OVER (ORDER BY j.ord)
-    FROM json_to_recordset(p_requests) AS j(ord int, request_id text, user_id uuid, conversation_id uuid, request_type "RequestType",
-                                            model text, estimated_input int, max_tokens int, reserve bigint);
+  -- The batch in order with its running sum: a request is admitted while the sum still fits.
+  SELECT coalesce(max(x.running) FILTER (WHERE x.running <= v_room), 0) INTO v_taken
+    FROM (SELECT sum(j.reserve) OVER (ORDER BY j.ord) AS running FROM json_to_recordset(p_requests) AS j(ord int, reserve bigint)) x;
 
   INSERT INTO usage_events (tenant_id, request_id, user_id, conversation_id, request_type, model, input_tokens,
                             output_tokens, latency_ms, cost_micros, status, started_at, created_at, settled_at,
                             reserved_tokens, quota_period, max_tokens)
   SELECT p_tenant, b.request_id, b.user_id, b.conversation_id, b.request_type, b.model, b.estimated_input,
          0, 0, 0, 'started', p_at, p_at, NULL, b.reserve, v_period, b.max_tokens
-    FROM reserve_batch b WHERE b.running <= v_room;
+    FROM (SELECT j.*, sum(j.reserve) OVER (ORDER BY j.ord) AS running
+            FROM json_to_recordset(p_requests) AS j(ord int, request_id text, user_id uuid, conversation_id uuid, request_type "RequestType",
+                                                    model text, estimated_input int, max_tokens int, reserve bigint)) b
+   WHERE b.running <= v_room;
 
-  SELECT coalesce(max(b.running), 0) INTO v_taken FROM reserve_batch b WHERE b.running <= v_room;
   IF v_taken > 0 THEN
     UPDATE quota_usage SET reserved_tokens = reserved_tokens + v_taken, updated_at = now()
      WHERE tenant_id = p_tenant AND period = v_period;
   END IF;
 
-  RETURN QUERY SELECT b.request_id, b.running <= v_room, v_next FROM reserve_batch b ORDER BY b.ord;
+  RETURN QUERY
+    SELECT b.request_id, b.running <= v_room, v_next
+      FROM (SELECT j.ord, j.request_id, sum(j.reserve) OVER (ORDER BY j.ord) AS running
+              FROM json_to_recordset(p_requests) AS j(ord int, request_id text, reserve bigint)) b
+     ORDER BY b.ord;
 END
 $$;
 REVOKE EXECUTE ON FUNCTION reserve_requests(uuid, timestamptz, bigint, json) FROM PUBLIC;
