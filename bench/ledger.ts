@@ -42,8 +42,10 @@ import { formatTable } from "./lib/table";
  * time): settled calls per second, and the share of 10 ms samples in which some backend was
  * waiting on a lock.
  */
-const FULL = { turns: 10_000, outageMs: 10_000, childTurns: 40, writeSeconds: 10 };
-const QUICK = { turns: 600, outageMs: 3_000, childTurns: 10, writeSeconds: 3 };
+const FULL = { turns: 10_000, outageMs: 10_000, childTurns: 40, writeSeconds: 10, boundTenants: 40 };
+const QUICK = { turns: 600, outageMs: 3_000, childTurns: 10, writeSeconds: 3, boundTenants: 8 };
+/** Quota left to each tenant of the bound-price phase. */
+const BOUND_HEADROOM = 40_000;
 const TENANTS = 20;
 const CONCURRENCY = 16;
 const MODEL = TIER_MODELS.economy.id;
@@ -159,7 +161,14 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
     );
     console.log(`\nledger reconciliation (${turnSeconds.toFixed(1)} s of turns)\n${table}`);
 
-    // ---- phase 2: the write path for one tenant ----
+    // ---- phase 2: the price of the bound, near the quota's end ----
+    const bound = await measureBoundPrice(owner, size.boundTenants);
+    console.log(`\nthe price of the reservation bound: each tenant left ${BOUND_HEADROOM.toLocaleString("en-US")} tokens of quota, turns until the first refusal\n${formatTable(
+      ["tenants", "turns admitted", "first refusals that would have fit", "headroom left at refusal (mean)", "refused request's real cost (mean)"],
+      [[String(bound.tenants), String(bound.admitted), `${bound.wouldHaveFit} of ${bound.tenants}`, `${bound.meanHeadroom} tokens`, `${bound.meanRefusedCost} tokens`]],
+    )}`);
+
+    // ---- phase 3: the write path for one tenant ----
     const writePath = await measureWritePath(tenants[0]!, size.writeSeconds, ownerUrl, name);
     console.log(`\nledger write path, one tenant, 32 concurrent reserve+settle\n${formatTable(
       ["settled", "per second", "P50 ms", "P99 ms", "lock-wait samples"],
@@ -169,7 +178,7 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
 
     for (const f of failures.slice(0, 20)) console.log(`[bench] MISMATCH ${f}`);
     return {
-      data: { size, refused, received: received.length, ...report, failures: failures.slice(0, 100), drained, redelivered, killed, inFlight, swept, writePath, turnSeconds },
+      data: { size, refused, received: received.length, ...report, failures: failures.slice(0, 100), drained, redelivered, killed, inFlight, swept, bound, writePath, turnSeconds },
       failures: failures.length,
     };
   } finally {
@@ -279,6 +288,51 @@ async function reconcile(owner: pg.Client, received: ReceivedEntry[]) {
   const staff = (await owner.query<{ a: string; b: string }>(`SELECT (SELECT sum(requests) FROM usage_monthly_tenant)::text AS a, (SELECT count(*) FROM usage_events WHERE status <> 'started')::text AS b`)).rows[0]!;
   if (staff.a !== staff.b) failures.push(`usage_monthly_tenant ${staff.a} requests ≠ events ${staff.b}`);
   return { rows: rows.length, estimated: rows.filter((r) => r.estimated).length, unseenEstimated, failures };
+}
+
+/**
+ * Each tenant is left BOUND_HEADROOM tokens of its quota and sends turns of random length
+ * (English and CJK) until the first refusal. Its refused message is then sent by a twin
+ * tenant with room to spare: if what it really cost fits in the headroom that was left, the
+ * bound refused a request that would have fit.
+ */
+async function measureBoundPrice(owner: pg.Client, count: number) {
+  const words = ["quota", "ledger", "invoice", "margin", "tenant", "report", "東京", "予算", "請求書"];
+  const message = (n: number) => Array.from({ length: n }, () => words[Math.floor(Math.random() * words.length)]).join(" ");
+  let admitted = 0;
+  let wouldHaveFit = 0;
+  const headrooms: number[] = [];
+  const costs: number[] = [];
+  const twin = await signUp({ name: "Twin", email: `twin.${process.pid}@ledger.bench`, password: "long-enough-1", workspaceName: "Twin" });
+  await owner.query("UPDATE tenants SET plan_id = 'enterprise' WHERE id = $1", [twin.tenantId]);
+  for (let i = 0; i < count; i++) {
+    const t = await signUp({ name: `B${i}`, email: `b${i}.${process.pid}@ledger.bench`, password: "long-enough-1", workspaceName: `Bound ${i}` });
+    await owner.query("UPDATE tenants SET plan_id = 'enterprise' WHERE id = $1", [t.tenantId]);
+    await owner.query(
+      "INSERT INTO quota_usage (tenant_id, period, used_tokens) SELECT $1, tenant_quota_period($1, now()), p.monthly_token_quota - $2 FROM plans p WHERE p.id = 'enterprise'",
+      [t.tenantId, BOUND_HEADROOM],
+    );
+    for (;;) {
+      const text = message(5 + Math.floor(Math.random() * 400));
+      try {
+        await drainBody(await startChatTurn({ ...t, planId: "enterprise" }, { message: text }, new AbortController().signal, { limiter: unlimited }));
+        admitted++;
+      } catch {
+        await owner.query("SELECT fold_quota($1, NULL)", [t.tenantId]);
+        const [q] = (await owner.query<{ left: string }>("SELECT p.monthly_token_quota - q.used_tokens - q.reserved_tokens AS left FROM quota_usage q, plans p WHERE q.tenant_id = $1 AND p.id = 'enterprise'", [t.tenantId])).rows;
+        const before = Number((await owner.query<{ n: string }>("SELECT coalesce(sum(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens), 0) AS n FROM usage_events WHERE tenant_id = $1", [twin.tenantId])).rows[0]!.n);
+        await drainBody(await startChatTurn({ ...twin, planId: "enterprise" }, { message: text }, new AbortController().signal, { limiter: unlimited }));
+        const after = Number((await owner.query<{ n: string }>("SELECT coalesce(sum(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens), 0) AS n FROM usage_events WHERE tenant_id = $1", [twin.tenantId])).rows[0]!.n);
+        const left = Number(q!.left);
+        headrooms.push(left);
+        costs.push(after - before);
+        if (after - before <= left) wouldHaveFit++;
+        break;
+      }
+    }
+  }
+  const mean = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length));
+  return { tenants: count, admitted, wouldHaveFit, meanHeadroom: mean(headrooms), meanRefusedCost: mean(costs) };
 }
 
 async function measureWritePath(t: { tenantId: string; userId: string }, seconds: number, ownerUrl: string, database: string) {

@@ -60,7 +60,10 @@ const schema = z.object({
   SMTP_URL: optionalUrl,
   /** The From address of mail the app sends. */
   MAIL_FROM: optionalString,
-  /** "1" when scripts/start.ts serves the embedded database: the dev mailbox page exists only then. */
+  /**
+   * "1" when scripts/start.ts serves the embedded database: the dev mailbox page exists only
+   * then, and hot-path statements are not prepared (PGlite has one session for all connections).
+   */
   BULKHEAD_EMBEDDED_DB: optionalString,
   BULKHEAD_DATA_DIR: optionalString,
   /** "1" in the app server `npm run bench` starts: mounts the bench proxy, no background jobs. */

@@ -3,6 +3,7 @@ import type pg from "pg";
 import { getPool } from "@/lib/db/client";
 import { scopeSettings, SET_SCOPE_SQL } from "@/lib/db/roles";
 import type { Scope } from "@/lib/db/scope";
+import { env } from "@/lib/env";
 
 /**
  * Hand-written SQL for the hot paths (the turn pipeline), on the process pool that Prisma
@@ -34,7 +35,13 @@ function checkScopeIds(scope: Scope): void {
  * strings in lib/, so the set of names is small and bounded.
  */
 const statementNames = new Map<string, string>();
+/**
+ * Not on the embedded database: pglite-socket multiplexes every connection onto one PGlite
+ * session, where a second connection's Parse of the same name fails ("already exists").
+ */
+const PREPARE = env.BULKHEAD_EMBEDDED_DB !== "1";
 function prepared(text: string, values: readonly unknown[]): pg.QueryConfig {
+  if (!PREPARE) return { text, values: values as unknown[] };
   let name = statementNames.get(text);
   if (!name) {
     name = `bh_${createHash("sha1").update(text).digest("hex").slice(0, 16)}`;

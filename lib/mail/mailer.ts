@@ -45,9 +45,11 @@ export function devMailbox(file = devMailboxFile()): Mailer {
     kind: "dev-mailbox",
     async send(mail) {
       const entry: DevMailboxEntry = { at: new Date().toISOString(), ...mail };
-      await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+      const dir = path.dirname(file);
+      // turbopackIgnore: a runtime data file, not part of the build's file trace.
+      await mkdir(/* turbopackIgnore: true */ dir, { recursive: true, mode: 0o700 });
       // 0600: the mailbox holds live sign-in links.
-      await appendFile(file, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
+      await appendFile(/* turbopackIgnore: true */ file, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
       console.log(`[bulkhead] mail to ${mail.to}: "${mail.subject}" (dev mailbox: /dev/mailbox)`);
     },
   };
@@ -57,7 +59,7 @@ export function devMailbox(file = devMailboxFile()): Mailer {
 export async function readDevMailbox(file = devMailboxFile(), limit = 50): Promise<DevMailboxEntry[]> {
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = await readFile(/* turbopackIgnore: true */ file, "utf8");
   } catch {
     return [];
   }
