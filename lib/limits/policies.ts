@@ -60,3 +60,24 @@ export type PlanLimits = {
   /** 1–100: percentage of the tenant's per-minute budget one user may consume. */
   readonly userSharePct: number;
 };
+
+/**
+ * Upstream calls one tenant may have in flight at once, per process, by plan id
+ * (lib/llm/scheduler.ts; interactive and background together). A tenant over its cap waits
+ * in its own queue while other tenants' calls go ahead, so one tenant's long generations
+ * cannot take all of the process's interactive slots (32).
+ *
+ * In code rather than a `plans` column: the cap is a share of this process's scheduler
+ * pool, which is code configuration too, and changing one is a deploy, not a price change.
+ * Plans not listed (a plan added by a later migration) get the free plan's cap until given one.
+ */
+export const IN_FLIGHT_CAPS = {
+  free: 2,
+  starter: 4,
+  professional: 8,
+  enterprise: 16,
+} as const satisfies Record<string, number>;
+
+export function inFlightCapForPlan(planId: string): number {
+  return Object.hasOwn(IN_FLIGHT_CAPS, planId) ? IN_FLIGHT_CAPS[planId as keyof typeof IN_FLIGHT_CAPS] : IN_FLIGHT_CAPS.free;
+}

@@ -104,7 +104,7 @@ export async function callClaude(params: CallClaudeParams): Promise<CallClaudeRe
     }
     let result: TrackedResult;
     try {
-      result = await scheduler.run(priority, () => trackedStream({ ...call, requestId }), { signal: call.signal });
+      result = await scheduler.run(priority, () => trackedStream({ ...call, requestId }), { signal: call.signal, tenantId: call.tenantId });
     } catch (error) {
       await ledger.withdraw(requestId);
       if (isAbortError(error)) return { final: abortedWhileWaiting(startedAt), attempts };
