@@ -14,6 +14,8 @@ export interface TenantPromptConfig {
   customInstructions: string;
 }
 
+import { skeletonWithOffsets } from "@/lib/security/normalise";
+
 /** Structurally the SDK's TextBlockParam. */
 export interface SystemTextBlock {
   type: "text";
@@ -93,23 +95,30 @@ function bullets(items: readonly string[]): string {
   return items.map((item) => `- ${item}`).join("\n");
 }
 
-// An opening bracket (ASCII or a look-alike), optional slash/space/invisible characters, then
-// one of our tag names written with any case, and with "_" as "_", "-", space or nothing.
-const BRACKETS = "<\uFF1C\uFE64\u2039\u3008\u27E8";
-const INVISIBLE = "\u00AD\u200B-\u200D\u2060\uFEFF";
-const NAME_GAP = `[${INVISIBLE}]*`;
-const namePattern = (name: string): string =>
-  [...name].map((c) => (c === "_" ? `[\\s_\\-${INVISIBLE}]*` : `${c}${NAME_GAP}`)).join("");
-const MARKER_PATTERN = new RegExp(
-  `[${BRACKETS}](?=[\\s/\\\\${INVISIBLE}]*(?:${MARKER_TAGS.map(namePattern).join("|")}))`,
-  "giu",
-);
+// Matched on the skeleton (lib/security/normalise.ts): look-alike brackets and letters are
+// ASCII there and invisible characters are gone. Between the bracket and the name, and
+// between the parts of a name, up to three separators of any kind ("/", "\\", ".", "-",
+// space, or nothing): "</user.message>" reads as our marker to a model.
+const GAP = "[^a-z0-9<>]{0,3}";
+const namePattern = (name: string): string => name.split("_").join(GAP);
+const MARKER_PATTERN = new RegExp(`<(?=${GAP}(?:${MARKER_TAGS.map(namePattern).join("|")}))`, "g");
 
 /**
  * Neutralises anything that would read as one of our markers by replacing its opening
- * bracket with "&lt;". Other text, including ordinary "<" (code, maths), is left alone.
- * Look-alike letters (full-width, Cyrillic) are the input screening step's job.
+ * bracket (whatever character it was written with) with "&lt;". Other text, including
+ * ordinary "<" (code, maths), is left alone. Applied to user text and to every tenant
+ * configuration field alike.
  */
 export function neutraliseMarkers(text: string): string {
-  return text.replace(MARKER_PATTERN, "&lt;");
+  const { text: skel, offsets, ends } = skeletonWithOffsets(text);
+  let out = "";
+  let from = 0;
+  for (const match of skel.matchAll(MARKER_PATTERN)) {
+    const start = offsets[match.index]!;
+    // Several skeleton characters can come from one source character; replace it once.
+    if (start < from) continue;
+    out += text.slice(from, start) + "&lt;";
+    from = ends[match.index]!;
+  }
+  return from === 0 ? text : out + text.slice(from);
 }
