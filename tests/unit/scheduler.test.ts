@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
+import { IN_FLIGHT_CAPS, inFlightCapForPlan } from "@/lib/limits/policies";
 import { createScheduler, getScheduler, type Priority, type Scheduler } from "@/lib/llm/scheduler";
 
 // The process scheduler reads the real monitor; here the monitor says what the test wants.
@@ -274,6 +275,238 @@ describe("abort", () => {
     controller.abort();
     task.finish("done anyway");
     await expect(result).resolves.toBe("done anyway");
+  });
+});
+
+/** Queues `tasks` for one tenant. */
+function submitFor(scheduler: Scheduler, tenantId: string, priority: Priority, tasks: FakeTask[], signal?: AbortSignal): Promise<string>[] {
+  return tasks.map((t) => scheduler.run(priority, t.task, { signal, tenantId }));
+}
+
+/** Finishes whichever task started next, `count` times, so the start order is the scheduler's choice. */
+async function drainInOrder(order: string[], tasks: FakeTask[], count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    await tick();
+    const name = order[i];
+    const t = tasks.find((x) => x.name === name);
+    if (!t) throw new Error(`nothing started at position ${i}`);
+    t.finish();
+  }
+}
+
+describe("per-tenant caps", () => {
+  it("runs at most a tenant's cap of its calls while other tenants use the remaining slots", async () => {
+    const caps: Record<string, number> = { A: 2, B: 1 };
+    const scheduler = createScheduler({ interactiveConcurrency: 10, tenantCap: (id) => caps[id] ?? 1 });
+    const a = [1, 2, 3, 4].map((i) => fakeTask(`a${i}`));
+    const b = [1, 2, 3].map((i) => fakeTask(`b${i}`));
+    const results = [...submitFor(scheduler, "A", "interactive", a), ...submitFor(scheduler, "B", "interactive", b)];
+    await tick();
+
+    expect(a.map((t) => t.started)).toEqual([true, true, false, false]);
+    expect(b.map((t) => t.started)).toEqual([true, false, false]);
+    expect(scheduler.tenantStats("A")).toEqual({ running: 2, queued: 2 });
+    expect(scheduler.tenantStats("B")).toEqual({ running: 1, queued: 2 });
+    // Seven free slots in the pool: the waiting is the caps', not the pool's.
+    expect(scheduler.stats().interactive).toEqual({ running: 3, queued: 4 });
+
+    a[0]?.finish();
+    await tick();
+    expect(a.map((t) => t.started)).toEqual([true, true, true, false]);
+    expect(b.map((t) => t.started)).toEqual([true, false, false]);
+
+    for (const t of [...a, ...b]) {
+      t.finish();
+      await tick();
+    }
+    for (const t of [...a, ...b]) t.finish();
+    await expect(Promise.all(results)).resolves.toEqual(["a1", "a2", "a3", "a4", "b1", "b2", "b3"]);
+    expect(scheduler.tenantStats("A")).toEqual({ running: 0, queued: 0 });
+  });
+
+  it("counts interactive and background calls against the same cap", async () => {
+    const scheduler = createScheduler({ interactiveConcurrency: 10, backgroundConcurrency: 10, tenantCap: () => 2 });
+    const inter = fakeTask("inter");
+    const back = [fakeTask("b1"), fakeTask("b2")];
+    void scheduler.run("interactive", inter.task, { tenantId: "A" });
+    submitFor(scheduler, "A", "background", back);
+    await tick();
+    expect([inter.started, ...back.map((t) => t.started)]).toEqual([true, true, false]);
+    expect(scheduler.tenantStats("A")).toEqual({ running: 2, queued: 1 });
+  });
+
+  it("frees the tenant's slot when its task fails", async () => {
+    const scheduler = createScheduler({ tenantCap: () => 1 });
+    const [a, b] = [fakeTask("a"), fakeTask("b")];
+    const [ra, rb] = submitFor(scheduler, "A", "interactive", [a!, b!]);
+    await tick();
+    expect(b!.started).toBe(false);
+    a!.fail(new Error("boom"));
+    await expect(ra).rejects.toThrow("boom");
+    await tick();
+    expect(b!.started).toBe(true);
+    b!.finish();
+    await expect(rb).resolves.toBe("b");
+  });
+
+  it("waits for a cap given as a promise, and reads it again on each call (a plan change applies to the next call)", async () => {
+    let cap = 1;
+    const scheduler = createScheduler({ tenantCap: async () => cap });
+    const first = [fakeTask("a1"), fakeTask("a2"), fakeTask("a3")];
+    submitFor(scheduler, "A", "interactive", first);
+    await tick();
+    expect(first.map((t) => t.started)).toEqual([true, false, false]);
+
+    cap = 3; // upgraded: the next call brings the new cap
+    const later = fakeTask("a4");
+    void scheduler.run("interactive", later.task, { tenantId: "A" });
+    await tick();
+    expect([...first, later].map((t) => t.started)).toEqual([true, true, true, false]);
+  });
+
+  it("does not cap calls made without a tenant", async () => {
+    const scheduler = createScheduler({ interactiveConcurrency: 5, tenantCap: () => 1 });
+    const tasks = [1, 2, 3].map((i) => fakeTask(`t${i}`));
+    submit(scheduler, "interactive", tasks);
+    await tick();
+    expect(tasks.every((t) => t.started)).toBe(true);
+  });
+
+  it("takes the caps from the plan table, and gives a plan not in it the free plan's cap", () => {
+    expect(inFlightCapForPlan("enterprise")).toBe(IN_FLIGHT_CAPS.enterprise);
+    expect(inFlightCapForPlan("starter")).toBe(IN_FLIGHT_CAPS.starter);
+    expect(IN_FLIGHT_CAPS.enterprise).toBeGreaterThan(IN_FLIGHT_CAPS.free);
+    expect(inFlightCapForPlan("platinum")).toBe(IN_FLIGHT_CAPS.free);
+    expect(inFlightCapForPlan("constructor")).toBe(IN_FLIGHT_CAPS.free);
+  });
+});
+
+describe("fair queuing across tenants", () => {
+  it("starts tenant B's one task before tenant A's second queued task, not behind A's 100", async () => {
+    const order: string[] = [];
+    const scheduler = createScheduler({ interactiveConcurrency: 1 });
+    const a = Array.from({ length: 101 }, (_, i) => fakeTask(`a${i}`, order));
+    submitFor(scheduler, "A", "interactive", a);
+    await tick();
+    const b = fakeTask("b", order);
+    void scheduler.run("interactive", b.task, { tenantId: "B" });
+
+    await drainInOrder(order, [...a, b], 3);
+    // a0 was running and a1 was next in the ring when B arrived; then B's turn.
+    expect(order).toEqual(["a0", "a1", "b"]);
+    await tick();
+    expect(scheduler.tenantStats("A")).toEqual({ running: 1, queued: 98 });
+  });
+
+  it("takes turns between tenants with queued work, FIFO within each", async () => {
+    const order: string[] = [];
+    const scheduler = createScheduler({ interactiveConcurrency: 1 });
+    const blocker = fakeTask("blocker", order);
+    void scheduler.run("interactive", blocker.task, { tenantId: "Z" });
+    await tick();
+    const tasks = ["A", "B", "C"].flatMap((tenant) => {
+      const mine = [1, 2, 3].map((i) => fakeTask(`${tenant}${i}`, order));
+      submitFor(scheduler, tenant, "interactive", mine);
+      return mine;
+    });
+    await drainInOrder(order, [blocker, ...tasks], 10);
+    expect(order).toEqual(["blocker", "A1", "B1", "C1", "A2", "B2", "C2", "A3", "B3", "C3"]);
+  });
+
+  it("gives a tenant at its cap no turn: the slot goes to the next tenant in the ring", async () => {
+    const order: string[] = [];
+    const scheduler = createScheduler({ interactiveConcurrency: 2, tenantCap: (id) => (id === "A" ? 1 : 5) });
+    const a = [1, 2, 3].map((i) => fakeTask(`a${i}`, order));
+    const b = [1, 2, 3].map((i) => fakeTask(`b${i}`, order));
+    submitFor(scheduler, "A", "interactive", a);
+    submitFor(scheduler, "B", "interactive", b);
+    await tick();
+    expect(order).toEqual(["a1", "b1"]);
+    b[0]?.finish(); // A still holds its one slot: the free slot is B's
+    await tick();
+    expect(order).toEqual(["a1", "b1", "b2"]);
+  });
+});
+
+describe("abort while queued in a tenant's queue", () => {
+  it("removes only that task; the tenant's other tasks and other tenants keep their turns", async () => {
+    const order: string[] = [];
+    const scheduler = createScheduler({ interactiveConcurrency: 1 });
+    const blocker = fakeTask("blocker", order);
+    void scheduler.run("interactive", blocker.task, { tenantId: "Z" });
+    await tick();
+    const controller = new AbortController();
+    const doomed = fakeTask("b-doomed", order);
+    const a = [fakeTask("a1", order), fakeTask("a2", order)];
+    submitFor(scheduler, "A", "interactive", a);
+    const doomedResult = scheduler.run("interactive", doomed.task, { tenantId: "B", signal: controller.signal });
+    const b2 = fakeTask("b2", order);
+    void scheduler.run("interactive", b2.task, { tenantId: "B" });
+    expect(scheduler.tenantStats("B")).toEqual({ running: 0, queued: 2 });
+
+    controller.abort();
+    await expect(doomedResult).rejects.toMatchObject({ name: "AbortError" });
+    expect(scheduler.tenantStats("B")).toEqual({ running: 0, queued: 1 });
+    expect(scheduler.stats().interactive).toEqual({ running: 1, queued: 3 });
+
+    await drainInOrder(order, [blocker, ...a, b2], 4);
+    expect(order).toEqual(["blocker", "a1", "b2", "a2"]);
+    expect(doomed.started).toBe(false);
+  });
+
+  it("withdraws a call aborted while its tenant's cap was being read", async () => {
+    let release: (cap: number) => void = () => {};
+    const scheduler = createScheduler({ tenantCap: () => new Promise<number>((resolve) => (release = resolve)) });
+    const task = fakeTask("t");
+    const controller = new AbortController();
+    const result = scheduler.run("interactive", task.task, { tenantId: "A", signal: controller.signal });
+    controller.abort();
+    release(4);
+    await expect(result).rejects.toMatchObject({ name: "AbortError" });
+    await tick();
+    expect(task.started).toBe(false);
+    expect(scheduler.tenantStats("A")).toEqual({ running: 0, queued: 0 });
+  });
+});
+
+describe("interactive before background, per tenant", () => {
+  it("gives a tenant's freed slot to its queued interactive task before its background task queued earlier", async () => {
+    const order: string[] = [];
+    const scheduler = createScheduler({ interactiveConcurrency: 10, backgroundConcurrency: 10, tenantCap: () => 1 });
+    const first = fakeTask("i0", order);
+    void scheduler.run("interactive", first.task, { tenantId: "A" });
+    await tick();
+    const bg = fakeTask("b1", order);
+    const inter = fakeTask("i1", order);
+    void scheduler.run("background", bg.task, { tenantId: "A" });
+    void scheduler.run("interactive", inter.task, { tenantId: "A" });
+    first.finish();
+    await tick();
+    expect(order).toEqual(["i0", "i1"]);
+    inter.finish();
+    await tick();
+    expect(order).toEqual(["i0", "i1", "b1"]);
+  });
+
+  it("holds other tenants' background work while interactive work waits for a slot, not while it waits for its own cap", async () => {
+    const scheduler = createScheduler({ interactiveConcurrency: 1, backgroundConcurrency: 1, tenantCap: () => 5 });
+    const a = [fakeTask("a1"), fakeTask("a2")];
+    submitFor(scheduler, "A", "interactive", a);
+    const bg = fakeTask("bg");
+    void scheduler.run("background", bg.task, { tenantId: "B" });
+    await tick();
+    // a2 waits for the one interactive slot, which a1 holds: background yields to it.
+    expect(bg.started).toBe(false);
+
+    const scheduler2 = createScheduler({ interactiveConcurrency: 4, backgroundConcurrency: 1, tenantCap: (id) => (id === "A" ? 1 : 5) });
+    const a2 = [fakeTask("a1"), fakeTask("a2")];
+    submitFor(scheduler2, "A", "interactive", a2);
+    const bg2 = fakeTask("bg");
+    void scheduler2.run("background", bg2.task, { tenantId: "B" });
+    await tick();
+    // Slots are free; a2 waits only for A's cap, so it does not hold B's background work.
+    expect(a2.map((t) => t.started)).toEqual([true, false]);
+    expect(bg2.started).toBe(true);
   });
 });
 
