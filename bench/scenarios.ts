@@ -1,8 +1,9 @@
 import { chatPath } from "./chat-path";
 import { dashboardQueries } from "./dashboard-queries";
+import { fairCapacity } from "./fair-capacity";
 import { ledger } from "./ledger";
 import { limiter } from "./limiter";
 import type { Scenario } from "./lib/scenario";
 
 /** Every scenario, in the order `npm run bench` runs them. Add new modules here. */
-export const SCENARIOS: readonly Scenario[] = [chatPath, limiter, dashboardQueries, ledger];
+export const SCENARIOS: readonly Scenario[] = [chatPath, limiter, dashboardQueries, ledger, fairCapacity];
