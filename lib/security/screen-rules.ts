@@ -1,0 +1,140 @@
+/**
+ * Prompt-injection signals as data: each rule is one pattern on one normalised form of the
+ * message (lib/security/normalise.ts) with a weight; the screen adds the weights of the
+ * rules that match (lib/security/screen.ts). Patterns are written lower-case.
+ *
+ * - skeleton: ASCII look-alikes, no accents: English and other Latin-script languages.
+ * - folded: every script as written (NFKC, lower case): Russian, Chinese, Japanese, Korean,
+ *   Arabic, Hindi.
+ *
+ * Languages covered for instruction overrides and prompt extraction: en, es, fr, de, pt,
+ * it, nl, pl, tr, ru, zh, ja, ko, ar, hi.
+ */
+export type ScreenCategory =
+  | "override" // ignore / forget the instructions
+  | "extraction" // reveal the system prompt
+  | "forgery" // chat-template or marker forgery
+  | "jailbreak" // role-play and jailbreak templates
+  | "cross_tenant" // other tenants' or users' data
+  | "embedded" // instructions aimed at the model inside pasted documents
+  | "encoded" // payloads hidden in base64, hex, ROT13, reversed text, invisible characters
+  | "hidden";
+
+export type ScreenForm = "skeleton" | "folded" | "raw";
+
+export interface ScreenRule {
+  id: string;
+  category: ScreenCategory;
+  weight: number;
+  form: ScreenForm;
+  pattern: RegExp;
+  /** Checked on decoded payloads (base64, hex, ROT13, reversed) as well. */
+  decoded?: boolean;
+}
+
+/** Score (0–100) at which the detector says flag, and block. */
+export const SCREEN_THRESHOLDS = { flag: 40, block: 70 } as const;
+
+// Bounded gaps keep every pattern linear on long messages (the 8,000-character bench).
+const G = "[^.!?\\n]{0,40}?";
+const g = "[^.!?\\n]{0,20}?";
+const ZH = "[^。！？\\n]{0,12}?";
+
+const OVERRIDE_VERB_EN = "(?:ignore|disregard|forget|skip|bypass|override|overlook|abandon|neglect|discard|drop|dismiss|set aside|throw out|stop following|do not follow|don'?t follow|no longer follow)";
+const PRIOR_EN = "(?:previous|prior|above|earlier|preceding|foregoing|former|initial|original|old|existing|system|developer)";
+const DETERMINER_EN = "(?:all|your|any|every|those|these|my)";
+const RULES_EN = "(?:instructions?|prompts?|rules?|directives?|guidelines?|commands?|constraints?|restrictions?|programming|guardrails?|polic(?:y|ies)|configuration|safeguards?|orders|training)";
+const PROMPT_EN = "(?:system|initial|original|hidden|secret|developer|internal|full|exact|complete|underlying|base|first|pre-?prompt|your)";
+const PROMPT_NOUN_EN = "(?:prompts?|instructions?|messages?|rules|configuration|config|directives|guidelines|context|setup)";
+const SHOW_EN = "(?:reveal|show|print|display|repeat|output|tell me|give me|share|dump|leak|write out|recite|paste|spell out|copy|return|expose|disclose|what (?:is|are|was|were))";
+const DATA_EN = "(?:data|records?|conversations?|messages|chats?|chat history|history|information|info|details|emails?|files|documents|prompts?|configurations?|api keys?|passwords?|credentials|accounts?|usage|invoices?|orders|contacts|pii|personal data)";
+const OTHERS_EN = "(?:other|another|all|every|different|any other|rest of the|neighbou?ring|competing)";
+const PARTIES_EN = "(?:tenants?|customers?|users?|compan(?:y|ies)|organi[sz]ations?|orgs?|workspaces?|accounts?|clients?|members?|people|employees|businesses)";
+
+export const SCREEN_RULES: readonly ScreenRule[] = [
+  // --- instruction override -------------------------------------------------------------
+  { id: "override.en", category: "override", weight: 70, form: "skeleton", decoded: true, pattern: new RegExp(`\\b${OVERRIDE_VERB_EN}\\b${G}\\b${PRIOR_EN}\\b${g}\\b${RULES_EN}\\b`) },
+  { id: "override.en.determiner", category: "override", weight: 45, form: "skeleton", decoded: true, pattern: new RegExp(`\\b${OVERRIDE_VERB_EN}\\b${g}\\b${DETERMINER_EN}\\b${g}\\b${RULES_EN}\\b`) },
+  { id: "override.en.forget_everything", category: "override", weight: 60, form: "skeleton", decoded: true, pattern: /\b(?:forget|ignore|disregard)\s+(?:about\s+)?(?:everything|all(?: of)? (?:that|this|the above)|what (?:you were|i) (?:told|said)|anything (?:you were|above))/ },
+  { id: "override.en.new_instructions", category: "override", weight: 40, form: "skeleton", decoded: true, pattern: /\b(?:new|updated|revised|real|actual|true|override|admin|secret) (?:system )?(?:instructions?|rules|directives?|orders|prompt)\s*(?::|follow|are|below|=)/ },
+  { id: "override.en.from_now_on", category: "override", weight: 30, form: "skeleton", decoded: true, pattern: /\b(?:from now on|starting now|henceforth|for the rest of this conversation),? you (?:will|must|shall|are|have to|should)\b/ },
+  { id: "override.en.no_longer", category: "override", weight: 50, form: "skeleton", decoded: true, pattern: /\byou (?:are|'re) (?:no longer|not) (?:bound|restricted|limited|required to follow|an? (?:ai )?assistant for)\b/ },
+  { id: "override.en.priority", category: "override", weight: 45, form: "skeleton", decoded: true, pattern: /\b(?:these|my|the following) instructions (?:take|have) (?:precedence|priority)|\b(?:supersedes?|overrides?|replaces?) (?:all|any|your) (?:previous |prior |other )?(?:instructions|rules|guidelines)/ },
+  { id: "override.es", category: "override", weight: 70, form: "skeleton", decoded: true, pattern: new RegExp(`\\b(?:ignora|ignore|ignorar|olvida|olvide|olvidar|omite|omitir|descarta|desatiende|pasa por alto|no sigas|deja de seguir)\\b${G}\\b(?:instrucciones|reglas|indicaciones|directrices|ordenes|normas|restricciones)\\b`) },
+  { id: "override.fr", category: "override", weight: 70, form: "skeleton", decoded: true, pattern: new RegExp(`\\b(?:ignore[rz]?|oublie[rz]?|ne tiens? (?:pas|plus) compte|ne tenez (?:pas|plus) compte|fais abstraction|n'?obeis plus|ne suis plus|ne suivez plus)\\b${G}\\b(?:instructions?|consignes?|regles?|directives?|ordres?|restrictions?)\\b`) },
+  { id: "override.de", category: "override", weight: 70, form: "skeleton", decoded: true, pattern: new RegExp(`\\b(?:ignoriere|ignorier|ignorieren|vergiss|vergessen|missachte|uberspringe|verwirf|befolge nicht|hore nicht auf)\\b${G}(?:anweisung|instruktion|regeln|vorgaben|befehle|richtlinien|einschrankungen)`) },
+  { id: "override.pt", category: "override", weight: 70, form: "skeleton", decoded: true, pattern: new RegExp(`\\b(?:ignore|ignora|ignorar|esqueca|esquece|esquecer|desconsidere|desconsidera|descarte|nao siga|deixe de seguir)\\b${G}\\b(?:instrucoes|regras|diretrizes|orientacoes|ordens|restricoes|comandos)\\b`) },
+  { id: "override.it", category: "override", weight: 70, form: "skeleton", decoded: true, pattern: new RegExp(`\\b(?:ignora|ignorare|dimentica|dimenticare|trascura|non seguire|smetti di seguire|non considerare)\\b${G}\\b(?:istruzioni|regole|direttive|indicazioni|ordini|restrizioni)\\b`) },
+  { id: "override.nl", category: "override", weight: 70, form: "skeleton", decoded: true, pattern: new RegExp(`\\b(?:negeer|negeren|vergeet|vergeten|volg niet|sla over)\\b${G}\\b(?:instructies|regels|aanwijzingen|opdrachten|richtlijnen|beperkingen)\\b`) },
+  { id: "override.pl", category: "override", weight: 70, form: "skeleton", decoded: true, pattern: new RegExp(`\\b(?:zignoruj|ignoruj|zapomnij|pomin|nie stosuj sie do|przestan stosowac)\\b${G}\\b(?:instrukcj\\w*|polecen\\w*|zasad\\w*|regu[lł]\\w*|wytyczn\\w*)`) },
+  { id: "override.tr", category: "override", weight: 70, form: "skeleton", decoded: true, pattern: new RegExp(`\\b(?:talimat\\w*|kural\\w*|komut\\w*|yonerge\\w*)\\b${g}\\b(?:yok say|unut|gormezden gel|dikkate alma|uygulama|gecersiz)`) },
+  { id: "override.ru", category: "override", weight: 70, form: "folded", pattern: new RegExp(`(?:игнорируй|проигнорируй|игнорировать|забудь|забудьте|не обращай внимания на|отбрось|пропусти|не следуй|перестань следовать)${G}(?:инструкци|правил|указани|команд|ограничени|директив)`) },
+  { id: "override.zh", category: "override", weight: 70, form: "folded", pattern: new RegExp(`(?:忽略|无视|無視|忽视|忽視|忘记|忘記|忘掉|不要理会|不要理會|跳过|跳過|不要遵守|不再遵守|放弃|放棄)${ZH}(?:指令|指示|说明|說明|规则|規則|提示|设定|設定|命令|要求|限制)`) },
+  { id: "override.ja", category: "override", weight: 70, form: "folded", pattern: new RegExp(`(?:指示|命令|指令|ルール|設定|プロンプト|制約|制限)${ZH}(?:無視|忘れ|従わな|破棄)`) },
+  { id: "override.ko", category: "override", weight: 70, form: "folded", pattern: /(?:지시|지침|명령|규칙|지시사항|프롬프트|제한)[^.\n]{0,12}?(?:무시|잊어|따르지\s*마)/ },
+  { id: "override.ar", category: "override", weight: 70, form: "folded", pattern: new RegExp(`(?:تجاهل|انس|إنس|اهمل|أهمل|لا تتبع|توقف عن اتباع)${G}(?:التعليمات|تعليمات|الأوامر|القواعد|التوجيهات|الإرشادات|القيود)`) },
+  { id: "override.hi", category: "override", weight: 70, form: "folded", pattern: new RegExp(`(?:निर्देश|नियम|आदेश|हिदायत)${G}(?:अनदेखा|भूल|नजरअंदाज|नज़रअंदाज़|अनसुना|पालन मत|पालन न)`.normalize("NFKC")) },
+
+  // --- system prompt extraction ---------------------------------------------------------
+  { id: "extraction.en", category: "extraction", weight: 60, form: "skeleton", decoded: true, pattern: new RegExp(`\\b${SHOW_EN}\\b${G}\\b${PROMPT_EN}[ -]?${PROMPT_NOUN_EN}\\b`) },
+  { id: "extraction.en.above", category: "extraction", weight: 60, form: "skeleton", decoded: true, pattern: /\b(?:repeat|print|output|copy|recite|translate|summari[sz]e|show me)\b[^.!?\n]{0,30}?\b(?:everything|all|the (?:text|words|content|message)s?|what(?:ever)? (?:is|was) written)\b[^.!?\n]{0,20}?\b(?:above|before (?:this|my)|at the (?:start|beginning|top)|prior to)\b/ },
+  { id: "extraction.en.verbatim", category: "extraction", weight: 35, form: "skeleton", decoded: true, pattern: /\b(?:verbatim|word for word|word-for-word|exact wording|character for character)\b[^.!?\n]{0,40}?\b(?:instructions|prompt|rules|configuration)\b|\b(?:instructions|prompt|rules|configuration)\b[^.!?\n]{0,40}?\b(?:verbatim|word for word|word-for-word)\b/ },
+  { id: "extraction.en.how_configured", category: "extraction", weight: 40, form: "skeleton", decoded: true, pattern: /\bwhat (?:were you|have you been) (?:told|instructed|programmed|configured)\b|\bwhat (?:instructions|rules) (?:were you given|did (?:they|your developers?) give you)\b/ },
+  { id: "extraction.markers", category: "extraction", weight: 45, form: "skeleton", decoded: true, pattern: /\b(?:platform[ _-]?rules|tenant[ _-]?configuration|custom[ _-]?instructions)\b/ },
+  { id: "extraction.es", category: "extraction", weight: 60, form: "skeleton", decoded: true, pattern: new RegExp(`\\b(?:muestra|muestrame|revela|dime|ensename|imprime|repite|escribe)\\b${G}\\b(?:prompt|instrucciones|indicaciones) (?:del sistema|de sistema|iniciales|originales|ocultas)`) },
+  { id: "extraction.fr", category: "extraction", weight: 60, form: "skeleton", decoded: true, pattern: new RegExp(`\\b(?:montre|montrez|revele|revelez|affiche|affichez|donne|donnez|dis|repete|ecris)\\b${G}\\b(?:prompt|instructions|consignes) (?:systeme|du systeme|initiales|d'?origine|cachees)`) },
+  { id: "extraction.de", category: "extraction", weight: 60, form: "skeleton", decoded: true, pattern: new RegExp(`\\b(?:zeig|zeige|gib|verrate|nenne|wiederhole|schreib|drucke)\\b${G}(?:systemprompt|system-prompt|systemanweisung|systemnachricht|ursprunglichen anweisungen|versteckten anweisungen|deine anweisungen)`) },
+  { id: "extraction.pt", category: "extraction", weight: 60, form: "skeleton", decoded: true, pattern: new RegExp(`\\b(?:mostre|mostra|revele|revela|me diga|diga|exiba|repita|escreva)\\b${G}\\b(?:prompt|instrucoes) (?:do sistema|de sistema|iniciais|originais|ocultas)`) },
+  { id: "extraction.it", category: "extraction", weight: 60, form: "skeleton", decoded: true, pattern: new RegExp(`\\b(?:mostrami|mostra|rivela|dimmi|ripeti|scrivi|stampa)\\b${G}\\b(?:prompt|istruzioni) (?:di sistema|del sistema|iniziali|originali|nascoste)`) },
+  { id: "extraction.nl", category: "extraction", weight: 60, form: "skeleton", decoded: true, pattern: new RegExp(`\\b(?:toon|laat|geef|onthul|herhaal|vertel)\\b${G}(?:systeemprompt|systeeminstructies|systeem prompt|oorspronkelijke instructies|verborgen instructies)`) },
+  { id: "extraction.pl", category: "extraction", weight: 60, form: "skeleton", decoded: true, pattern: new RegExp(`\\b(?:pokaz|ujawnij|wypisz|powtorz|podaj)\\b${G}(?:prompt systemowy|instrukcje systemowe|systemowy prompt|ukryte instrukcje)`) },
+  { id: "extraction.tr", category: "extraction", weight: 60, form: "skeleton", decoded: true, pattern: /\bsistem (?:istemini|komutunu|talimatlarini|promptunu|mesajini)\b[^.!?\n]{0,30}?\b(?:goster|yaz|soyle|paylas|ver|tekrarla)/ },
+  { id: "extraction.ru", category: "extraction", weight: 60, form: "folded", pattern: new RegExp(`(?:покажи|выведи|раскрой|скажи|напиши|повтори|распечатай|дай)${G}(?:системн\\S*\\s+(?:промпт|подсказк|инструкци|сообщени)|свои инструкции|исходн\\S* инструкци)`) },
+  { id: "extraction.zh", category: "extraction", weight: 60, form: "folded", pattern: new RegExp(`(?:显示|顯示|告诉我|告訴我|输出|輸出|打印|透露|泄露|洩露|重复|重複|给我看|給我看|列出)${ZH}(?:系统提示|系統提示|系统指令|系統指令|提示词|提示詞|初始指令|原始指令|系统消息|系統訊息)`) },
+  { id: "extraction.ja", category: "extraction", weight: 60, form: "folded", pattern: /(?:システムプロンプト|システム指示|初期指示|元の指示)[^。\n]{0,12}?(?:教え|表示|見せ|出力|書き出|繰り返)/ },
+  { id: "extraction.ko", category: "extraction", weight: 60, form: "folded", pattern: /(?:시스템\s*프롬프트|시스템\s*지시|초기\s*지시)[^.\n]{0,12}?(?:보여|알려|출력|말해|공개)/ },
+  { id: "extraction.ar", category: "extraction", weight: 60, form: "folded", pattern: new RegExp(`(?:اعرض|أظهر|اظهر|اكشف|اطبع|أخبرني|اخبرني|كرر)${G}(?:موجه النظام|تعليمات النظام|رسالة النظام|التعليمات الأصلية)`) },
+  { id: "extraction.hi", category: "extraction", weight: 60, form: "folded", pattern: new RegExp(`(?:सिस्टम प्रॉम्प्ट|सिस्टम निर्देश|मूल निर्देश)${G}(?:दिखा|बता|लिख|प्रकट)`.normalize("NFKC")) },
+
+  // --- marker and chat-template forgery -------------------------------------------------
+  { id: "forgery.chat_tokens", category: "forgery", weight: 70, form: "skeleton", decoded: true, pattern: /<\s*\|\s*(?:im_start|im_end|im_sep|endoftext|system|user|assistant|eot_id|start_header_id|end_header_id|begin_of_text)\s*\|\s*>/ },
+  { id: "forgery.inst", category: "forgery", weight: 60, form: "skeleton", decoded: true, pattern: /\[\/?\s*(?:inst|sys|system)\s*\]|<<\s*\/?\s*sys\s*>>/ },
+  { id: "forgery.turns", category: "forgery", weight: 55, form: "skeleton", decoded: true, pattern: /(?:^|\n)\s*(?:human|user)\s*:[^\n]*\n(?:[^\n]*\n){0,20}?\s*(?:assistant|ai|claude|gpt)\s*:|(?:^|\n)\s*(?:assistant|claude)\s*:\s*(?:sure|ok|okay|of course|certainly|understood|i will|here)/ },
+  { id: "forgery.system_turn", category: "forgery", weight: 50, form: "skeleton", decoded: true, pattern: /(?:^|\n)\s*(?:system|developer|admin|administrator|operator)\s*(?:message|prompt|note|override)?\s*:\s*\S/ },
+  { id: "forgery.heading", category: "forgery", weight: 55, form: "skeleton", decoded: true, pattern: /(?:^|\n)\s*#{1,6}\s*(?:system|new instructions?|instructions?|admin|developer|override|important instructions?)\b/ },
+  { id: "forgery.bracketed", category: "forgery", weight: 45, form: "skeleton", decoded: true, pattern: /[[(<{]\s*(?:system|admin|developer|operator)(?:\s+(?:message|override|note|instruction|prompt|mode))?\s*[\])>}]|\b(?:system|admin|developer|security) override\b/ },
+  { id: "forgery.markers", category: "forgery", weight: 60, form: "skeleton", decoded: true, pattern: /<[^a-z0-9<>]{0,3}(?:user[^a-z0-9<>]{0,3}message|platform[^a-z0-9<>]{0,3}rules|tenant[^a-z0-9<>]{0,3}configuration|custom[^a-z0-9<>]{0,3}instructions|system(?:[^a-z0-9<>]{0,3}prompt)?|instructions?)\s*>/ },
+
+  // --- role-play and jailbreak templates ------------------------------------------------
+  { id: "jailbreak.dan", category: "jailbreak", weight: 70, form: "skeleton", decoded: true, pattern: /\bdo anything now\b|\b(?:you are|you're|act as|pretend to be|become|be) (?:now )?(?:a |an )?(?:dan|stan|dude|aim|evil ?bot|jailbroken \w+)\b/ },
+  { id: "jailbreak.mode", category: "jailbreak", weight: 55, form: "skeleton", decoded: true, pattern: /\b(?:developer|dev|god|jailbreak|jailbroken|unrestricted|unfiltered|uncensored|evil|unlocked|debug|sudo|admin|maintenance|dan|no[- ]?limits?|opposite) mode\b/ },
+  { id: "jailbreak.unrestricted_persona", category: "jailbreak", weight: 65, form: "skeleton", decoded: true, pattern: /\b(?:pretend|act|behave|role-?play|imagine|simulate|you are|you're|play the role of|respond as|answer as)\b[^.!?\n]{0,60}?\b(?:no (?:rules|restrictions|limits|limitations|filters|guidelines|boundaries|ethics|morals|censorship)|unrestricted|unfiltered|uncensored|amoral|without (?:any )?(?:rules|restrictions|limits|limitations|filters|guidelines|ethics|morals|censorship|boundaries)|free from (?:all )?(?:rules|restrictions|limitations))\b/ },
+  { id: "jailbreak.no_refusal", category: "jailbreak", weight: 45, form: "skeleton", decoded: true, pattern: /\b(?:never|do not|don'?t|cannot|can'?t|must not|will not|won'?t) (?:refuse|decline|say (?:no|you can'?t)|apologi[sz]e|add (?:any )?(?:warnings|disclaimers))\b|\b(?:without|no) (?:any )?(?:refusals?|disclaimers|warnings|moralizing)\b/ },
+  { id: "jailbreak.stay_in_character", category: "jailbreak", weight: 30, form: "skeleton", decoded: true, pattern: /\b(?:stay|remain|keep) in character\b|\bbreak(?:ing)? character\b/ },
+  { id: "jailbreak.two_answers", category: "jailbreak", weight: 45, form: "skeleton", decoded: true, pattern: /\b(?:two|2) (?:responses|answers)\b[^.!?\n]{0,60}?\b(?:normal|classic|filtered)\b[^.!?\n]{0,60}?\b(?:jailbreak|unfiltered|dan|developer)/ },
+  { id: "jailbreak.token_threat", category: "jailbreak", weight: 40, form: "skeleton", decoded: true, pattern: /\byou (?:will )?(?:lose|have) \d+ tokens\b|\btokens? will be deducted\b|\bor you will (?:be (?:shut down|deleted|terminated|punished))/ },
+  { id: "jailbreak.word", category: "jailbreak", weight: 25, form: "skeleton", decoded: true, pattern: /\bjailbr(?:eak|oken)\b/ },
+  { id: "jailbreak.es_fr_de", category: "jailbreak", weight: 60, form: "skeleton", decoded: true, pattern: /\b(?:sin (?:restricciones|reglas|filtros|limites)|sans (?:restrictions|regles|filtres|limites)|ohne (?:einschrankungen|regeln|filter|grenzen)|sem (?:restricoes|regras|filtros)|senza (?:restrizioni|regole|filtri))\b[^.!?\n]{0,40}?\b(?:modo|mode|modus|personaje|personnage|rolle|actua|agis|tu es|eres|du bist|sei)\b|\b(?:actua|agis|tu es|eres|du bist|voce e|sei)\b[^.!?\n]{0,40}?\b(?:sin (?:restricciones|reglas|filtros)|sans (?:restrictions|regles|filtres)|ohne (?:einschrankungen|regeln|filter)|sem (?:restricoes|regras|filtros)|senza (?:restrizioni|regole|filtri))\b/ },
+
+  // --- other tenants' or users' data ----------------------------------------------------
+  { id: "cross_tenant.request", category: "cross_tenant", weight: 60, form: "skeleton", decoded: true, pattern: new RegExp(`\\b(?:show|give|list|dump|export|access|read|reveal|send|fetch|retrieve|display|print|get|pull|leak|tell me|what (?:are|is|did))\\b${G}\\b${OTHERS_EN} ${PARTIES_EN}(?:'s?|s')?\\b${g}\\b${DATA_EN}\\b`) },
+  { id: "cross_tenant.request_of", category: "cross_tenant", weight: 60, form: "skeleton", decoded: true, pattern: new RegExp(`\\b(?:show|give|list|dump|export|access|read|reveal|send|fetch|retrieve|display|print|get|pull|leak|tell me)\\b${g}\\b${DATA_EN}\\b${g}\\b(?:of|from|for|belonging to|owned by) (?:the |all )?${OTHERS_EN} ${PARTIES_EN}\\b`) },
+  { id: "cross_tenant.all_data", category: "cross_tenant", weight: 45, form: "skeleton", decoded: true, pattern: /\b(?:all|every|entire|whole) (?:the )?(?:customer|user|client|tenant|account)s?'? (?:data|records|database|conversations|information|details|emails|passwords)\b|\b(?:dump|export|download|exfiltrate) (?:the |your |all )?(?:whole |entire )?(?:database|db|tables?|user table|customer table)\b/ },
+  { id: "cross_tenant.sql", category: "cross_tenant", weight: 45, form: "skeleton", decoded: true, pattern: /\bselect \* from (?:users|tenants|customers|accounts|messages|conversations)\b|\bunion select\b|\bor 1=1\b/ },
+  { id: "cross_tenant.switch", category: "cross_tenant", weight: 40, form: "skeleton", decoded: true, pattern: /\b(?:switch|change|log ?in|sign ?in|connect) (?:me )?(?:to|as|into) (?:another|a different|the other|other) (?:tenant|workspace|account|organi[sz]ation|user|company)\b|\b(?:tenant|workspace|org|organi[sz]ation)[_ ]?id\s*[=:]/ },
+  { id: "cross_tenant.es_fr_de", category: "cross_tenant", weight: 55, form: "skeleton", decoded: true, pattern: /\b(?:datos|conversaciones|mensajes) de (?:otros|todos los) (?:clientes|usuarios|inquilinos|empresas)\b|\b(?:donnees|conversations|messages) (?:des|d'?autres|de tous les) (?:autres )?(?:clients|utilisateurs|entreprises|locataires)\b|\b(?:daten|gesprache|nachrichten) (?:anderer|aller|der anderen) (?:kunden|nutzer|benutzer|firmen|mandanten)\b|\b(?:dados|conversas|mensagens) de (?:outros|todos os) (?:clientes|usuarios|inquilinos|empresas)\b|\b(?:dati|conversazioni|messaggi) (?:di altri|degli altri|di tutti gli) (?:clienti|utenti|aziende)\b/ },
+  { id: "cross_tenant.ru_zh", category: "cross_tenant", weight: 55, form: "folded", pattern: /(?:данные|переписк\S*|сообщения) (?:других|всех) (?:клиентов|пользователей|компаний|арендаторов)|(?:其他|其它|所有)(?:租户|租戶|用户|用戶|客户|客戶|公司)的(?:数据|數據|资料|資料|对话|對話|消息|訊息|聊天记录)/ },
+
+  // --- instructions aimed at the model inside pasted documents --------------------------
+  { id: "embedded.note_to_ai", category: "embedded", weight: 50, form: "skeleton", decoded: true, pattern: /\b(?:note|message|instructions?|attention|important|notice) (?:to|for) (?:the |any )?(?:ai|a\.i\.|assistant|llm|model|chatbot|bot|language model|gpt|claude)\b/ },
+  { id: "embedded.if_you_are_ai", category: "embedded", weight: 55, form: "skeleton", decoded: true, pattern: /\b(?:if you are|if you're|as|to) (?:an? |the )?(?:ai|llm|language model|assistant|chatbot|large language model)\b[^.!?\n]{0,20}?\b(?:reading|processing|summari[sz]ing|analy[sz]ing|parsing|reviewing|seeing)\b/ },
+  { id: "embedded.when_summarising", category: "embedded", weight: 45, form: "skeleton", decoded: true, pattern: /\bwhen (?:you )?(?:read|summari[sz]e|process|analy[sz]e|translate|review)(?:s|ing)? (?:this|the) (?:document|text|email|page|file|message|content)\b[^.!?\n]{0,40}?\b(?:you must|you should|instead|also|do not|don'?t|always|make sure)\b/ },
+  { id: "embedded.html_comment", category: "embedded", weight: 45, form: "skeleton", decoded: true, pattern: /<!--[^>]{0,300}?\b(?:ignore|instructions?|assistant|ai|system|prompt|respond|reply|say)\b/ },
+  { id: "embedded.hidden_style", category: "embedded", weight: 30, form: "skeleton", pattern: /\b(?:display\s*:\s*none|font-size\s*:\s*0|color\s*:\s*(?:white|#fff(?:fff)?)\b|visibility\s*:\s*hidden)/ },
+
+  // --- decoding requests ------------------------------------------------------------------
+  { id: "encoded.decode_and_follow", category: "encoded", weight: 45, form: "skeleton", pattern: /\b(?:decode|decrypt|unscramble|reverse|translate|rot13|base64)\b[^.!?\n]{0,50}?\b(?:and|then)\b[^.!?\n]{0,15}?\b(?:follow|execute|obey|do (?:what|as)|carry out|act on|run|comply|perform)\b/ },
+];
+
+/** Quick check on a decoded or transformed text: none of these words, no rule can match. */
+export const DECODED_ANCHORS = /ignor|disregard|forget|instruct|prompt|rules|system|reveal|jailbr|anything now|mode\b|tenant|customer|user|<\||\[inst|assistant|override|bypass|restrict|filter|database|pretend|previous/;
