@@ -34,6 +34,12 @@ export function contentSecurityPolicy(nonce: string, options: HeaderOptions): st
   return directives.join("; ");
 }
 
+/**
+ * API responses (JSON, NDJSON, CSV) are never rendered as documents: nothing may load from
+ * them and nothing may frame them. No nonce, so the proxy does not rewrite the request.
+ */
+export const API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
+
 /** Everything but the CSP: the same for pages, API responses and static files. */
 export function securityHeaders(options: Pick<HeaderOptions, "https">): Record<string, string> {
   return {

@@ -40,6 +40,6 @@ test("public and signed-in pages carry the headers and raise no CSP violation", 
 
 test("API responses carry the headers too", async ({ request }) => {
   const response = await request.get("/api/health");
-  expect(response.headers()["content-security-policy"]).toContain("default-src 'self'");
+  expect(response.headers()["content-security-policy"]).toBe("default-src 'none'; frame-ancestors 'none'");
   expect(response.headers()["x-content-type-options"]).toBe("nosniff");
 });

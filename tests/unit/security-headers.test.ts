@@ -30,10 +30,15 @@ describe("securityHeaders", () => {
 describe("proxy", () => {
   const run = (path: string) => proxy(new NextRequest(`http://app.test${path}`));
 
-  it("puts the CSP and the fixed headers on pages and API responses alike", () => {
+  it("puts the fixed headers on pages, API responses and assets; pages get a nonce CSP, API responses a load-nothing CSP", () => {
     for (const path of ["/w/acme", "/api/w/acme/chat", "/_next/static/chunks/x.js"]) {
       const res = run(path);
-      expect(res.headers.get("content-security-policy")).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]{20,}'/);
+      if (path.startsWith("/api/")) {
+        expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+        expect(res.headers.get("x-middleware-request-x-nonce")).toBeNull();
+      } else {
+        expect(res.headers.get("content-security-policy")).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]{20,}'/);
+      }
       expect(res.headers.get("x-content-type-options")).toBe("nosniff");
       expect(res.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
       expect(res.headers.get("permissions-policy")).toContain("camera=()");
