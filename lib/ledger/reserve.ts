@@ -1,4 +1,5 @@
 import { AppError } from "@/lib/api/errors";
+import type { ModelTier } from "@/lib/db/generated/enums";
 import { withScopeSql } from "@/lib/db/sql";
 import type { RequestType } from "@/lib/llm/tracked-call";
 
@@ -29,6 +30,16 @@ export interface LedgerRequest {
   reserveTokens: number;
   quota: number;
   at: Date;
+  /** The routing decision, stored on the ledger row (0014_routing); absent where nothing was routed. */
+  routing?: LedgerRouting;
+}
+
+export interface LedgerRouting {
+  tier: ModelTier;
+  defaultTier: ModelTier;
+  defaultModel: string;
+  score: number;
+  reason: string;
 }
 
 interface Waiting {
@@ -79,6 +90,11 @@ async function reserveBatch(batch: Waiting[]): Promise<void> {
     estimated_input: r.estimatedInputTokens,
     max_tokens: r.maxTokens,
     reserve: r.reserveTokens,
+    route_tier: r.routing?.tier,
+    route_default_tier: r.routing?.defaultTier,
+    route_default_model: r.routing?.defaultModel,
+    route_score: r.routing?.score,
+    route_reason: r.routing?.reason,
   }));
   let rows: { r_request_id: string; r_admitted: boolean; r_next_period_at: Date | null }[];
   try {

@@ -128,6 +128,7 @@ function ledgerRequest(caller: Caller, turn: ComposedTurn, plan: Plan, requestId
     reserveTokens: turn.inputTokenBound + turn.maxTokens,
     quota: plan.monthlyTokenQuota,
     at: new Date(),
+    routing: turn.routing, // issue 14: the routing decision rides on the ledger row
   };
 }
 

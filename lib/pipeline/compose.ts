@@ -5,9 +5,10 @@ import { buildHistoryWindow, type HistoryMessage, type WindowMessage } from "@/l
 import { buildSystemPrompt, type SystemTextBlock } from "@/lib/context/system-prompt";
 import type { ModelTier } from "@/lib/db/generated/enums";
 import type { ScopedSql } from "@/lib/db/sql";
-import { modelForTier } from "@/lib/llm/models";
+import type { LedgerRouting } from "@/lib/ledger/reserve";
 import { estimateInputTokens, inputTokenBound } from "@/lib/llm/tokens";
 import type { Caller } from "@/lib/pipeline/caller";
+import { recordedDecision, routeRequest, type RoutingMode } from "@/lib/routing/route";
 import type { Plan } from "@/lib/tenancy/plans";
 
 /**
@@ -31,6 +32,8 @@ export interface ComposedTurn {
   userMessageId: string | null;
   assistantMessageId: string;
   model: string;
+  /** Why `model` was chosen, stored on the ledger row. */
+  routing: LedgerRouting;
   maxTokens: number;
   system: SystemTextBlock[];
   messages: WindowMessage[];
@@ -48,6 +51,7 @@ interface TurnRow {
     custom_instructions: string;
     model_tier: ModelTier;
     max_tokens: number;
+    routing_mode: RoutingMode;
   } | null;
   conversation: { id: string; title: string } | null;
   messages: { role: string; content: string; status: string }[];
@@ -56,7 +60,7 @@ interface TurnRow {
 const TURN_SQL = `
 SELECT
   (SELECT row_to_json(c) FROM (
-     SELECT company_name, persona, allowed_topics, restricted_topics, custom_instructions, model_tier, max_tokens
+     SELECT company_name, persona, allowed_topics, restricted_topics, custom_instructions, model_tier, max_tokens, routing_mode
        FROM tenant_configs WHERE tenant_id = $1::uuid ORDER BY version DESC LIMIT 1) c) AS config,
   (SELECT json_build_object('id', id, 'title', title)
      FROM conversations WHERE tenant_id = $1::uuid AND id = $2::uuid AND user_id = $3::uuid) AS conversation,
@@ -98,6 +102,12 @@ export async function composeTurn(db: ScopedSql, caller: Caller, input: ChatRequ
     restrictedTopics: stored.restricted_topics,
     customInstructions: stored.custom_instructions,
   });
+  // --- route (issue 14): the model within the plan's cap; "fixed" keeps the configured tier.
+  const route = routeRequest(
+    { text: userText, historyMessages: history.length },
+    { mode: stored.routing_mode, tier: stored.model_tier, allowedTiers: plan.allowedTiers },
+  );
+  // --- end route
   const systemTokens = estimateInputTokens({ system, messages: [] });
   const window = buildHistoryWindow(history, userText, Math.max(0, CONTEXT_BUDGET_TOKENS - systemTokens));
   return {
@@ -107,8 +117,9 @@ export async function composeTurn(db: ScopedSql, caller: Caller, input: ChatRequ
     userText,
     userMessageId: retry ? null : randomUUID(),
     assistantMessageId: randomUUID(),
-    // The plan bounds what the config may ask for (the admin console enforces it too).
-    model: modelForTier(plan.allowedTiers.includes(stored.model_tier) ? stored.model_tier : (plan.allowedTiers.at(-1) ?? "economy")),
+    // The plan bounds what the config may ask for (the admin console enforces it too): routeRequest caps at both.
+    model: route.model,
+    routing: recordedDecision(route),
     maxTokens: Math.min(stored.max_tokens, plan.maxTokensCap),
     system,
     messages: window.messages,

@@ -101,3 +101,8 @@ function explain(matched: readonly RoutingRule[], tier: ModelTier): RouteReason 
   }
   return matched[0]?.code ?? "no_signal";
 }
+
+/** What the ledger row keeps of a decision (usage_events.route_*, 0014_routing). */
+export function recordedDecision(decision: RouteDecision): { tier: ModelTier; defaultTier: ModelTier; defaultModel: string; score: number; reason: RouteReason } {
+  return { tier: decision.tier, defaultTier: decision.defaultTier, defaultModel: modelForTier(decision.defaultTier), score: decision.score, reason: decision.reason };
+}
