@@ -6,6 +6,7 @@ import { AssistantPanel } from "@/components/admin/assistant-panel";
 import { AuditPanel } from "@/components/admin/audit-panel";
 import { fromDraft, toDraft, type ConfigDraft } from "@/components/admin/config-draft";
 import { MembersPanel } from "@/components/admin/members-panel";
+import { SecurityPanel } from "@/components/admin/security-panel";
 import { TabPanel, Tabs, type TabItem } from "@/components/admin/tabs";
 import type { AdminConsoleData, AdminTab } from "@/components/admin/types";
 import { VersionsPanel } from "@/components/admin/versions-panel";
@@ -46,6 +47,7 @@ export function AdminConsole({ data, initialTab }: { data: AdminConsoleData; ini
     { id: "versions", label: "Versions", count: data.versions.length },
     { id: "members", label: "Members", count: data.members.length },
     { id: "audit", label: "Audit log", shortLabel: "Audit" },
+    { id: "security", label: "Security", count: data.securityEvents.length },
   ];
 
   return (
@@ -67,6 +69,7 @@ export function AdminConsole({ data, initialTab }: { data: AdminConsoleData; ini
         )}
         {tab === "versions" && <VersionsPanel slug={data.slug} timeZone={data.timeZone} current={latest} versions={data.versions} onRolledBack={() => router.refresh()} />}
         {tab === "members" && <MembersPanel data={data} />}
+        {tab === "security" && <SecurityPanel timeZone={data.timeZone} events={data.securityEvents} />}
         {tab === "audit" && <AuditPanel key={data.audit.entries[0]?.id ?? "empty"} slug={data.slug} timeZone={data.timeZone} firstPage={data.audit} />}
       </TabPanel>
     </div>

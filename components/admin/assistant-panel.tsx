@@ -18,11 +18,21 @@ import { Label } from "@/components/ui/label";
 import { Textarea } from "@/components/ui/textarea";
 import type { ConfigVersion } from "@/lib/admin/config";
 import { diffConfigs } from "@/lib/admin/config-diff";
-import { CONFIG_LIMITS, groupFieldErrors, MODEL_TIERS, tenantConfigSchema, type ConfigFieldErrors, type TenantConfigFields } from "@/lib/admin/config-schema";
+import {
+  CONFIG_LIMITS,
+  groupFieldErrors,
+  MODEL_TIERS,
+  SCREENING_POLICIES,
+  SCREENING_POLICY_HINTS,
+  SCREENING_POLICY_LABELS,
+  tenantConfigSchema,
+  type ConfigFieldErrors,
+  type TenantConfigFields,
+} from "@/lib/admin/config-schema";
 import { formatDateTime, formatInteger } from "@/lib/format";
 import { TIER_LABELS, TIER_MODELS } from "@/lib/llm/models";
 
-const FIELD_ORDER: (keyof TenantConfigFields)[] = ["companyName", "persona", "allowedTopics", "restrictedTopics", "customInstructions", "modelTier", "maxTokens"];
+const FIELD_ORDER: (keyof TenantConfigFields)[] = ["companyName", "persona", "allowedTopics", "restrictedTopics", "customInstructions", "modelTier", "maxTokens", "screeningPolicy"];
 
 export function AssistantPanel({
   slug,
@@ -229,6 +239,31 @@ export function AssistantPanel({
                 errors={fields.maxTokens}
                 hint={`${CONFIG_LIMITS.minMaxTokens}–${formatInteger(plan.maxTokensCap)} on your plan. Longer answers use more of the monthly quota.`}
               />
+            </div>
+          </Section>
+
+          <Section title="Security" description="How messages that try to override the assistant’s instructions are handled.">
+            <div className="sm:max-w-md">
+              <Label htmlFor="field-screeningPolicy">Prompt-injection screening</Label>
+              <Select
+                id="field-screeningPolicy"
+                name="screeningPolicy"
+                className="mt-1.5"
+                value={draft.screeningPolicy}
+                onChange={(e) => update("screeningPolicy", e.target.value as ConfigDraft["screeningPolicy"])}
+                aria-describedby={`field-screeningPolicy-hint${fields.screeningPolicy ? " field-screeningPolicy-error" : ""}`}
+                aria-invalid={fields.screeningPolicy ? true : undefined}
+              >
+                {SCREENING_POLICIES.map((policy) => (
+                  <option key={policy} value={policy}>
+                    {SCREENING_POLICY_LABELS[policy]}
+                  </option>
+                ))}
+              </Select>
+              <p id="field-screeningPolicy-hint" className="mt-1.5 text-xs text-zinc-500">
+                {SCREENING_POLICY_HINTS[draft.screeningPolicy]}
+              </p>
+              <FieldError id="field-screeningPolicy-error" messages={fields.screeningPolicy} />
             </div>
           </Section>
 

@@ -1,12 +1,13 @@
 import { cn } from "@/components/ui/cn";
 import type { ConfigChange, LineOp } from "@/lib/admin/config-diff";
-import { CONFIG_FIELD_LABELS } from "@/lib/admin/config-schema";
+import { CONFIG_FIELD_LABELS, SCREENING_POLICY_LABELS, type ScreeningPolicy } from "@/lib/admin/config-schema";
 import type { ModelTier } from "@/lib/db/generated/enums";
 import { formatInteger } from "@/lib/format";
 import { TIER_LABELS } from "@/lib/llm/models";
 
 function scalarText(field: ConfigChange["field"], value: string | number): string {
   if (field === "modelTier") return TIER_LABELS[value as ModelTier] ?? String(value);
+  if (field === "screeningPolicy") return SCREENING_POLICY_LABELS[value as ScreeningPolicy] ?? String(value);
   if (typeof value === "number") return formatInteger(value);
   return value;
 }

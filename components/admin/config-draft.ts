@@ -14,6 +14,7 @@ export function toDraft(config: TenantConfigFields): ConfigDraft {
     customInstructions: config.customInstructions,
     modelTier: config.modelTier,
     maxTokens: String(config.maxTokens),
+    screeningPolicy: config.screeningPolicy,
   };
 }
 
@@ -30,5 +31,6 @@ export function fromDraft(draft: ConfigDraft): TenantConfigFields {
     customInstructions: draft.customInstructions.trim(),
     modelTier: draft.modelTier,
     maxTokens: draft.maxTokens.trim() === "" ? Number.NaN : Number(draft.maxTokens),
+    screeningPolicy: draft.screeningPolicy,
   };
 }

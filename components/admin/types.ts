@@ -2,6 +2,7 @@ import type { AuditPage } from "@/lib/admin/audit";
 import type { ConfigVersion, ConfigVersionSummary } from "@/lib/admin/config";
 import type { PlanChoices } from "@/lib/admin/config-schema";
 import type { ModelTier, Role } from "@/lib/db/generated/enums";
+import type { SecurityEventView } from "@/lib/security/security-events";
 import type { Member } from "@/lib/tenancy/members";
 
 /** What the admin page hands the console (server → client; Dates survive the trip). */
@@ -16,6 +17,7 @@ export interface AdminConsoleData {
   members: Member[];
   invites: { id: string; email: string | null; role: Role; expiresAt: string }[];
   audit: AuditPage;
+  securityEvents: SecurityEventView[];
 }
 
 export interface PlanView extends PlanChoices {
@@ -24,7 +26,7 @@ export interface PlanView extends PlanChoices {
   upgradeFor: Partial<Record<ModelTier, string>>;
 }
 
-const ADMIN_TABS = ["assistant", "versions", "members", "audit"] as const;
+const ADMIN_TABS = ["assistant", "versions", "members", "audit", "security"] as const;
 export type AdminTab = (typeof ADMIN_TABS)[number];
 
 export function parseAdminTab(value: unknown): AdminTab {

@@ -17,7 +17,24 @@ export interface TenantConfigFields {
   customInstructions: string;
   modelTier: ModelTier;
   maxTokens: number;
+  /** What the screen step does with a suspicious message (lib/pipeline/screen.ts). */
+  screeningPolicy: ScreeningPolicy;
 }
+
+export const SCREENING_POLICIES = ["off", "flag", "block"] as const;
+export type ScreeningPolicy = (typeof SCREENING_POLICIES)[number];
+
+export const SCREENING_POLICY_LABELS: Readonly<Record<ScreeningPolicy, string>> = {
+  off: "Off",
+  flag: "Flag",
+  block: "Block",
+};
+
+export const SCREENING_POLICY_HINTS: Readonly<Record<ScreeningPolicy, string>> = {
+  off: "Messages are not screened for prompt injection.",
+  flag: "Suspicious messages are answered and listed in the Security tab.",
+  block: "Clear injection attempts are refused before they reach the model; weaker signals are flagged.",
+};
 
 /** What a plan lets a tenant choose. */
 export type PlanChoices = Pick<PlanLimits, "allowedTiers" | "maxTokensCap">;
@@ -41,6 +58,7 @@ export const CONFIG_FIELD_LABELS: Readonly<Record<keyof TenantConfigFields, stri
   customInstructions: "Custom instructions",
   modelTier: "Model tier",
   maxTokens: "Max tokens",
+  screeningPolicy: "Prompt-injection screening",
 };
 
 /** A topic is one line: runs of whitespace collapse, ends are trimmed. */
@@ -97,6 +115,8 @@ export function tenantConfigSchema(plan: PlanChoices) {
         .int({ error: "Enter a whole number." })
         .min(CONFIG_LIMITS.minMaxTokens, { error: `At least ${CONFIG_LIMITS.minMaxTokens}.` })
         .max(plan.maxTokensCap, { error: `At most ${plan.maxTokensCap.toLocaleString("en")} on your plan.` }),
+      // Optional so that a save from an older form keeps the current policy (saveConfig).
+      screeningPolicy: z.enum(SCREENING_POLICIES, { error: "Choose off, flag or block." }).optional(),
     })
     .superRefine((config, ctx) => {
       const allowed = new Set(config.allowedTopics.map(topicKey));

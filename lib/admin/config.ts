@@ -2,7 +2,7 @@ import { z } from "zod";
 import { positiveInt } from "@/lib/validation/bounds";
 import { requireTenantRole, userNames } from "@/lib/admin/authorize";
 import { diffConfigs, summariseChanges, type ConfigChange } from "@/lib/admin/config-diff";
-import { tenantConfigSchema, type PlanChoices, type TenantConfigFields } from "@/lib/admin/config-schema";
+import { SCREENING_POLICIES, tenantConfigSchema, type PlanChoices, type ScreeningPolicy, type TenantConfigFields } from "@/lib/admin/config-schema";
 import { AppError } from "@/lib/api/errors";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { withTenant, type TenantContext, type Tx } from "@/lib/db/scope";
@@ -43,13 +43,19 @@ const CONFIG_SELECT = {
   customInstructions: true,
   modelTier: true,
   maxTokens: true,
+  screeningPolicy: true,
   createdById: true,
   createdAt: true,
 } as const;
 
-type ConfigRow = TenantConfigFields & { version: number; createdById: string | null; createdAt: Date };
+type ConfigRow = Omit<TenantConfigFields, "screeningPolicy"> & { screeningPolicy: string; version: number; createdById: string | null; createdAt: Date };
 
-const fieldsOf = (row: TenantConfigFields): TenantConfigFields => ({
+/** The column is text with a CHECK (0013_security_events); anything else reads as the default. */
+function policyOf(value: string): ScreeningPolicy {
+  return SCREENING_POLICIES.find((p) => p === value) ?? "flag";
+}
+
+const fieldsOf = (row: ConfigRow): TenantConfigFields => ({
   companyName: row.companyName,
   persona: row.persona,
   allowedTopics: row.allowedTopics,
@@ -57,6 +63,7 @@ const fieldsOf = (row: TenantConfigFields): TenantConfigFields => ({
   customInstructions: row.customInstructions,
   modelTier: row.modelTier,
   maxTokens: row.maxTokens,
+  screeningPolicy: policyOf(row.screeningPolicy),
 });
 
 /** null when the author has left: users outside the tenant are invisible to its scope. */
@@ -66,8 +73,8 @@ function authorOf(createdById: string | null, names: Map<string, string>): Confi
 }
 
 async function withAuthor(tx: Tx, row: ConfigRow): Promise<ConfigVersion> {
-  const { createdById, ...rest } = row;
-  return { ...rest, author: authorOf(createdById, await userNames(tx, [createdById])) };
+  const { createdById, version, createdAt } = row;
+  return { ...fieldsOf(row), version, createdAt, author: authorOf(createdById, await userNames(tx, [createdById])) };
 }
 
 async function latestRow(tx: Tx, tenantId: string): Promise<ConfigRow> {
@@ -131,7 +138,8 @@ export async function saveConfig(actor: TenantContext, input: unknown): Promise<
     const { baseVersion } = baseVersionSchema.parse(input);
     if (baseVersion !== undefined && baseVersion !== current.version) throw new AppError("conflict", SAVED_FIRST_MESSAGE);
     const plan = await planLimits(tx, actor.tenantId);
-    return { data: tenantConfigSchema(plan).parse(input), action: "config.updated", details: {} };
+    const parsed = tenantConfigSchema(plan).parse(input);
+    return { data: { ...parsed, screeningPolicy: parsed.screeningPolicy ?? policyOf(current.screeningPolicy) }, action: "config.updated", details: {} };
   });
 }
 
@@ -147,7 +155,7 @@ export async function rollbackConfig(actor: TenantContext, version: number): Pro
       const reason = parsed.error.issues[0]?.message ?? "it no longer passes validation.";
       throw new AppError("validation_failed", `Version ${v} can’t be restored on the ${plan.name} plan: ${reason}`);
     }
-    return { data: parsed.data, action: "config.rolled_back", details: { restoredVersion: v } };
+    return { data: { ...parsed.data, screeningPolicy: policyOf(old.screeningPolicy) }, action: "config.rolled_back", details: { restoredVersion: v } };
   });
 }
 
@@ -160,7 +168,7 @@ async function writeVersion(
       await requireTenantRole(tx, actor, "admin", "Only admins and owners can change the assistant.");
       const current = await latestRow(tx, actor.tenantId);
       const { data, action, details } = await prepare(tx, current);
-      const changes = diffConfigs(current, data);
+      const changes = diffConfigs(fieldsOf(current), data);
       if (changes.length === 0) return { status: "unchanged", config: await withAuthor(tx, current), changes: [] };
       const version = current.version + 1;
       const row = await tx.tenantConfig.create({ data: { tenantId: actor.tenantId, version, createdById: actor.userId, ...data }, select: CONFIG_SELECT });

@@ -14,6 +14,8 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   validation_failed: 422,
+  /** The screen step refused the message (prompt-injection policy "block"). */
+  message_blocked: 422,
   rate_limited: 429,
   internal_error: 500,
   upstream_error: 502,

@@ -13,7 +13,7 @@ import type { ChatStreamEvent } from "@/lib/pipeline/chat-events";
 import { openEventStream } from "@/lib/pipeline/event-stream";
 import { composeTurn, type ComposedTurn } from "@/lib/pipeline/compose";
 import { recordChatTurn } from "@/lib/pipeline/record";
-import { screenMessage } from "@/lib/pipeline/screen";
+import { enforceScreenPolicy, screenMessage } from "@/lib/pipeline/screen";
 import { getPlan, type Plan } from "@/lib/tenancy/plans";
 
 /**
@@ -21,7 +21,7 @@ import { getPlan, type Plan } from "@/lib/tenancy/plans";
  * did steps 1–2: identify (session → membership, lib/api/workspace-route.ts) and validate
  * (zod, byte cap, NUL refused: lib/chat/schemas.ts). From here:
  *
- *   3. screen    the message's verdict (a pass-through for now)
+ *   3. screen    the detector's verdict and the tenant's policy (off / flag / block)
  *   4. limit     the user's fair share and the tenant's requests/min
  *   5. compose   config + conversation → system prompt and window; sizes the call
  *   6. reserve   the ledger row ('started') + the quota bound (batched per tenant)
@@ -33,13 +33,16 @@ import { getPlan, type Plan } from "@/lib/tenancy/plans";
  * No database transaction is held across the upstream call.
  */
 export async function startChatTurn(caller: Caller, request: ChatRequest, signal: AbortSignal, options: { limiter?: RateLimiter } = {}): Promise<ReadableStream<Uint8Array>> {
-  screenMessage(request.message ?? "");
+  // 3. screen (lib/pipeline/screen.ts): a block throws a 422 here, before any limit, ledger
+  // row or upstream call; a flag is recorded as a security event under this request id.
+  const requestId = newRequestId();
+  const message = request.message ?? "";
+  await enforceScreenPolicy(caller, message, screenMessage(message), { requestId, source: "chat" });
 
   const plan = await getPlan(caller.planId);
   const admission: AdmissionContext = { tenantId: caller.tenantId, userId: caller.userId, plan, limiter: options.limiter };
   await admitRequest(admission);
 
-  const requestId = newRequestId();
   const turn = await withScopeSql({ kind: "tenant", tenantId: caller.tenantId, userId: caller.userId }, (db) => composeTurn(db, caller, request, plan));
   await reserveRequest(ledgerRequest(caller, turn, plan, requestId));
 

@@ -67,6 +67,7 @@ async function fieldsOf(tenantId: string, version: number): Promise<TenantConfig
     custom_instructions: string;
     model_tier: TenantConfigFields["modelTier"];
     max_tokens: number;
+    screening_policy: TenantConfigFields["screeningPolicy"];
   }>("SELECT * FROM tenant_configs WHERE tenant_id = $1 AND version = $2", [tenantId, version]);
   expect(row, `version ${version}`).toBeDefined();
   return {
@@ -77,6 +78,7 @@ async function fieldsOf(tenantId: string, version: number): Promise<TenantConfig
     customInstructions: row!.custom_instructions,
     modelTier: row!.model_tier,
     maxTokens: row!.max_tokens,
+    screeningPolicy: row!.screening_policy,
   };
 }
 
@@ -88,6 +90,7 @@ const configInput = (overrides: Partial<TenantConfigFields> = {}): TenantConfigF
   customInstructions: "Ask for the serial number first.",
   modelTier: "standard",
   maxTokens: 512,
+  screeningPolicy: "flag",
   ...overrides,
 });
 

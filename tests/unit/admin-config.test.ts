@@ -13,6 +13,7 @@ const base: TenantConfigFields = {
   customInstructions: "Ask for the serial number.",
   modelTier: "standard",
   maxTokens: 1024,
+  screeningPolicy: "flag",
 };
 
 function issues(input: unknown, plan: { allowedTiers: readonly ("economy" | "standard" | "premium")[]; maxTokensCap: number } = free) {
