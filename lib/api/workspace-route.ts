@@ -3,9 +3,10 @@ import { AppError, errorResponse, fromZodError } from "@/lib/api/errors";
 import { assertCleanInput } from "@/lib/api/clean-input";
 import { assertDeclaredLength, readBodyText } from "@/lib/api/read-body";
 import { assertJsonContentType, assertSameOrigin } from "@/lib/api/same-origin";
-import { getSessionClaims, type CurrentUser } from "@/lib/auth/session";
+import { identifyWorkspaceMember } from "@/lib/api/identify-member";
+import type { CurrentUser } from "@/lib/auth/session";
 import type { Role } from "@/lib/db/generated/enums";
-import { hasRole, identifyMember, type Workspace } from "@/lib/tenancy/workspace";
+import type { Workspace } from "@/lib/tenancy/workspace";
 import { isCleanText } from "@/lib/validation/text";
 
 /**
@@ -53,14 +54,8 @@ export function workspaceRoute<TSchema extends z.ZodType | undefined = undefined
         assertJsonContentType(req);
         assertDeclaredLength(req.headers, maxBytes);
       }
-      const session = await getSessionClaims();
-      if (!session) throw new AppError("unauthorized", "Sign in to continue.");
-      const member = await identifyMember(session, params.slug ?? "");
       // Not a member and below the role look the same: the workspace's existence is not revealed.
-      if (!member || (options.minRole && !hasRole(member.workspace.role, options.minRole))) {
-        throw new AppError("not_found", "Workspace not found.");
-      }
-      const { user, workspace } = member;
+      const { user, workspace } = await identifyWorkspaceMember(params.slug ?? "", options.minRole);
       const body = (options.body ? await readJsonBody(req, options.body, maxBytes) : undefined) as BodyOf<TSchema>;
       return await handler({ req, user, workspace, params, body });
     } catch (error) {
