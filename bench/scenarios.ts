@@ -3,7 +3,8 @@ import { dashboardQueries } from "./dashboard-queries";
 import { fairCapacity } from "./fair-capacity";
 import { ledger } from "./ledger";
 import { limiter } from "./limiter";
+import { route } from "./route";
 import type { Scenario } from "./lib/scenario";
 
 /** Every scenario, in the order `npm run bench` runs them. Add new modules here. */
-export const SCENARIOS: readonly Scenario[] = [chatPath, limiter, dashboardQueries, ledger, fairCapacity];
+export const SCENARIOS: readonly Scenario[] = [chatPath, limiter, dashboardQueries, ledger, fairCapacity, route];

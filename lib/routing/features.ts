@@ -70,8 +70,10 @@ export interface RequestFeatures {
 const WHOLE_TEXT_CHARS = 1_500;
 const ASK_HEAD = 700;
 const ASK_TAIL = 400;
-const WINDOW_HEAD = 6_000;
-const WINDOW_TAIL = 2_000;
+const WINDOW_HEAD = 4_000;
+const WINDOW_TAIL = 1_500;
+/** A line longer than this is prose, not code or a log line. */
+const MAX_CODE_LINE = 400;
 
 function headAndTail(text: string, head: number, tail: number): string {
   return text.length <= head + tail ? text : `${text.slice(0, head)}\n${text.slice(-tail)}`;
@@ -85,8 +87,10 @@ function askOf(text: string): string {
   const head = text.slice(0, ASK_HEAD);
   const breakAt = head.search(/\n\s*\n|:\s*\n/);
   const opening = breakAt > 0 ? head.slice(0, breakAt) : head.slice(0, 300);
-  const lastBreak = text.lastIndexOf("\n\n");
-  const closing = lastBreak > breakAt && text.length - lastBreak <= ASK_TAIL ? text.slice(lastBreak) : "";
+  // Only the tail is searched: a scan of the whole paste for its last blank line would cost more than the rest of the router.
+  const tail = text.slice(-ASK_TAIL);
+  const lastBreak = tail.lastIndexOf("\n\n");
+  const closing = lastBreak >= 0 && text.length - ASK_TAIL + lastBreak > breakAt ? tail.slice(lastBreak) : "";
   return closing ? `${opening}\n${closing}` : opening;
 }
 
@@ -106,7 +110,7 @@ function distinctMatches(text: string, pattern: RegExp): number {
 
 function countWords(text: string): number {
   // Past the window, words are estimated from characters (~6 per word with its space).
-  if (text.length > 20_000) return Math.round(text.length / 6);
+  if (text.length > WINDOW_HEAD + WINDOW_TAIL) return Math.round(text.length / 6);
   const matches = text.match(/\S+/g);
   return matches ? matches.length : 0;
 }
@@ -119,7 +123,7 @@ export function extractFeatures(input: RouteInput): RequestFeatures {
   let logLines = 0;
   let listItems = 0;
   for (const line of window.split("\n")) {
-    if (line.trim().length === 0) continue;
+    if (line.trim().length === 0 || line.length > MAX_CODE_LINE) continue;
     if (P.CODE_LINE.test(line)) codeLines++;
     if (P.LOG_LINE.test(line)) logLines++;
   }
