@@ -3,6 +3,8 @@
  * `error` of `signIn(..., { redirect: false })`). Our authorize() throws these codes; the
  * page turns every code, ours or next-auth's, into a sentence.
  */
+import { formatWait } from "@/lib/format";
+
 export const SIGN_IN_ERROR = {
   /** next-auth's own code when authorize() returns null. */
   invalidCredentials: "CredentialsSignin",
@@ -12,12 +14,6 @@ export const SIGN_IN_ERROR = {
 
 export function rateLimitedCode(retryAfterSeconds: number): string {
   return `${SIGN_IN_ERROR.rateLimitedPrefix}${Math.max(1, Math.ceil(retryAfterSeconds))}`;
-}
-
-export function formatWait(seconds: number): string {
-  if (seconds < 60) return `${seconds} second${seconds === 1 ? "" : "s"}`;
-  const minutes = Math.ceil(seconds / 60);
-  return `${minutes} minute${minutes === 1 ? "" : "s"}`;
 }
 
 export function signInErrorMessage(code: string | null | undefined): string | null {

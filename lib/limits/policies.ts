@@ -49,17 +49,6 @@ export function resolvePolicy(ref: PolicyRef): NamedRateLimitPolicy {
   return typeof ref === "string" ? { name: ref, ...RATE_LIMIT_POLICIES[ref] } : ref;
 }
 
-/**
- * Per-plan limits (filled from the Plan table by a later change): requests and tokens
- * per minute for the whole tenant, and the share of those one user may take so that a
- * single user cannot starve the rest of the tenant.
- */
-export type PlanLimits = {
-  readonly requestsPerMinute: number;
-  readonly tokensPerMinute: number;
-  /** 1–100: percentage of the tenant's per-minute budget one user may consume. */
-  readonly userSharePct: number;
-};
 
 /**
  * Upstream calls one tenant may have in flight at once, per process, by plan id

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatWait, rateLimitedCode, signInErrorMessage, SIGN_IN_ERROR } from "@/lib/auth/sign-in-errors";
+import { rateLimitedCode, signInErrorMessage, SIGN_IN_ERROR } from "@/lib/auth/sign-in-errors";
 import { SignInError, toSignInErrorCode } from "@/lib/auth/sign-in";
 
 describe("sign-in error codes", () => {
@@ -7,7 +7,9 @@ describe("sign-in error codes", () => {
     expect(rateLimitedCode(42)).toBe("RateLimited:42");
     expect(signInErrorMessage(rateLimitedCode(42))).toBe("Too many sign-in attempts. Try again in 42 seconds.");
     expect(signInErrorMessage(rateLimitedCode(1))).toBe("Too many sign-in attempts. Try again in 1 second.");
-    expect(signInErrorMessage(rateLimitedCode(61))).toBe("Too many sign-in attempts. Try again in 2 minutes.");
+    // The one wait formatter (lib/format.ts): seconds up to two minutes, then minutes.
+    expect(signInErrorMessage(rateLimitedCode(61))).toBe("Too many sign-in attempts. Try again in 61 seconds.");
+    expect(signInErrorMessage(rateLimitedCode(600))).toBe("Too many sign-in attempts. Try again in 10 minutes.");
   });
 
   it("rounds a fractional or zero wait up to at least one second", () => {
@@ -30,12 +32,6 @@ describe("sign-in error codes", () => {
     expect(signInErrorMessage("")).toBeNull();
     expect(signInErrorMessage(undefined)).toBeNull();
     expect(signInErrorMessage(SIGN_IN_ERROR.unavailable)).toMatch(/temporarily unavailable/);
-  });
-
-  it("formats waits", () => {
-    expect(formatWait(59)).toBe("59 seconds");
-    expect(formatWait(60)).toBe("1 minute");
-    expect(formatWait(3600)).toBe("60 minutes");
   });
 
   it("never lets an unexpected error's message reach the URL", () => {
