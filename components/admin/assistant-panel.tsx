@@ -31,8 +31,9 @@ import {
 } from "@/lib/admin/config-schema";
 import { formatDateTime, formatInteger } from "@/lib/format";
 import { TIER_LABELS, TIER_MODELS } from "@/lib/llm/models";
+import { ROUTING_MODE_HINTS, ROUTING_MODE_LABELS, ROUTING_MODES } from "@/lib/routing/modes";
 
-const FIELD_ORDER: (keyof TenantConfigFields)[] = ["companyName", "persona", "allowedTopics", "restrictedTopics", "customInstructions", "modelTier", "maxTokens", "screeningPolicy"];
+const FIELD_ORDER: (keyof TenantConfigFields)[] = ["companyName", "persona", "allowedTopics", "restrictedTopics", "customInstructions", "modelTier", "routingMode", "maxTokens", "screeningPolicy"];
 
 export function AssistantPanel({
   slug,
@@ -225,6 +226,28 @@ export function AssistantPanel({
                   {lockedTiers.map((t) => ` ${TIER_LABELS[t]} needs ${plan.upgradeFor[t] ? `the ${plan.upgradeFor[t]} plan` : "a higher plan"}: upgrade to use it.`).join("")}
                 </p>
                 <FieldError id="field-modelTier-error" messages={fields.modelTier} />
+              </div>
+              <div>
+                <Label htmlFor="field-routingMode">Model routing</Label>
+                <Select
+                  id="field-routingMode"
+                  name="routingMode"
+                  className="mt-1.5"
+                  value={draft.routingMode}
+                  onChange={(e) => update("routingMode", e.target.value as ConfigDraft["routingMode"])}
+                  aria-describedby={`field-routingMode-hint${fields.routingMode ? " field-routingMode-error" : ""}`}
+                  aria-invalid={fields.routingMode ? true : undefined}
+                >
+                  {ROUTING_MODES.map((mode) => (
+                    <option key={mode} value={mode}>
+                      {mode === "auto" ? `Automatic, up to ${TIER_LABELS[draft.modelTier]}` : ROUTING_MODE_LABELS[mode]}
+                    </option>
+                  ))}
+                </Select>
+                <p id="field-routingMode-hint" className="mt-1.5 text-xs text-zinc-500">
+                  {ROUTING_MODE_HINTS[draft.routingMode]}
+                </p>
+                <FieldError id="field-routingMode-error" messages={fields.routingMode} />
               </div>
               <TextField
                 name="maxTokens"

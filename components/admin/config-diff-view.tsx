@@ -4,9 +4,11 @@ import { CONFIG_FIELD_LABELS, SCREENING_POLICY_LABELS, type ScreeningPolicy } fr
 import type { ModelTier } from "@/lib/db/generated/enums";
 import { formatInteger } from "@/lib/format";
 import { TIER_LABELS } from "@/lib/llm/models";
+import { ROUTING_MODE_LABELS, routingModeOf } from "@/lib/routing/modes";
 
 function scalarText(field: ConfigChange["field"], value: string | number): string {
   if (field === "modelTier") return TIER_LABELS[value as ModelTier] ?? String(value);
+  if (field === "routingMode") return ROUTING_MODE_LABELS[routingModeOf(String(value))];
   if (field === "screeningPolicy") return SCREENING_POLICY_LABELS[value as ScreeningPolicy] ?? String(value);
   if (typeof value === "number") return formatInteger(value);
   return value;

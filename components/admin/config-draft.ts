@@ -15,6 +15,7 @@ export function toDraft(config: TenantConfigFields): ConfigDraft {
     modelTier: config.modelTier,
     maxTokens: String(config.maxTokens),
     screeningPolicy: config.screeningPolicy,
+    routingMode: config.routingMode,
   };
 }
 
@@ -32,5 +33,6 @@ export function fromDraft(draft: ConfigDraft): TenantConfigFields {
     modelTier: draft.modelTier,
     maxTokens: draft.maxTokens.trim() === "" ? Number.NaN : Number(draft.maxTokens),
     screeningPolicy: draft.screeningPolicy,
+    routingMode: draft.routingMode,
   };
 }

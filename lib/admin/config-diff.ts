@@ -5,7 +5,7 @@ import type { TenantConfigFields } from "@/lib/admin/config-schema";
  * the browser, the server uses the same function to detect "nothing changed" and to
  * summarise a save in the audit log.
  */
-export type ScalarField = "companyName" | "modelTier" | "maxTokens" | "screeningPolicy";
+export type ScalarField = "companyName" | "modelTier" | "routingMode" | "maxTokens" | "screeningPolicy";
 export type TagField = "allowedTopics" | "restrictedTopics";
 export type TextField = "persona" | "customInstructions";
 
@@ -44,6 +44,7 @@ export function diffConfigs(before: Diffable, after: Diffable): ConfigChange[] {
   tags("restrictedTopics");
   text("customInstructions");
   scalar("modelTier");
+  scalar("routingMode");
   scalar("maxTokens");
   scalar("screeningPolicy");
   return changes;

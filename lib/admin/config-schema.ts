@@ -3,6 +3,7 @@ import { z } from "zod";
 import { cleanText } from "@/lib/validation/text";
 import type { ModelTier } from "@/lib/db/generated/enums";
 import { TIER_LABELS } from "@/lib/llm/models";
+import { ROUTING_MODES, type RoutingMode } from "@/lib/routing/modes";
 import type { PlanLimits } from "@/lib/tenancy/plans";
 
 /**
@@ -19,6 +20,8 @@ export interface TenantConfigFields {
   maxTokens: number;
   /** What the screen step does with a suspicious message (lib/pipeline/screen.ts). */
   screeningPolicy: ScreeningPolicy;
+  /** Fixed tier, or automatic routing up to modelTier (lib/routing). */
+  routingMode: RoutingMode;
 }
 
 export const SCREENING_POLICIES = ["off", "flag", "block"] as const;
@@ -58,6 +61,7 @@ export const CONFIG_FIELD_LABELS: Readonly<Record<keyof TenantConfigFields, stri
   customInstructions: "Custom instructions",
   modelTier: "Model tier",
   maxTokens: "Max tokens",
+  routingMode: "Model routing",
   screeningPolicy: "Prompt-injection screening",
 };
 
@@ -117,6 +121,8 @@ export function tenantConfigSchema(plan: PlanChoices) {
         .max(plan.maxTokensCap, { error: `At most ${plan.maxTokensCap.toLocaleString("en")} on your plan.` }),
       // Optional so that a save from an older form keeps the current policy (saveConfig).
       screeningPolicy: z.enum(SCREENING_POLICIES, { error: "Choose off, flag or block." }).optional(),
+      // Optional for the same reason: a save without it keeps the current mode.
+      routingMode: z.enum(ROUTING_MODES, { error: "Choose fixed or automatic." }).optional(),
     })
     .superRefine((config, ctx) => {
       const allowed = new Set(config.allowedTopics.map(topicKey));

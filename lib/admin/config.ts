@@ -6,6 +6,7 @@ import { SCREENING_POLICIES, tenantConfigSchema, type PlanChoices, type Screenin
 import { AppError } from "@/lib/api/errors";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { withTenant, type TenantContext, type Tx } from "@/lib/db/scope";
+import { routingModeOf } from "@/lib/routing/modes";
 
 export { diffConfigs, type ConfigChange } from "@/lib/admin/config-diff";
 export { tenantConfigSchema, type TenantConfigFields } from "@/lib/admin/config-schema";
@@ -44,11 +45,12 @@ const CONFIG_SELECT = {
   modelTier: true,
   maxTokens: true,
   screeningPolicy: true,
+  routingMode: true,
   createdById: true,
   createdAt: true,
 } as const;
 
-type ConfigRow = Omit<TenantConfigFields, "screeningPolicy"> & { screeningPolicy: string; version: number; createdById: string | null; createdAt: Date };
+type ConfigRow = Omit<TenantConfigFields, "screeningPolicy" | "routingMode"> & { screeningPolicy: string; routingMode: string; version: number; createdById: string | null; createdAt: Date };
 
 /** The column is text with a CHECK (0013_security_events); anything else reads as the default. */
 function policyOf(value: string): ScreeningPolicy {
@@ -64,6 +66,7 @@ const fieldsOf = (row: ConfigRow): TenantConfigFields => ({
   modelTier: row.modelTier,
   maxTokens: row.maxTokens,
   screeningPolicy: policyOf(row.screeningPolicy),
+  routingMode: routingModeOf(row.routingMode),
 });
 
 /** null when the author has left: users outside the tenant are invisible to its scope. */
@@ -139,7 +142,11 @@ export async function saveConfig(actor: TenantContext, input: unknown): Promise<
     if (baseVersion !== undefined && baseVersion !== current.version) throw new AppError("conflict", SAVED_FIRST_MESSAGE);
     const plan = await planLimits(tx, actor.tenantId);
     const parsed = tenantConfigSchema(plan).parse(input);
-    return { data: { ...parsed, screeningPolicy: parsed.screeningPolicy ?? policyOf(current.screeningPolicy) }, action: "config.updated", details: {} };
+    return {
+      data: { ...parsed, screeningPolicy: parsed.screeningPolicy ?? policyOf(current.screeningPolicy), routingMode: parsed.routingMode ?? routingModeOf(current.routingMode) },
+      action: "config.updated",
+      details: {},
+    };
   });
 }
 
@@ -155,7 +162,11 @@ export async function rollbackConfig(actor: TenantContext, version: number): Pro
       const reason = parsed.error.issues[0]?.message ?? "it no longer passes validation.";
       throw new AppError("validation_failed", `Version ${v} can’t be restored on the ${plan.name} plan: ${reason}`);
     }
-    return { data: { ...parsed.data, screeningPolicy: policyOf(old.screeningPolicy) }, action: "config.rolled_back", details: { restoredVersion: v } };
+    return {
+      data: { ...parsed.data, screeningPolicy: policyOf(old.screeningPolicy), routingMode: routingModeOf(old.routingMode) },
+      action: "config.rolled_back",
+      details: { restoredVersion: v },
+    };
   });
 }
 

@@ -1,5 +1,6 @@
 import type { ModelTier } from "@/lib/db/generated/enums";
 import { modelForTier } from "@/lib/llm/models";
+import type { RoutingMode } from "@/lib/routing/modes";
 import { extractFeatures, type RequestFeatures, type RouteInput } from "@/lib/routing/features";
 import { MAX_SCORE, ROUTING_RULES, TIER_THRESHOLDS, type RoutingRule, type RuleCode } from "@/lib/routing/rules";
 
@@ -13,8 +14,7 @@ export type { RouteInput } from "@/lib/routing/features";
  * "fixed": always the configured tier (what every tenant had before routing).
  * "auto":  the cheapest tier the rules find adequate, up to the configured tier.
  */
-export type RoutingMode = "fixed" | "auto";
-export const ROUTING_MODES = ["fixed", "auto"] as const satisfies readonly RoutingMode[];
+export { ROUTING_MODES, type RoutingMode } from "@/lib/routing/modes";
 
 export const TIER_ORDER = ["economy", "standard", "premium"] as const satisfies readonly ModelTier[];
 

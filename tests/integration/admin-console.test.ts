@@ -68,6 +68,7 @@ async function fieldsOf(tenantId: string, version: number): Promise<TenantConfig
     model_tier: TenantConfigFields["modelTier"];
     max_tokens: number;
     screening_policy: TenantConfigFields["screeningPolicy"];
+    routing_mode: TenantConfigFields["routingMode"];
   }>("SELECT * FROM tenant_configs WHERE tenant_id = $1 AND version = $2", [tenantId, version]);
   expect(row, `version ${version}`).toBeDefined();
   return {
@@ -79,6 +80,7 @@ async function fieldsOf(tenantId: string, version: number): Promise<TenantConfig
     modelTier: row!.model_tier,
     maxTokens: row!.max_tokens,
     screeningPolicy: row!.screening_policy,
+    routingMode: row!.routing_mode,
   };
 }
 
@@ -91,6 +93,7 @@ const configInput = (overrides: Partial<TenantConfigFields> = {}): TenantConfigF
   modelTier: "standard",
   maxTokens: 512,
   screeningPolicy: "flag",
+  routingMode: "fixed",
   ...overrides,
 });
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { saveConfig, getCurrentConfig } from "@/lib/admin/config";
 import { signUp } from "@/lib/auth/sign-up";
 import type { PrismaClient } from "@/lib/db/generated/client";
 import type { ModelTier } from "@/lib/db/generated/enums";
@@ -124,5 +125,34 @@ describe("fixed tier", () => {
     const { sentModel, row } = await turn("hi");
     expect(sentModel).toBe("claude-opus-4-8");
     expect(row).toMatchObject({ model: "claude-opus-4-8", route_tier: "premium", route_default_tier: "premium", route_reason: "fixed_tier" });
+  });
+});
+
+describe("the admin setting", () => {
+  it("saving automatic routing from the console switches the next turn to the router, and a save without the field keeps it", async () => {
+    // The workspace's own plan (free) allows up to standard; the saves below go through it.
+    await configure("standard", "fixed");
+    const current = await getCurrentConfig(ctx);
+    const { version: _v, createdAt: _c, author: _a, ...fields } = current;
+    const saved = await saveConfig(ctx, { ...fields, routingMode: "auto", baseVersion: current.version });
+    expect(saved.status).toBe("saved");
+    expect(saved.config.routingMode).toBe("auto");
+    expect(saved.changes).toContainEqual({ kind: "scalar", field: "routingMode", before: "fixed", after: "auto" });
+    version = saved.config.version;
+    expect((await turn("hi")).sentModel).toBe("claude-haiku-4-5");
+
+    const { routingMode: _m, ...withoutMode } = fields;
+    const again = await saveConfig(ctx, { ...withoutMode, maxTokens: 256, baseVersion: saved.config.version });
+    expect(again.config.routingMode).toBe("auto");
+    version = again.config.version;
+  });
+
+  it("refuses a routing mode that does not exist", async () => {
+    const current = await getCurrentConfig(ctx);
+    const { version: _v, createdAt: _c, author: _a, ...fields } = current;
+    await expect(saveConfig(ctx, { ...fields, routingMode: "cheapest", baseVersion: current.version })).rejects.toMatchObject({
+      issues: [expect.objectContaining({ path: ["routingMode"], message: "Choose fixed or automatic." })],
+    });
+    expect((await getCurrentConfig(ctx)).version).toBe(current.version);
   });
 });

@@ -14,6 +14,7 @@ const base: TenantConfigFields = {
   modelTier: "standard",
   maxTokens: 1024,
   screeningPolicy: "flag",
+  routingMode: "fixed",
 };
 
 function issues(input: unknown, plan: { allowedTiers: readonly ("economy" | "standard" | "premium")[]; maxTokensCap: number } = free) {
