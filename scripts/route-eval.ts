@@ -72,7 +72,7 @@ const usd = (micros: number) => `$${(micros / 1e6).toFixed(5)}`;
 const args = process.argv.slice(2);
 const mixAt = args.indexOf("--mix");
 const mix = mixAt >= 0 ? parseMix(args[mixAt + 1] ?? "") : DEFAULT_MIX;
-const file = args.find((a, i) => !a.startsWith("--") && i !== mixAt + 1) ?? path.join(root, "eval/routing/prompts.jsonl");
+const file = args.find((a, i) => !a.startsWith("--") && (mixAt < 0 || i !== mixAt + 1)) ?? path.join(root, "eval/routing/prompts.jsonl");
 const prompts = readSet(file);
 const policy = { mode: "auto", tier: "premium", allowedTiers: TIER_ORDER } as const;
 const results = prompts.map((prompt) => ({ prompt, decision: routeRequest({ text: prompt.text, historyMessages: prompt.historyMessages }, policy) }));

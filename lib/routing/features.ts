@@ -165,7 +165,7 @@ export function extractFeatures(input: RouteInput): RequestFeatures {
     longOutput: P.LONG_OUTPUT.test(ask),
     wordTarget: Number.isFinite(wordTarget) ? wordTarget : 0,
     briefOutput: P.BRIEF_OUTPUT.test(ask),
-    simpleTask: P.SIMPLE_TASK.test(opening) && askWords <= 30,
+    simpleTask: (P.SIMPLE_TASK.test(opening) && askWords <= 30) || (P.SHORT_QUESTION.test(opening) && askWords <= 10),
     greeting: P.GREETING.test(opening) && words <= 8,
     highStakes: P.HIGH_STAKES.test(ask),
     // A script other than Latin for a tenth of the characters, or several common function words of another Latin language.

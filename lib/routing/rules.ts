@@ -39,6 +39,7 @@ export type RuleCode =
   | "reasoning_weak"
   | "long_output"
   | "word_target_long"
+  | "prompt_medium"
   | "prompt_long"
   | "prompt_very_long"
   | "pasted_document"
@@ -48,6 +49,7 @@ export type RuleCode =
   | "conversation_depth"
   | "knowledge_context"
   | "compound_task"
+  | "demanding_request"
   | "brief_output"
   | "simple_task"
   | "greeting";
@@ -114,6 +116,12 @@ export const ROUTING_RULES: readonly RoutingRule[] = [
   { code: "reasoning_weak", description: "Reasoning under constraints: strategy, edge cases, optimisation", weight: 15, applies: (f) => f.reasoningWeak },
   { code: "long_output", description: "A long or complete deliverable: report, guide, full implementation, with tests", weight: 20, applies: (f) => f.longOutput },
   { code: "word_target_long", description: "Asks for 800 words or more", weight: 20, applies: (f) => f.wordTarget >= 800 },
+  {
+    code: "prompt_medium",
+    description: "Over 14 words with nothing marking it simple: when in doubt, not the smallest model",
+    weight: 30,
+    applies: (f) => f.words > 14 && !f.simpleTask && !f.briefOutput && !f.greeting,
+  },
   { code: "prompt_long", description: "A long request (over 35 words): long asks carry more constraints", weight: 10, applies: (f) => f.words > 35 && f.words <= 150 },
   { code: "prompt_very_long", description: "A very long request (over 150 words)", weight: 20, applies: (f) => f.words > 150 && f.chars <= 2_500 },
   { code: "pasted_document", description: "A pasted document (over 2,500 characters) to work on", weight: 25, floor: "standard", applies: (f) => f.chars > 2_500 && f.chars <= 12_000 },
@@ -127,6 +135,13 @@ export const ROUTING_RULES: readonly RoutingRule[] = [
     description: "Two or more kinds of hard work at once (engineering, design, maths, proof, reasoning, analysis, stakes, code)",
     weight: 20, hard: true,
     applies: (f) => hardKinds(f) >= 2,
+  },
+  {
+    code: "demanding_request",
+    description: "A long ask with many requirements (35+ words, four or more clauses): weighs as hard work",
+    weight: 10,
+    hard: true,
+    applies: (f) => f.words >= 35 && f.words <= 400 && f.clauses >= 4 && !hasCode(f) && !f.stackTrace && f.logLines < 3,
   },
   { code: "brief_output", description: "Asks for a short or simplified answer", weight: -15, applies: (f) => f.briefOutput },
   { code: "simple_task", description: "A lookup, definition, translation or light edit of short text", weight: -20, applies: (f) => f.simpleTask && !f.judgement },

@@ -39,6 +39,11 @@ const EXAMPLES: Record<RuleCode, { hit: RouteInput | string; miss: RouteInput | 
   reasoning_weak: { hit: "Find the optimal strategy for our pricing.", miss: "Find our pricing page." },
   long_output: { hit: "Give me a comprehensive guide to composting.", miss: "Give me a tip about composting." },
   word_target_long: { hit: "An essay of 1200 words on trade.", miss: "An essay of 300 words on trade." },
+  prompt_medium: { hit: "Tell me about the history of the Silk Road and the goods that moved along it.", miss: "Tell me about the Silk Road." },
+  demanding_request: {
+    hit: "We need a plan for the office move, covering IT, furniture, parking, access badges and the first-day schedule, and it has to fit a budget of ten thousand while respecting the landlord's rules on noise and weekend work.",
+    miss: "We need a plan for the office move that fits our budget and respects what the landlord allows us to do on the weekend when the building is quiet and nobody else is around to be disturbed.",
+  },
   prompt_long: { hit: "word ".repeat(50), miss: "word ".repeat(20) },
   prompt_very_long: { hit: "word ".repeat(300), miss: "word ".repeat(100) },
   pasted_document: { hit: `Summarise these minutes:\n\n${MINUTES}`, miss: "Summarise these minutes: the meeting was short." },
