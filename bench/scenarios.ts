@@ -4,7 +4,8 @@ import { fairCapacity } from "./fair-capacity";
 import { ledger } from "./ledger";
 import { limiter } from "./limiter";
 import { route } from "./route";
+import { screen } from "./screen";
 import type { Scenario } from "./lib/scenario";
 
 /** Every scenario, in the order `npm run bench` runs them. Add new modules here. */
-export const SCENARIOS: readonly Scenario[] = [chatPath, limiter, dashboardQueries, ledger, fairCapacity, route];
+export const SCENARIOS: readonly Scenario[] = [chatPath, limiter, dashboardQueries, ledger, fairCapacity, route, screen];

@@ -164,6 +164,7 @@ export function fold(text: string): string {
 
 /** Whether the text hides characters a reader cannot see (a signal for the screen). */
 export function countInvisible(text: string): number {
+  if (!/[^\x00-\x7f]/.test(text)) return 0;
   let n = 0;
   for (const ch of text) {
     const cp = ch.codePointAt(0)!;

@@ -1,5 +1,5 @@
 import { countInvisible, fold, skeleton } from "@/lib/security/normalise";
-import { DECODED_ANCHORS, SCREEN_RULES, SCREEN_THRESHOLDS, type ScreenCategory, type ScreenRule } from "@/lib/security/screen-rules";
+import { DECODED_ANCHORS, SCREEN_GATES, SCREEN_RULES, SCREEN_THRESHOLDS, type ScreenCategory, type ScreenGate, type ScreenRule } from "@/lib/security/screen-rules";
 
 /**
  * The prompt-injection detector: deterministic, no network, no model. The message is
@@ -24,7 +24,7 @@ export interface ScreenResult {
   categories: ScreenCategory[];
 }
 
-type Encoding = "base64" | "hex" | "rot13" | "reversed";
+type Encoding = "base64" | "hex" | "rot13" | "reversed" | "tags";
 
 const SKELETON_RULES = SCREEN_RULES.filter((r) => r.form === "skeleton");
 const FOLDED_RULES = SCREEN_RULES.filter((r) => r.form === "folded");
@@ -37,12 +37,24 @@ const ENCODED_BONUS = 10;
 const NON_LATIN = /[^\u0000-\u024F\u1E00-\u1EFF\u2000-\u206F]/;
 const TAG_CHARACTERS = /[\u{E0000}-\u{E007F}]/u;
 const MIXED_SCRIPT_WORD = /[a-z][\u0370-\u03FF\u0400-\u04FF]|[\u0370-\u03FF\u0400-\u04FF][a-z]/i;
-// Lookbehinds start a run only at its first character: without them every position inside
-// a long word restarts the scan, which costs more than all the rules together.
-const BASE64_RUN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}={0,2}/g;
-const HEX_RUN = /(?<![0-9a-fA-Fx\\])(?:(?:0x|\\x)?[0-9a-fA-F]{2}[\s:,]?){10,}/g;
-const MAX_CANDIDATES = 8;
+// Runs are found by a character loop over a lookup table: a regex restarts inside every
+// long word, which cost more than all the rules together on an 8,000-character message.
+const charTable = (chars: string): Uint8Array => {
+  const table = new Uint8Array(128);
+  for (const ch of chars) table[ch.charCodeAt(0)] = 1;
+  return table;
+};
+const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+const BASE64_CHARS = charTable(`${ALNUM}+/_-=`);
+const HEX_CHARS = charTable("0123456789abcdefABCDEFx\\ :,");
+const MAX_CANDIDATES = 32;
 const MAX_DECODED_CHARS = 4000;
+
+let useGates = true;
+/** For the test that proves the gates never change a result; not for production use. */
+export function setScreenGatesForTest(enabled: boolean): void {
+  useGates = enabled;
+}
 
 export function screenText(text: string): ScreenResult {
   const findings: ScreenFinding[] = [];
@@ -67,7 +79,14 @@ export function verdictFor(score: number): DetectorVerdict {
 }
 
 function matchRules(rules: readonly ScreenRule[], form: string, findings: ScreenFinding[], encoding?: Encoding): void {
+  const gates = new Map<ScreenGate, boolean>();
+  const open = (gate: ScreenGate): boolean => {
+    let result = gates.get(gate);
+    if (result === undefined) gates.set(gate, (result = !useGates || SCREEN_GATES[gate].test(form)));
+    return result;
+  };
   for (const rule of rules) {
+    if (rule.gate && !open(rule.gate)) continue;
     if (!rule.pattern.test(form)) continue;
     findings.push(
       encoding
@@ -85,18 +104,16 @@ function hiddenSignals(text: string, findings: ScreenFinding[]): void {
 
 /** Candidate decodings worth a look: only those that contain an anchor word. */
 function* decodedPayloads(text: string, skel: string): Generator<{ encoding: Encoding; text: string }> {
-  let n = 0;
-  for (const match of text.matchAll(BASE64_RUN)) {
-    if (n++ >= MAX_CANDIDATES) break;
-    const decoded = decodeBase64(match[0]);
+  const runs = candidateRuns(text);
+  for (const run of runs.base64) {
+    const decoded = decodeBase64(run);
     if (decoded) yield* anchored("base64", decoded);
   }
-  n = 0;
-  for (const match of text.matchAll(HEX_RUN)) {
-    if (n++ >= MAX_CANDIDATES) break;
-    const decoded = decodeHex(match[0]);
+  for (const run of runs.hex) {
+    const decoded = decodeHex(run);
     if (decoded) yield* anchored("hex", decoded);
   }
+  if (TAG_CHARACTERS.test(text)) yield* anchored("tags", decodeTagCharacters(text));
   // The anchors are looked for in encoded form first: most texts never get transformed.
   if (ROT13_ANCHORS.test(skel)) yield* anchored("rot13", rot13(skel), true);
   if (REVERSED_ANCHORS.test(skel)) yield* anchored("reversed", reverse(skel), true);
@@ -119,13 +136,54 @@ function printable(bytes: Buffer): string | null {
   return good / text.length >= 0.9 ? text : null;
 }
 
+/**
+ * Maximal runs of base64 characters (at least 16) and of hex digits with separators (at
+ * least 20), up to MAX_CANDIDATES each, in one pass over the text.
+ */
+function candidateRuns(text: string): { base64: string[]; hex: string[] } {
+  const base64: string[] = [];
+  const hex: string[] = [];
+  let b = -1;
+  let h = -1;
+  const n = text.length;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 0;
+    const inB = c < 128 && BASE64_CHARS[c] === 1;
+    const inH = c < 128 && HEX_CHARS[c] === 1;
+    if (inB) {
+      if (b < 0) b = i;
+    } else if (b >= 0) {
+      if (i - b >= 16 && base64.length < MAX_CANDIDATES) base64.push(text.slice(b, i));
+      b = -1;
+    }
+    if (inH) {
+      if (h < 0) h = i;
+    } else if (h >= 0) {
+      if (i - h >= 20 && hex.length < MAX_CANDIDATES) hex.push(text.slice(h, i).trim());
+      h = -1;
+    }
+  }
+  return { base64, hex };
+}
+
 function decodeBase64(run: string): string | null {
   return printable(Buffer.from(run.replace(/-/g, "+").replace(/_/g, "/"), "base64"));
 }
 
 function decodeHex(run: string): string | null {
   const digits = run.replace(/0x|\\x|[\s:,]/g, "");
+  if (digits.length < 16 || /[^0-9a-f]/i.test(digits)) return null;
   return printable(Buffer.from(digits.length % 2 === 0 ? digits : digits.slice(0, -1), "hex"));
+}
+
+/** The ASCII spelled by Unicode tag characters, on its own (not run into visible words). */
+function decodeTagCharacters(text: string): string {
+  let out = "";
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    if (cp >= 0xe0020 && cp <= 0xe007e) out += String.fromCharCode(cp - 0xe0000);
+  }
+  return out;
 }
 
 function rot13(text: string): string {
