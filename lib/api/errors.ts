@@ -8,6 +8,8 @@ export const ERROR_STATUS = {
   bad_request: 400,
   unauthorized: 401,
   forbidden: 403,
+  /** A free workspace's quota waits for an owner's verified email. */
+  email_unverified: 403,
   not_found: 404,
   conflict: 409,
   length_required: 411,

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { AppError } from "@/lib/api/errors";
 import type { ChatRequest } from "@/lib/chat/schemas";
 import { withScopeSql } from "@/lib/db/sql";
 import { reserveRequest, withdrawRequest, type LedgerRequest } from "@/lib/ledger/reserve";
@@ -44,6 +45,11 @@ export async function startChatTurn(caller: Caller, request: ChatRequest, signal
   await admitRequest(admission);
 
   const turn = await withScopeSql({ kind: "tenant", tenantId: caller.tenantId, userId: caller.userId }, (db) => composeTurn(db, caller, request, plan));
+  // A free workspace's quota starts once an owner has verified their email (no free
+  // workspaces in bulk from unverified addresses); a paid plan is its own proof.
+  if (plan.monthlyPriceMicros === 0n && !turn.ownerVerified) {
+    throw new AppError("email_unverified", "Verify your email address to start this workspace's free quota. We sent you a link; you can resend it from your account page.");
+  }
   await reserveRequest(ledgerRequest(caller, turn, plan, requestId));
 
   let charge;

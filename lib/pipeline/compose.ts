@@ -24,6 +24,8 @@ const CONTEXT_BUDGET_TOKENS = 16_000;
 const TITLE_CHARS = 60;
 
 export interface ComposedTurn {
+  /** An owner of the workspace has verified their email (a free quota starts only then). */
+  ownerVerified: boolean;
   conversationId: string;
   isNewConversation: boolean;
   title: string;
@@ -55,6 +57,7 @@ interface TurnRow {
   } | null;
   conversation: { id: string; title: string } | null;
   messages: { role: string; content: string; status: string }[];
+  owner_verified: boolean;
 }
 
 const TURN_SQL = `
@@ -68,7 +71,9 @@ SELECT
      SELECT m.role, m.content, m.status, m.created_at
        FROM messages m JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id AND c.user_id = $3::uuid
       WHERE m.tenant_id = $1::uuid AND m.conversation_id = $2::uuid
-      ORDER BY m.created_at DESC LIMIT ${HISTORY_READ_LIMIT}) m) AS messages`;
+      ORDER BY m.created_at DESC LIMIT ${HISTORY_READ_LIMIT}) m) AS messages,
+  EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
+           WHERE m.tenant_id = $1::uuid AND m.role = 'owner' AND u.email_verified_at IS NOT NULL) AS owner_verified`;
 
 export async function composeTurn(db: ScopedSql, caller: Caller, input: ChatRequest, plan: Plan): Promise<ComposedTurn> {
   // One statement: it ends the transaction in the same round trip.
@@ -125,6 +130,7 @@ export async function composeTurn(db: ScopedSql, caller: Caller, input: ChatRequ
     messages: window.messages,
     estimatedInputTokens: systemTokens + window.tokens,
     inputTokenBound: inputTokenBound({ system, messages: window.messages }),
+    ownerVerified: row.owner_verified,
   };
 }
 

@@ -244,6 +244,22 @@ describe("bad input", () => {
     expect(after[0]!.n).toBe(before[0]!.n);
   });
 
+  it("a free workspace whose owner has not verified their email is refused before anything is reserved, and served once they have", async () => {
+    const r = await signUp({ name: "Una", email: `${unique("unverified")}@chat.test`, password: "long-enough-1", workspaceName: "Unverified Co" });
+    const ctx = { tenantId: r.tenantId, userId: r.userId, planId: "free" };
+    await ownerQuery("UPDATE users SET email_verified_at = NULL WHERE id = $1", [r.userId]);
+    const error = await chat(ctx, { message: "hello before verifying" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).status).toBe(403);
+    expect((error as AppError).code).toBe("email_unverified");
+    const rows = await ownerQuery<{ n: string }>("SELECT count(*) AS n FROM usage_events WHERE tenant_id = $1", [r.tenantId]);
+    expect(rows[0]!.n).toBe("0");
+
+    await ownerQuery("UPDATE users SET email_verified_at = now() WHERE id = $1", [r.userId]);
+    const events = await chat(ctx, { message: "hello after verifying" });
+    expect(endOf(events).type).toBe("done");
+  });
+
   it("retry in a conversation that does not exist (or is another user's) is a 404", async () => {
     const error = await chat(tenants[0]!.ctx, { conversationId: crypto.randomUUID(), retry: true }).catch((e: unknown) => e);
     expect((error as AppError).status).toBe(404);
