@@ -91,13 +91,13 @@ function buildConfusableMap(table: Record<string, string>): Map<number, string> 
 }
 
 /** What one non-ASCII code point becomes in the skeleton (memoised: the screen is hot). */
-const skeletonMemo = new Map<number, string>();
+const bmpMemo: (string | undefined)[] = new Array<string | undefined>(0x10000);
+const astralMemo = new Map<number, string>();
 
 function skeletonOf(cp: number): string {
-  const cached = skeletonMemo.get(cp);
-  if (cached !== undefined) return cached;
-  const out = computeSkeleton(cp);
-  skeletonMemo.set(cp, out);
+  if (cp < 0x10000) return (bmpMemo[cp] ??= computeSkeleton(cp));
+  let out = astralMemo.get(cp);
+  if (out === undefined) astralMemo.set(cp, (out = computeSkeleton(cp)));
   return out;
 }
 
@@ -147,28 +147,80 @@ export function skeletonWithOffsets(text: string): Skeleton {
 
 /** The skeleton alone: lower-case, ASCII wherever a look-alike exists, nothing invisible. */
 export function skeleton(text: string): string {
-  // ASCII text is its own skeleton once lower-cased; most messages take this path.
-  if (!/[^\x00-\x7f]/.test(text)) return text.toLowerCase();
-  let out = "";
-  for (const ch of text) {
-    const cp = ch.codePointAt(0)!;
-    out += cp < 0x80 ? ch.toLowerCase() : skeletonOf(cp);
+  return skeletonInfo(text).text;
+}
+
+/**
+ * BMP lookups for the skeleton's hot loop: KIND says whether a code unit maps to one code
+ * unit (SINGLE, held in SINGLE_CODE), to nothing because it is invisible, to nothing
+ * because it is a combining mark, or to several characters (then skeletonOf has them).
+ */
+const UNKNOWN = 0;
+const SINGLE = 1;
+const INVISIBLE_KIND = 2;
+const MARK_KIND = 3;
+const MULTI = 4;
+const KIND = new Uint8Array(0x10000);
+const SINGLE_CODE = new Uint16Array(0x10000);
+const decoder = new TextDecoder("utf-16le");
+
+function kindOf(c: number): number {
+  let kind = KIND[c]!;
+  if (kind !== UNKNOWN) return kind;
+  const mapped = skeletonOf(c);
+  if (mapped.length === 1) {
+    kind = SINGLE;
+    SINGLE_CODE[c] = mapped.charCodeAt(0);
+  } else if (mapped.length === 0) {
+    kind = INVISIBLE.test(String.fromCharCode(c)) ? INVISIBLE_KIND : MARK_KIND;
+  } else {
+    kind = MULTI;
   }
-  return out;
+  KIND[c] = kind;
+  return kind;
+}
+
+/** The skeleton and how many invisible characters the text hid (one pass). */
+export function skeletonInfo(text: string): { text: string; invisible: number } {
+  // ASCII text is its own skeleton once lower-cased; most messages take this path.
+  if (!/[^\x00-\x7f]/.test(text)) return { text: text.toLowerCase(), invisible: 0 };
+  let buf = new Uint16Array(text.length + 64);
+  let n = 0;
+  let invisible = 0;
+  const push = (code: number) => {
+    if (n === buf.length) {
+      const grown = new Uint16Array(buf.length * 2);
+      grown.set(buf);
+      buf = grown;
+    }
+    buf[n++] = code;
+  };
+  const pushString = (mapped: string) => {
+    for (let k = 0; k < mapped.length; k++) push(mapped.charCodeAt(k));
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) {
+      push(c >= 0x41 && c <= 0x5a ? c + 32 : c);
+      continue;
+    }
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const cp = text.codePointAt(i)!;
+      i++;
+      const mapped = skeletonOf(cp);
+      if (mapped === "" || (cp >= TAG_FIRST && cp <= TAG_LAST) || INVISIBLE.test(String.fromCodePoint(cp))) invisible++;
+      pushString(mapped);
+      continue;
+    }
+    const kind = kindOf(c);
+    if (kind === SINGLE) push(SINGLE_CODE[c]!);
+    else if (kind === INVISIBLE_KIND) invisible++;
+    else if (kind === MULTI) pushString(skeletonOf(c));
+  }
+  return { text: decoder.decode(buf.subarray(0, n)), invisible };
 }
 
 /** NFKC, invisible characters removed, lower case; every script kept as written. */
 export function fold(text: string): string {
   return text.normalize("NFKC").replace(INVISIBLE_GLOBAL, "").toLowerCase();
-}
-
-/** Whether the text hides characters a reader cannot see (a signal for the screen). */
-export function countInvisible(text: string): number {
-  if (!/[^\x00-\x7f]/.test(text)) return 0;
-  let n = 0;
-  for (const ch of text) {
-    const cp = ch.codePointAt(0)!;
-    if (cp >= 0x80 && (INVISIBLE.test(ch) || (cp >= TAG_FIRST && cp <= TAG_LAST))) n++;
-  }
-  return n;
 }

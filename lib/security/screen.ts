@@ -1,4 +1,4 @@
-import { countInvisible, fold, skeleton } from "@/lib/security/normalise";
+import { fold, skeleton, skeletonInfo } from "@/lib/security/normalise";
 import { DECODED_ANCHORS, SCREEN_GATES, SCREEN_RULES, SCREEN_THRESHOLDS, type ScreenCategory, type ScreenGate, type ScreenRule } from "@/lib/security/screen-rules";
 
 /**
@@ -36,6 +36,7 @@ const ENCODED_BONUS = 10;
 /** Beyond the Latin blocks: the folded (all-script) rules can only match such text. */
 const NON_LATIN = /[^\u0000-\u024F\u1E00-\u1EFF\u2000-\u206F]/;
 const TAG_CHARACTERS = /[\u{E0000}-\u{E007F}]/u;
+const NON_ASCII = /[^\x00-\x7f]/;
 const MIXED_SCRIPT_WORD = /[a-z][\u0370-\u03FF\u0400-\u04FF]|[\u0370-\u03FF\u0400-\u04FF][a-z]/i;
 // Runs are found by a character loop over a lookup table: a regex restarts inside every
 // long word, which cost more than all the rules together on an 8,000-character message.
@@ -58,14 +59,14 @@ export function setScreenGatesForTest(enabled: boolean): void {
 
 export function screenText(text: string): ScreenResult {
   const findings: ScreenFinding[] = [];
-  const skel = skeleton(text);
+  const { text: skel, invisible } = skeletonInfo(text);
 
   matchRules(SKELETON_RULES, skel, findings);
   if (NON_LATIN.test(text)) matchRules(FOLDED_RULES, fold(text), findings);
   matchRules(RAW_RULES, text, findings);
 
-  hiddenSignals(text, findings);
-  for (const payload of decodedPayloads(text, skel)) {
+  hiddenSignals(text, invisible, findings);
+  for (const payload of decodedPayloads(text, skel, invisible > 0)) {
     matchRules(DECODED_RULES, payload.text, findings, payload.encoding);
   }
   return score(findings);
@@ -96,24 +97,25 @@ function matchRules(rules: readonly ScreenRule[], form: string, findings: Screen
   }
 }
 
-function hiddenSignals(text: string, findings: ScreenFinding[]): void {
-  if (TAG_CHARACTERS.test(text)) findings.push({ reason: "hidden.tag_characters", category: "hidden", weight: 50 });
-  else if (countInvisible(text) >= 3) findings.push({ reason: "hidden.invisible_characters", category: "hidden", weight: 20 });
-  if (MIXED_SCRIPT_WORD.test(text)) findings.push({ reason: "hidden.mixed_script_words", category: "hidden", weight: 15 });
+function hiddenSignals(text: string, invisible: number, findings: ScreenFinding[]): void {
+  if (invisible > 0 && TAG_CHARACTERS.test(text)) findings.push({ reason: "hidden.tag_characters", category: "hidden", weight: 50 });
+  else if (invisible >= 3) findings.push({ reason: "hidden.invisible_characters", category: "hidden", weight: 20 });
+  if (NON_ASCII.test(text) && MIXED_SCRIPT_WORD.test(text)) findings.push({ reason: "hidden.mixed_script_words", category: "hidden", weight: 15 });
 }
 
 /** Candidate decodings worth a look: only those that contain an anchor word. */
-function* decodedPayloads(text: string, skel: string): Generator<{ encoding: Encoding; text: string }> {
+function* decodedPayloads(text: string, skel: string, hidesCharacters: boolean): Generator<{ encoding: Encoding; text: string }> {
   const runs = candidateRuns(text);
-  for (const run of runs.base64) {
+  // A log repeats the same token on every line: each distinct run is decoded once.
+  for (const run of new Set(runs.base64)) {
     const decoded = decodeBase64(run);
     if (decoded) yield* anchored("base64", decoded);
   }
-  for (const run of runs.hex) {
+  for (const run of new Set(runs.hex)) {
     const decoded = decodeHex(run);
     if (decoded) yield* anchored("hex", decoded);
   }
-  if (TAG_CHARACTERS.test(text)) yield* anchored("tags", decodeTagCharacters(text));
+  if (hidesCharacters && TAG_CHARACTERS.test(text)) yield* anchored("tags", decodeTagCharacters(text));
   // The anchors are looked for in encoded form first: most texts never get transformed.
   if (ROT13_ANCHORS.test(skel)) yield* anchored("rot13", rot13(skel), true);
   if (REVERSED_ANCHORS.test(skel)) yield* anchored("reversed", reverse(skel), true);

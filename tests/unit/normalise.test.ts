@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildSystemPrompt, MARKER_TAGS, neutraliseMarkers, wrapUserMessage } from "@/lib/context/system-prompt";
-import { countInvisible, fold, skeleton, skeletonWithOffsets } from "@/lib/security/normalise";
+import { fold, skeleton, skeletonInfo, skeletonWithOffsets } from "@/lib/security/normalise";
 
 /** Any of our markers, as a model could read it, in the skeleton of the text. */
 const MARKER_IN_SKELETON = new RegExp(`<[^a-z0-9<>]{0,3}(?:${MARKER_TAGS.map((t) => t.split("_").join("[^a-z0-9<>]{0,3}")).join("|")})`);
@@ -53,10 +53,16 @@ describe("fold", () => {
   });
 });
 
-describe("countInvisible", () => {
-  it("counts format, joiner, selector and tag characters but not ordinary text", () => {
-    expect(countInvisible("plain text, \u00E9t\u00E9 \u4E2D\u6587")).toBe(0);
-    expect(countInvisible("a\u200Bb\u034Fc\uFE0Fd\u180E\u{E0041}")).toBe(5);
+describe("skeletonInfo", () => {
+  it("counts format, joiner, selector and tag characters but not ordinary text or combining accents", () => {
+    expect(skeletonInfo("plain text, \u00E9t\u00E9 \u4E2D\u6587 e\u0301").invisible).toBe(0);
+    expect(skeletonInfo("a\u200Bb\u034Fc\uFE0Fd\u180E\u{E0041}\u{E0100}")).toEqual({ text: "abcda", invisible: 6 });
+  });
+
+  it("grows its buffer when characters expand (ligatures, ﷺ)", () => {
+    const text = "\uFDFA".repeat(50);
+    expect(skeletonInfo(text).text.length).toBeGreaterThan(text.length * 10);
+    expect(skeletonInfo(text).text).toBe(skeletonWithOffsets(text).text);
   });
 });
 
