@@ -116,6 +116,9 @@ export async function demoPresent(): Promise<boolean> {
   });
 }
 
+/** Days of usage history the demo carries. */
+const HISTORY_DAYS = 90;
+
 export async function seedDemo(now = new Date()): Promise<void> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const users = new Map<string, string>();
@@ -128,7 +131,9 @@ export async function seedDemo(now = new Date()): Promise<void> {
     for (const t of TENANTS) {
       const owner = DEMO_USERS.find((u) => u.memberships.some((m) => m.slug === t.slug && m.role === "owner"))!;
       const ownerId = users.get(owner.email)!;
-      const { id } = await createTenant(tx, { slug: t.slug, name: t.name, planId: t.planId, ownerId });
+      // Created when their usage history starts, so their plan (and revenue) covers it too.
+      const createdAt = new Date(now.getTime() - (HISTORY_DAYS + 1) * 86_400_000);
+      const { id } = await createTenant(tx, { slug: t.slug, name: t.name, planId: t.planId, ownerId, createdAt });
       tenants.set(t.slug, id);
     }
   });
@@ -176,7 +181,7 @@ export async function seedDemo(now = new Date()): Promise<void> {
       userIds: members.map((u) => users.get(u.email)!),
       modelTier: t.config.modelTier,
       dailyCalls: t.dailyCalls,
-      days: 90,
+      days: HISTORY_DAYS,
       now,
       seed: t.slug,
     });

@@ -50,9 +50,12 @@ export async function signUp(input: unknown, options: SignUpOptions = {}): Promi
 
 export async function createTenant(
   tx: Tx,
-  input: { slug: string; name: string; planId: string; ownerId: string },
+  input: { slug: string; name: string; planId: string; ownerId: string; /** Imports and the demo's history; default now. */ createdAt?: Date },
 ): Promise<{ id: string }> {
-  const tenant = await tx.tenant.create({ data: { slug: input.slug, name: input.name, planId: input.planId }, select: { id: true } });
+  const tenant = await tx.tenant.create({
+    data: { slug: input.slug, name: input.name, planId: input.planId, ...(input.createdAt ? { createdAt: input.createdAt } : {}) },
+    select: { id: true },
+  });
   await tx.tenantConfig.create({ data: { tenantId: tenant.id, version: 1, createdById: input.ownerId, ...defaultTenantConfig(input.name) } });
   await tx.membership.create({ data: { tenantId: tenant.id, userId: input.ownerId, role: "owner" } });
   return tenant;
