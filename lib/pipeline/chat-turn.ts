@@ -13,6 +13,7 @@ import type { Caller } from "@/lib/pipeline/caller";
 import type { ChatStreamEvent } from "@/lib/pipeline/chat-events";
 import { openEventStream } from "@/lib/pipeline/event-stream";
 import { composeTurn, type ComposedTurn } from "@/lib/pipeline/compose";
+import { guardReply, REPLY_CUT_MESSAGE } from "@/lib/pipeline/leak-guard";
 import { recordChatTurn } from "@/lib/pipeline/record";
 import { enforceScreenPolicy, screenMessage } from "@/lib/pipeline/screen";
 import { getPlan, type Plan } from "@/lib/tenancy/plans";
@@ -28,6 +29,7 @@ import { getPlan, type Plan } from "@/lib/tenancy/plans";
  *   6. reserve   the ledger row ('started') + the quota bound (batched per tenant)
  *      limit     tokens/min, charged with the estimate (refused → the row is withdrawn)
  *   7. call      behind the scheduler, retries reserving their own rows; streamed out
+ *                through the leak watch (canary, verbatim prompt), which cuts a leaking reply
  *   8. record    messages + every attempt's settlement + quota, one write (or the outbox)
  *   9. correct   tokens/min to what was used; account headroom from the response headers
  *
@@ -72,7 +74,9 @@ export async function startChatTurn(caller: Caller, request: ChatRequest, signal
     });
 
     const startedAt = new Date();
-    const { final, attempts } = await callClaude({
+    // Leak watch (lib/pipeline/leak-guard.ts): the reply is released through it; a leak cuts the call.
+    const guard = guardReply(caller, turn, requestId, abortSignal);
+    const { final: streamed, attempts } = await callClaude({
       priority: "interactive",
       tenantId: caller.tenantId,
       userId: caller.userId,
@@ -84,13 +88,19 @@ export async function startChatTurn(caller: Caller, request: ChatRequest, signal
       system: turn.system,
       messages: turn.messages,
       estimatedInputTokens: turn.estimatedInputTokens,
-      signal: abortSignal,
-      onText: (text) => send({ type: "delta", text }),
+      signal: guard.signal,
+      onText: (text) => {
+        const safe = guard.release(text);
+        if (safe) send({ type: "delta", text: safe });
+      },
       ledger: {
         reserveRetry: (id) => reserveRequest(ledgerRequest(caller, turn, plan, id)),
         withdraw: (id) => withdrawRequest(caller, id),
       },
     });
+
+    const { final, tail, cut } = await guard.finish(streamed);
+    if (tail) send({ type: "delta", text: tail });
 
     const recorded = await recordChatTurn(caller, turn, { final, attempts, startedAt });
     const last = recorded.events.at(-1);
@@ -98,6 +108,8 @@ export async function startChatTurn(caller: Caller, request: ChatRequest, signal
       send({ type: "error", error: { code: "internal_error", message: "The reply could not be saved. Please try again." } });
     } else if (!recorded.result.conversationFound) {
       send({ type: "error", error: { code: "not_found", message: "This conversation was deleted while the reply was being written." } });
+    } else if (cut) {
+      send({ type: "error", error: { code: "reply_cut", message: REPLY_CUT_MESSAGE }, assistantMessageId: turn.assistantMessageId });
     } else if (final.status === "error") {
       send({ type: "error", error: upstreamError(final), assistantMessageId: turn.assistantMessageId });
     } else {

@@ -3,6 +3,7 @@ import { AppError } from "@/lib/api/errors";
 import type { ChatRequest } from "@/lib/chat/schemas";
 import { buildHistoryWindow, type HistoryMessage, type WindowMessage } from "@/lib/context/history";
 import { buildSystemPrompt, type SystemTextBlock } from "@/lib/context/system-prompt";
+import { tenantCanary } from "@/lib/security/canary";
 import type { ModelTier } from "@/lib/db/generated/enums";
 import type { ScopedSql } from "@/lib/db/sql";
 import type { LedgerRouting } from "@/lib/ledger/reserve";
@@ -106,7 +107,7 @@ export async function composeTurn(db: ScopedSql, caller: Caller, input: ChatRequ
     allowedTopics: stored.allowed_topics,
     restrictedTopics: stored.restricted_topics,
     customInstructions: stored.custom_instructions,
-  });
+  }, { canary: tenantCanary(caller.tenantId) }); // issue 12: the tenant's canary, watched for in the reply; also the cached prefix's per-tenant salt
   // --- route (issue 14): the model within the plan's cap; "fixed" keeps the configured tier.
   const route = routeRequest(
     { text: userText, historyMessages: history.length },
