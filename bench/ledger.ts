@@ -9,13 +9,14 @@ import { pgRunner } from "@/lib/db/sql-runners";
 import { APP_DB_ROLE } from "@/lib/db/urls";
 import { drainOutbox, enqueueTurnWrite, pendingTurnWrites } from "@/lib/ledger/outbox";
 import { reserveRequest } from "@/lib/ledger/reserve";
+import { reconcileLedger } from "@/lib/ledger/reconcile";
 import { sweepStaleRequests } from "@/lib/ledger/sweeper";
 import { buildUsageEvent } from "@/lib/ledger/usage-event";
 import { applyTurnWriteNow } from "@/lib/ledger/write-turn";
 import type { RateLimiter } from "@/lib/limits/rate-limit";
 import { createClaudeClient, setClaudeClient } from "@/lib/llm/anthropic-client";
 import { TIER_MODELS } from "@/lib/llm/models";
-import { startSimulator, type ReceivedEntry } from "@/lib/llm/simulator";
+import { startSimulator } from "@/lib/llm/simulator";
 import { startChatTurn } from "@/lib/pipeline/chat-turn";
 import { createDatabase, databaseUrl, dropDatabase, TEST_SERVER_URL } from "@/tests/helpers/local-database";
 import { ROOT } from "./lib/app-server";
@@ -141,7 +142,7 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
 
     // ---- reconciliation ----
     const received = sim.received.filter((e) => e.endpoint === "messages");
-    const report = await reconcile(owner, received);
+    const report = await reconcileLedger(owner, received);
     failures.push(...report.failures);
     const table = formatTable(
       ["check", "value"],
@@ -231,64 +232,6 @@ async function runAndKillChild(appUrl: string, simUrl: string, tenants: { tenant
   return { turns: ready, afterMs };
 }
 
-interface Row {
-  tenant_id: string;
-  request_id: string;
-  status: string;
-  estimated: boolean;
-  input_tokens: number;
-  output_tokens: number;
-  cache_write_tokens: number;
-  cache_read_tokens: number;
-}
-
-async function reconcile(owner: pg.Client, received: ReceivedEntry[]) {
-  const failures: string[] = [];
-  const rows = (await owner.query<Row>("SELECT tenant_id, request_id, status, estimated, input_tokens, output_tokens, cache_write_tokens, cache_read_tokens FROM usage_events")).rows;
-  const byId = new Map(rows.map((r) => [r.request_id, r]));
-  const seen = new Map<string, number>();
-  for (const e of received) {
-    const id = e.headers["x-bulkhead-request"];
-    if (!id) {
-      failures.push(`simulator entry ${e.requestId} without a ledger request id`);
-      continue;
-    }
-    seen.set(id, (seen.get(id) ?? 0) + 1);
-    const row = byId.get(id);
-    if (!row) {
-      failures.push(`request ${id} reached the simulator but has no ledger row`);
-      continue;
-    }
-    if (row.status === "started") failures.push(`request ${id} still in flight`);
-    if (row.estimated) continue;
-    const u = e.usage ?? { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
-    const billed = e.status === 200 ? u : { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
-    if (row.input_tokens !== billed.input_tokens || row.output_tokens !== billed.output_tokens || row.cache_write_tokens !== billed.cache_creation_input_tokens || row.cache_read_tokens !== billed.cache_read_input_tokens) {
-      failures.push(`request ${id}: ledger ${row.input_tokens}/${row.output_tokens}/${row.cache_write_tokens}/${row.cache_read_tokens} vs simulator ${billed.input_tokens}/${billed.output_tokens}/${billed.cache_creation_input_tokens}/${billed.cache_read_input_tokens}`);
-    }
-  }
-  for (const [id, n] of seen) if (n > 1) failures.push(`request id ${id} sent ${n} times`);
-  const unseen = rows.filter((r) => !seen.has(r.request_id));
-  const unseenEstimated = unseen.filter((r) => r.estimated).length;
-  for (const r of unseen.filter((x) => !x.estimated)) failures.push(`ledger row ${r.request_id} (${r.status}) never reached the simulator`);
-
-  const quota = (await owner.query<{ tenant_id: string; used: string; reserved: string; events: string }>(`
-    SELECT q.tenant_id, sum(q.used_tokens) AS used, sum(q.reserved_tokens) AS reserved,
-           (SELECT coalesce(sum(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens), 0) FROM usage_events e WHERE e.tenant_id = q.tenant_id AND e.status <> 'started') AS events
-      FROM quota_usage q GROUP BY q.tenant_id`)).rows;
-  for (const q of quota) {
-    if (q.used !== q.events) failures.push(`tenant ${q.tenant_id}: quota used ${q.used} ≠ Σ events ${q.events}`);
-    if (q.reserved !== "0") failures.push(`tenant ${q.tenant_id}: reserved ${q.reserved} after the sweeper`);
-  }
-  const rollups = (await owner.query<{ tenant_id: string; a: string; b: string; c: string; d: string }>(`
-    SELECT e.tenant_id, e.n AS a, coalesce(d.n, '0') AS b, e.tokens AS c, coalesce(d.tokens, '0') AS d
-      FROM (SELECT tenant_id, count(*)::text AS n, sum(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens)::text AS tokens FROM usage_events WHERE status <> 'started' GROUP BY 1) e
-      LEFT JOIN (SELECT tenant_id, sum(requests)::text AS n, sum(input_tokens + output_tokens + cache_write_tokens + cache_read_tokens)::text AS tokens FROM usage_daily GROUP BY 1) d USING (tenant_id)`)).rows;
-  for (const r of rollups) if (r.a !== r.b || r.c !== r.d) failures.push(`tenant ${r.tenant_id}: usage_daily ${r.b} requests/${r.d} tokens ≠ events ${r.a}/${r.c}`);
-  const staff = (await owner.query<{ a: string; b: string }>(`SELECT (SELECT sum(requests) FROM usage_monthly_tenant)::text AS a, (SELECT count(*) FROM usage_events WHERE status <> 'started')::text AS b`)).rows[0]!;
-  if (staff.a !== staff.b) failures.push(`usage_monthly_tenant ${staff.a} requests ≠ events ${staff.b}`);
-  return { rows: rows.length, estimated: rows.filter((r) => r.estimated).length, unseenEstimated, failures };
-}
 
 /**
  * Each tenant is left BOUND_HEADROOM tokens of its quota and sends turns of random length
