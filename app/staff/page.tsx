@@ -4,6 +4,7 @@ import { z } from "zod";
 import { AccountUtilisation } from "@/components/staff/account-utilisation";
 import { AlertHistory } from "@/components/staff/alert-history";
 import { AnomalyList } from "@/components/staff/anomaly-list";
+import { SecurityCounts } from "@/components/staff/security-counts";
 import { CostMixChart } from "@/components/staff/cost-mix-chart";
 import { DataQualityNote, KpiCards, ProjectionCards } from "@/components/staff/kpi-cards";
 import { MarginChart } from "@/components/staff/margin-chart";
@@ -21,6 +22,7 @@ import { formatDay, formatMonth } from "@/lib/format";
 import { modelDisplayName } from "@/lib/llm/models";
 import { getAccountOverview } from "@/lib/staff/account";
 import { listStaffAnomalies } from "@/lib/staff/anomalies";
+import { listSecurityCounts } from "@/lib/staff/security";
 import { requireStaff } from "@/lib/staff/guard";
 import { currentMonth, deletedTenantLabel, getMarginOverview, parseMonth } from "@/lib/staff/margins";
 import { listPrices, type PriceView } from "@/lib/staff/price-book";
@@ -87,10 +89,11 @@ export default async function StaffPage({ searchParams }: { searchParams: Search
   const tenantParam = z.uuid().safeParse(firstParam(params.tenant));
   const focusId = tenantParam.success ? tenantParam.data : undefined;
 
-  const [overview, account, anomalies, prices, plans] = await Promise.all([
+  const [overview, account, anomalies, securityCounts, prices, plans] = await Promise.all([
     getMarginOverview(staff.id, { month, tenantId: focusId, now }),
     getAccountOverview(staff.id, { now }),
     listStaffAnomalies(staff.id, { limit: 25 }),
+    listSecurityCounts(staff.id, { now }),
     listPrices(staff.id, now),
     listPlans(),
   ]);
@@ -233,7 +236,14 @@ export default async function StaffPage({ searchParams }: { searchParams: Search
             tokens: a.tokens,
             baselineTokensPerHour: a.baselineTokensPerHour,
             ratio: a.ratio,
+            securityEvents: a.securityEvents,
           }))}
+        />
+      </Section>
+
+      <Section id="security-heading" title="Security events" description="Flagged, blocked and cut turns per tenant (prompt-injection screen and leak watch). Counts only: the content stays with each tenant’s admins.">
+        <SecurityCounts
+          tenants={securityCounts.map((t) => ({ ...t, tenantName: t.tenantName ?? deletedTenantLabel(t.tenantId) }))}
         />
       </Section>
 

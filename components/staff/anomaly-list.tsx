@@ -9,6 +9,8 @@ export interface AnomalyView {
   tokens: number;
   baselineTokensPerHour: number;
   ratio: number | null;
+  /** The tenant's flagged, blocked and cut turns in the same hour. */
+  securityEvents: number;
 }
 
 export function AnomalyList({ anomalies }: { anomalies: AnomalyView[] }) {
@@ -25,7 +27,8 @@ export function AnomalyList({ anomalies }: { anomalies: AnomalyView[] }) {
             <th scope="col" className="px-3 py-2 font-medium">Hour</th>
             <th scope="col" className="px-3 py-2 text-right font-medium">Tokens</th>
             <th scope="col" className="px-3 py-2 text-right font-medium">Usual per hour</th>
-            <th scope="col" className="py-2 pr-5 pl-3 text-right font-medium sm:pr-6">Ratio</th>
+            <th scope="col" className="px-3 py-2 text-right font-medium">Ratio</th>
+            <th scope="col" className="py-2 pr-5 pl-3 text-right font-medium sm:pr-6">Security events</th>
           </tr>
         </thead>
         <tbody className="divide-y divide-zinc-100 tabular-nums">
@@ -41,7 +44,10 @@ export function AnomalyList({ anomalies }: { anomalies: AnomalyView[] }) {
               <td className="px-3 py-2 text-zinc-700">{formatDateTime(a.hourStart, "UTC")}</td>
               <td className="px-3 py-2 text-right text-zinc-900">{formatInteger(a.tokens)}</td>
               <td className="px-3 py-2 text-right text-zinc-700">{formatInteger(Math.round(a.baselineTokensPerHour))}</td>
-              <td className="py-2 pr-5 pl-3 text-right font-medium text-zinc-900 sm:pr-6">{a.ratio === null ? "new tenant" : `${a.ratio.toFixed(1)}×`}</td>
+              <td className="px-3 py-2 text-right font-medium text-zinc-900">{a.ratio === null ? "new tenant" : `${a.ratio.toFixed(1)}×`}</td>
+              <td className={`py-2 pr-5 pl-3 text-right sm:pr-6 ${a.securityEvents > 0 ? "font-medium text-red-700" : "text-zinc-500"}`}>
+                {a.securityEvents > 0 ? `${formatInteger(a.securityEvents)} in this hour` : "none"}
+              </td>
             </tr>
           ))}
         </tbody>
