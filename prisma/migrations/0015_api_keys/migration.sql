@@ -67,7 +67,8 @@ CREATE TRIGGER api_keys_revocation_is_final BEFORE UPDATE ON api_keys
   FOR EACH ROW EXECUTE FUNCTION api_keys_revocation_is_final();
 
 -- ---------------------------------------------------------------------------
--- The gateway's one door: the hash of a presented key → (tenant, key, scopes, plan), or no
+-- The gateway's one door: the hash of a presented key → (tenant, key, scopes, plan, and the
+-- key's expiry so a cache never serves it past that), or no
 -- row at all for an unknown, revoked or expired key (the caller answers 401 alike). It
 -- also records last_used_at, at most once a minute per key, so a busy key does not write
 -- on every resolve (the gateway resolves on a cache miss, lib/api-keys/cache.ts).
@@ -76,12 +77,12 @@ CREATE TRIGGER api_keys_revocation_is_final BEFORE UPDATE ON api_keys
 CREATE POLICY api_keys_definer_all ON api_keys FOR ALL TO CURRENT_USER USING (true) WITH CHECK (true);
 
 CREATE FUNCTION resolve_api_key(p_key_hash text)
-RETURNS TABLE (tenant_id uuid, key_id uuid, scopes text[], plan_id text)
+RETURNS TABLE (tenant_id uuid, key_id uuid, scopes text[], plan_id text, expires_at timestamptz)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
   v_key record;
 BEGIN
-  SELECT k.tenant_id, k.id, k.scopes, k.last_used_at, t.plan_id AS plan_id INTO v_key
+  SELECT k.tenant_id, k.id, k.scopes, k.expires_at, k.last_used_at, t.plan_id AS plan_id INTO v_key
     FROM public.api_keys k
     JOIN public.tenants t ON t.id = k.tenant_id
    WHERE k.key_hash = p_key_hash
@@ -93,7 +94,7 @@ BEGIN
   IF v_key.last_used_at IS NULL OR v_key.last_used_at < now() - interval '1 minute' THEN
     UPDATE public.api_keys k SET last_used_at = now() WHERE k.tenant_id = v_key.tenant_id AND k.id = v_key.id;
   END IF;
-  RETURN QUERY SELECT v_key.tenant_id, v_key.id, v_key.scopes, v_key.plan_id;
+  RETURN QUERY SELECT v_key.tenant_id, v_key.id, v_key.scopes, v_key.plan_id, v_key.expires_at::timestamptz;
 END
 $$;
 REVOKE EXECUTE ON FUNCTION resolve_api_key(text) FROM PUBLIC;

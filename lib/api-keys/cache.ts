@@ -1,0 +1,70 @@
+import { hashApiKey, isWellFormedApiKey } from "@/lib/api-keys/key-format";
+import { resolveApiKeyHash, type ResolvedApiKey } from "@/lib/api-keys/resolve";
+import { API_KEY_CACHE_TTL_MS, isRevoked } from "@/lib/api-keys/revocation";
+
+export interface ApiKeyCacheOptions {
+  ttlMs?: number;
+  resolve?: (keyHash: string) => Promise<ResolvedApiKey | null>;
+  isRevoked?: (keyId: string) => Promise<boolean>;
+  now?: () => number;
+  maxEntries?: number;
+}
+
+interface Entry {
+  value: ResolvedApiKey;
+  until: number;
+}
+
+/**
+ * The gateway's in-process key cache: a hit costs no database round trip, only the
+ * revocation check against Redis (lib/api-keys/revocation.ts), so a key revoked on any
+ * instance stops working on every instance at its next request. Entries live at most
+ * `ttlMs` (and never past the key's expiry), which also bounds how stale scopes and plan may be. Entries are keyed by the
+ * key's hash: the cache never holds a presented key. Misses are not cached (an unknown
+ * key costs a lookup each time; the rate limits bound that).
+ *
+ * If the revocation check itself fails (Redis down), the key is resolved from the
+ * database, which refuses revoked keys: fail closed, never serve a possibly revoked key.
+ */
+export class ApiKeyCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly ttlMs: number;
+  private readonly resolve: (keyHash: string) => Promise<ResolvedApiKey | null>;
+  private readonly revoked: (keyId: string) => Promise<boolean>;
+  private readonly now: () => number;
+  private readonly maxEntries: number;
+
+  constructor(options: ApiKeyCacheOptions = {}) {
+    this.ttlMs = options.ttlMs ?? API_KEY_CACHE_TTL_MS;
+    this.resolve = options.resolve ?? resolveApiKeyHash;
+    this.revoked = options.isRevoked ?? ((keyId) => isRevoked(keyId));
+    this.now = options.now ?? Date.now;
+    this.maxEntries = options.maxEntries ?? 10_000;
+  }
+
+  async get(presentedKey: string): Promise<ResolvedApiKey | null> {
+    if (!isWellFormedApiKey(presentedKey)) return null;
+    const keyHash = hashApiKey(presentedKey);
+    const entry = this.entries.get(keyHash);
+    if (entry && entry.until > this.now()) {
+      const revoked = await this.revoked(entry.value.keyId).catch(() => null);
+      if (revoked === false) return entry.value;
+      this.entries.delete(keyHash);
+      if (revoked === true) return null;
+    }
+    return this.load(keyHash);
+  }
+
+  private async load(keyHash: string): Promise<ResolvedApiKey | null> {
+    const value = await this.resolve(keyHash);
+    if (!value) {
+      this.entries.delete(keyHash);
+      return null;
+    }
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    // Never past the key's own expiry: an expired key must stop at once, not at the TTL.
+    const until = Math.min(this.now() + this.ttlMs, value.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY);
+    this.entries.set(keyHash, { value, until });
+    return value;
+  }
+}
