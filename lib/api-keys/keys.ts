@@ -52,7 +52,6 @@ export interface CreatedApiKey extends ApiKeySummary {
 export type ApiKeySource = "console" | "cli";
 
 const ONLY_ADMINS = "Only admins and owners can manage API keys.";
-const DAY_MS = 86_400_000;
 
 // Every column but key_hash, which no app role may read.
 const summaryFields = {
@@ -101,11 +100,16 @@ export async function createApiKey(actor: TenantContext, input: unknown, source:
     if (active >= MAX_ACTIVE_API_KEYS) {
       throw new AppError("conflict", `A workspace can have at most ${MAX_ACTIVE_API_KEYS} active API keys. Revoke one first.`);
     }
-    const expiresAt = data.expiresInDays === undefined ? null : new Date(now.getTime() + data.expiresInDays * DAY_MS);
-    const row = await tx.apiKey.create({
-      data: { tenantId: actor.tenantId, name: data.name, prefix, keyHash, scopes: data.scopes, createdById: actor.userId, expiresAt },
-      select: summaryFields,
-    });
+    // The expiry counts from the row's own created_at (the database clock), to the millisecond.
+    const days = data.expiresInDays ?? null;
+    // Raw, because Prisma's create returns every column and no app role may read key_hash.
+    const [row] = await tx.$queryRaw<SummaryRow[]>`
+      INSERT INTO api_keys (tenant_id, name, prefix, key_hash, scopes, created_by_id, expires_at)
+      VALUES (${actor.tenantId}::uuid, ${data.name}, ${prefix}, ${keyHash}, ${data.scopes}::text[], ${actor.userId}::uuid,
+              now() + make_interval(days => ${days}::int))
+      RETURNING id, name, prefix, scopes, created_by_id AS "createdById", created_at AS "createdAt",
+                expires_at AS "expiresAt", last_used_at AS "lastUsedAt", revoked_at AS "revokedAt"`;
+    if (!row) throw new Error("api key insert returned no row");
     await tx.auditLog.create({
       data: {
         tenantId: actor.tenantId, actorId: actor.userId, action: "api_key.created", target: `api_key:${row.id}`,
