@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiKeyCache } from "@/lib/api-keys/cache";
 import { hashApiKey } from "@/lib/api-keys/key-format";
 import { createApiKey, listApiKeys, revokeApiKey } from "@/lib/api-keys/keys";
+import { createApiKeyForWorkspace } from "@/lib/api-keys/operator";
 import { resolveApiKey } from "@/lib/api-keys/resolve";
 import { isRevoked } from "@/lib/api-keys/revocation";
 import { AppError, toAppError } from "@/lib/api/errors";
@@ -234,5 +235,26 @@ describe("the audit log", () => {
     expect(rows[0]!.details.expiresAt).toBe(created.expiresAt!.toISOString());
     expect(rows[1]!.details).toEqual({ name: "audited", prefix: created.prefix });
     expect(JSON.stringify(rows)).not.toContain(created.key);
+  });
+});
+
+describe("npm run api-key (createApiKeyForWorkspace)", () => {
+  it("creates a key in the workspace owner's name, audited as from the command line", async () => {
+    const [tenant] = await ownerQuery<{ slug: string }>("SELECT slug FROM tenants WHERE id = $1", [owner.tenantId]);
+    const created = await createApiKeyForWorkspace(tenant!.slug, { name: "ops", scopes: ["messages", "usage:read"] });
+    expect(created.workspace.slug).toBe(tenant!.slug);
+    expect(created.createdBy?.id).toBe(owner.userId);
+    expect((await resolveApiKey(created.key))?.tenantId).toBe(owner.tenantId);
+    const [entry] = await ownerQuery<{ actor_id: string; details: Record<string, unknown> }>(
+      "SELECT actor_id, details FROM audit_logs WHERE tenant_id = $1 AND target = $2",
+      [owner.tenantId, `api_key:${created.id}`],
+    );
+    expect(entry).toMatchObject({ actor_id: owner.userId, details: { source: "cli" } });
+  });
+
+  it("refuses an unknown workspace and an unknown scope", async () => {
+    expect((await failure(createApiKeyForWorkspace("no-such-workspace-here", { name: "x", scopes: ["messages"] }))).code).toBe("not_found");
+    const [tenant] = await ownerQuery<{ slug: string }>("SELECT slug FROM tenants WHERE id = $1", [owner.tenantId]);
+    expect((await failure(createApiKeyForWorkspace(tenant!.slug, { name: "x", scopes: ["root"] }))).status).toBe(422);
   });
 });
