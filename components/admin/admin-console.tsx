@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { ApiKeysPanel } from "@/components/admin/api-keys-panel";
 import { AssistantPanel } from "@/components/admin/assistant-panel";
 import { AuditPanel } from "@/components/admin/audit-panel";
 import { fromDraft, toDraft, type ConfigDraft } from "@/components/admin/config-draft";
@@ -46,6 +47,7 @@ export function AdminConsole({ data, initialTab }: { data: AdminConsoleData; ini
     { id: "assistant", label: "Assistant" },
     { id: "versions", label: "Versions", count: data.versions.length },
     { id: "members", label: "Members", count: data.members.length },
+    { id: "api-keys", label: "API keys", shortLabel: "Keys", count: data.apiKeys.filter((k) => k.status === "active").length },
     { id: "audit", label: "Audit log", shortLabel: "Audit" },
     { id: "security", label: "Security", count: data.securityEvents.length },
   ];
@@ -69,6 +71,7 @@ export function AdminConsole({ data, initialTab }: { data: AdminConsoleData; ini
         )}
         {tab === "versions" && <VersionsPanel slug={data.slug} timeZone={data.timeZone} current={latest} versions={data.versions} onRolledBack={() => router.refresh()} />}
         {tab === "members" && <MembersPanel data={data} />}
+        {tab === "api-keys" && <ApiKeysPanel slug={data.slug} timeZone={data.timeZone} keys={data.apiKeys} />}
         {tab === "security" && <SecurityPanel timeZone={data.timeZone} events={data.securityEvents} />}
         {tab === "audit" && <AuditPanel key={data.audit.entries[0]?.id ?? "empty"} slug={data.slug} timeZone={data.timeZone} firstPage={data.audit} />}
       </TabPanel>

@@ -45,6 +45,14 @@ export function describeAuditEntry(entry: AuditEntry): AuditText {
       return { who, what: "Revoked an invite", detail: "" };
     case "invite.accepted":
       return { who, what: "Joined through an invite", detail: str(d.role) ? `as ${str(d.role)}` : "" };
+    case "api_key.created":
+      return {
+        who,
+        what: `Created API key “${str(d.name) ?? "?"}”`,
+        detail: join(str(d.prefix) && `${str(d.prefix)}…`, Array.isArray(d.scopes) && d.scopes.join(", "), str(d.source) === "cli" && "from the command line"),
+      };
+    case "api_key.revoked":
+      return { who, what: `Revoked API key “${str(d.name) ?? "?"}”`, detail: str(d.prefix) ? `${str(d.prefix)}…` : "" };
     default:
       return { who, what: entry.action, detail: entry.target ?? "" };
   }

@@ -1,4 +1,5 @@
 import type { AuditPage } from "@/lib/admin/audit";
+import type { ApiKeySummary } from "@/lib/api-keys/keys";
 import type { ConfigVersion, ConfigVersionSummary } from "@/lib/admin/config";
 import type { PlanChoices } from "@/lib/admin/config-schema";
 import type { ModelTier, Role } from "@/lib/db/generated/enums";
@@ -18,6 +19,7 @@ export interface AdminConsoleData {
   invites: { id: string; email: string | null; role: Role; expiresAt: string }[];
   audit: AuditPage;
   securityEvents: SecurityEventView[];
+  apiKeys: ApiKeySummary[];
 }
 
 export interface PlanView extends PlanChoices {
@@ -26,7 +28,7 @@ export interface PlanView extends PlanChoices {
   upgradeFor: Partial<Record<ModelTier, string>>;
 }
 
-const ADMIN_TABS = ["assistant", "versions", "members", "audit", "security"] as const;
+const ADMIN_TABS = ["assistant", "versions", "members", "api-keys", "audit", "security"] as const;
 export type AdminTab = (typeof ADMIN_TABS)[number];
 
 export function parseAdminTab(value: unknown): AdminTab {

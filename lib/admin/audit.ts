@@ -9,6 +9,7 @@ import { withTenant, type TenantContext } from "@/lib/db/scope";
  *   config.updated, config.rolled_back           (lib/admin/config.ts, prisma/seed.ts)
  *   member.role_changed, member.removed, member.left (lib/admin/members.ts)
  *   invite.created, invite.revoked, invite.accepted  (lib/tenancy/invites.ts)
+ *   api_key.created, api_key.revoked             (lib/api-keys/keys.ts)
  */
 export interface AuditEntry {
   /** bigint identity as a string (JSON-safe); also the page cursor. */

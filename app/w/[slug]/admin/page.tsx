@@ -5,6 +5,7 @@ import { PageHeader } from "@/components/workspace/page-header";
 import { listAuditLog } from "@/lib/admin/audit";
 import { getCurrentConfig, listConfigVersions } from "@/lib/admin/config";
 import { MODEL_TIERS } from "@/lib/admin/config-schema";
+import { listApiKeys } from "@/lib/api-keys/keys";
 import type { ModelTier } from "@/lib/db/generated/enums";
 import { listSecurityEvents } from "@/lib/security/security-events";
 import { listPendingInvites } from "@/lib/tenancy/invites";
@@ -19,13 +20,14 @@ export default async function AdminPage({ params, searchParams }: { params: Prom
   // Members (and non-members) get the same 404 as an unknown workspace.
   const { user, workspace } = await requireWorkspace(slug, "admin", `/w/${slug}/admin`);
   const ctx = { tenantId: workspace.tenantId, userId: user.id };
-  const [config, versions, members, invites, audit, securityEvents, plan, plans] = await Promise.all([
+  const [config, versions, members, invites, audit, securityEvents, apiKeys, plan, plans] = await Promise.all([
     getCurrentConfig(ctx),
     listConfigVersions(ctx),
     listMembers(ctx),
     listPendingInvites(ctx),
     listAuditLog(ctx),
     listSecurityEvents(ctx),
+    listApiKeys(ctx),
     getPlan(workspace.planId),
     listPlans(),
   ]);
@@ -55,6 +57,7 @@ export default async function AdminPage({ params, searchParams }: { params: Prom
           invites: invites.map((i) => ({ id: i.id, email: i.email, role: i.role, expiresAt: i.expiresAt.toISOString() })),
           audit,
           securityEvents,
+          apiKeys,
         }}
       />
     </main>
