@@ -224,3 +224,11 @@ export function skeletonInfo(text: string): { text: string; invisible: number } 
 export function fold(text: string): string {
   return text.normalize("NFKC").replace(INVISIBLE_GLOBAL, "").toLowerCase();
 }
+
+/**
+ * The skeleton with every invisible character read as a space: "ignore\u2062all\u2062previous"
+ * hides word breaks, where "i\u200Bg\u200Bn\u200Bore" hides a word; the screen reads both.
+ */
+export function spacedSkeleton(text: string): string {
+  return skeleton(text.replace(INVISIBLE_GLOBAL, " "));
+}

@@ -1,4 +1,4 @@
-import { fold, skeleton, skeletonInfo } from "@/lib/security/normalise";
+import { fold, skeleton, skeletonInfo, spacedSkeleton } from "@/lib/security/normalise";
 import { DECODED_ANCHORS, SCREEN_GATES, SCREEN_RULES, SCREEN_THRESHOLDS, type ScreenCategory, type ScreenGate, type ScreenRule } from "@/lib/security/screen-rules";
 
 /**
@@ -62,6 +62,8 @@ export function screenText(text: string): ScreenResult {
   const { text: skel, invisible } = skeletonInfo(text);
 
   matchRules(SKELETON_RULES, skel, findings);
+  // Invisible characters may stand for word breaks rather than sit inside words.
+  if (invisible > 0) matchRules(SKELETON_RULES, spacedSkeleton(text), findings);
   if (NON_LATIN.test(text)) matchRules(FOLDED_RULES, fold(text), findings);
   matchRules(RAW_RULES, text, findings);
 
@@ -173,8 +175,10 @@ function decodeBase64(run: string): string | null {
 }
 
 function decodeHex(run: string): string | null {
-  const digits = run.replace(/0x|\\x|[\s:,]/g, "");
-  if (digits.length < 16 || /[^0-9a-f]/i.test(digits)) return null;
+  // The run may start inside a word ("hex: 4967…" begins at "ex"): keep its hex body.
+  const body = run.match(/(?:(?:0x|\\x)?[0-9a-f]{2}[\s:,]*){8,}/i)?.[0] ?? "";
+  const digits = body.replace(/0x|\\x|[\s:,]/gi, "");
+  if (digits.length < 16) return null;
   return printable(Buffer.from(digits.length % 2 === 0 ? digits : digits.slice(0, -1), "hex"));
 }
 
@@ -197,7 +201,7 @@ function reverse(text: string): string {
 }
 
 /** Words that, ROT13-encoded or reversed, mark a text worth decoding. */
-const TRANSFORM_ANCHOR_WORDS = ["ignore", "disregard", "forget", "instruction", "prompt", "system", "reveal", "jailbreak", "anything now", "pretend", "previous", "override", "bypass", "customer", "tenant", "password"];
+const TRANSFORM_ANCHOR_WORDS = ["ignore", "disregard", "forget", "instruction", "prompt", "system", "reveal", "jailbreak", "anything now", "pretend", "previous", "override", "bypass", "customer", "tenant", "password", "users", "conversation", "rules", "everything", "obey"];
 const ROT13_ANCHORS = new RegExp(TRANSFORM_ANCHOR_WORDS.map(rot13).join("|"));
 const REVERSED_ANCHORS = new RegExp(TRANSFORM_ANCHOR_WORDS.map(reverse).join("|"));
 
