@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { screenText, setScreenGatesForTest, verdictFor } from "@/lib/security/screen";
 import { SCREEN_GATES, SCREEN_RULES, SCREEN_THRESHOLDS } from "@/lib/security/screen-rules";
@@ -127,7 +129,14 @@ describe("scoring", () => {
 
 describe("gates", () => {
   it("never change a result: gated and ungated screening agree on every example", () => {
-    const texts = [...ATTACKS.map(([, m]) => m), ...BENIGN, ...SCREEN_RULES.map((r) => r.id)];
+    const corpus = ["attacks", "benign", "holdout-attacks", "holdout-benign"].flatMap((name) =>
+      readFileSync(path.join(process.cwd(), "eval", "screen", `${name}.jsonl`), "utf8")
+        .split("\n")
+        .filter((line) => line.trim() !== "")
+        .map((line) => (JSON.parse(line) as { text: string }).text),
+    );
+    const texts = [...ATTACKS.map(([, m]) => m), ...BENIGN, ...SCREEN_RULES.map((r) => r.id), ...corpus];
+    expect(corpus.length).toBeGreaterThan(500);
     const gated = texts.map(screenText);
     setScreenGatesForTest(false);
     try {
