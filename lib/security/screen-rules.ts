@@ -48,6 +48,13 @@ export const SCREEN_GATES = {
   // Every party or data word one of the Latin-script cross-tenant rules requires.
   crossTenant:
     /tenant|customer|user|compan|organi|org|workspace|account|client|member|people|employee|business|worker|colleague|teammate|boss|manager|database|db\b|table|select \*|union select|or 1=1|datos|donnees|daten|dados|dati|conversa|gesprach|nachricht|mensag|messag|mensaj/,
+  // Every word one of the English override rules outside rulesNoun requires.
+  overrideCue:
+    /ignor|disregard|forget|overlook|skip|drop|scrap|scratch|never ?mind|aside|pay no attention|throw|erase|wipe|discard|act as|cancel|revok|void|invalid|lifted|suspend|remov|delet|replac|overrid|disabl|deactivat|obsolete|expir|irrelevant|wrong|fake|from now on|starting now|henceforth|rest of this conversation|no longer|not bound|not restricted|not limited|not required|not a|precedence|priority|supersede|new |updated|revised|real |actual|true |admin|secret|oubli|vergiss|vergessen|olvid|dimentic|esquec|vergeet|zapomnij|unut|quen het|bo qua|phot lo|tuan theo/,
+  // Every word one of the English extraction rules outside rulesNoun requires.
+  extractionCue: /repeat|print|output|copy|recite|translat|summari|show me|what|rule|instruction|guideline|directive|constraint|restriction|platform|tenant|custom/,
+  // Every word one of the pasted-document rules requires.
+  embeddedCue: /ai\b|a\.i\.|assistant|llm|model|chatbot|bot|gpt|claude|agent|when|<!--|display|font-size|color|visibility/,
 } as const;
 export type ScreenGate = keyof typeof SCREEN_GATES;
 
@@ -74,20 +81,20 @@ export const SCREEN_RULES: readonly ScreenRule[] = [
   // --- instruction override -------------------------------------------------------------
   { id: "override.en", gate: "rulesNoun", category: "override", weight: 70, form: "skeleton", decoded: true, pattern: new RegExp(`\\b${OVERRIDE_VERB_EN}\\b${G}\\b${PRIOR_EN}\\b${g}\\b${RULES_EN}\\b`) },
   { id: "override.en.determiner", gate: "rulesNoun", category: "override", weight: 45, form: "skeleton", decoded: true, pattern: new RegExp(`\\b${OVERRIDE_VERB_EN}\\b${g}\\b${DETERMINER_EN}\\b${g}\\b${RULES_EN}\\b`) },
-  { id: "override.en.forget_everything", category: "override", weight: 60, form: "skeleton", decoded: true, pattern: /\b(?:forget|ignore|disregard)\s+(?:about\s+)?(?:everything|all(?: of)? (?:that|this|the above)|what (?:you were|i) (?:told|said)|anything (?:you were|above))/ },
-  { id: "override.en.the_above", category: "override", weight: 55, form: "skeleton", decoded: true, pattern: /\b(?:ignore|disregard|forget)\s+(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:above|preceding|foregoing)(?:\s+(?:text|messages?|content|lines?|conversation|context))?\s*(?:and\b|,|;|\.|$)/ },
+  { id: "override.en.forget_everything", gate: "overrideCue", category: "override", weight: 60, form: "skeleton", decoded: true, pattern: /\b(?:forget|ignore|disregard)\s+(?:about\s+)?(?:everything|all(?: of)? (?:that|this|the above)|what (?:you were|i) (?:told|said)|anything (?:you were|above))/ },
+  { id: "override.en.the_above", gate: "overrideCue", category: "override", weight: 55, form: "skeleton", decoded: true, pattern: /\b(?:ignore|disregard|forget)\s+(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:above|preceding|foregoing)(?:\s+(?:text|messages?|content|lines?|conversation|context))?\s*(?:and\b|,|;|\.|$)/ },
   { id: "override.en.void", gate: "rulesNoun", category: "override", weight: 60, form: "skeleton", decoded: true, pattern: new RegExp(`\\b(?:${PRIOR_EN}|all|your) ${RULES_EN} (?:are|is) (?:now )?(?:void|cancell?ed|invalid|null|obsolete|no longer valid|revoked|overridden|lifted|suspended)\\b`) },
   { id: "override.en.set_by", gate: "rulesNoun", category: "override", weight: 70, form: "skeleton", decoded: true, pattern: new RegExp(`\\b${OVERRIDE_VERB_EN}\\b${g}\\b${RULES_EN}\\b${g}\\b(?:set|given|written|defined|provided|configured|imposed) by (?:the |your )?(?:operator|developers?|company|admins?|administrators?|system|platform|tenant|creators?|owners?)\\b`) },
   // A dismissal followed by any reference to what the assistant was told, in many wordings.
-  { id: "override.en.told_before", category: "override", weight: 65, form: "skeleton", decoded: true, pattern: /\b(?:ignore|disregard|forget|overlook|skip|drop|scrap|scratch|never ?mind|set aside|put aside|pay no attention to|throw out|erase|wipe|discard)\b[^.!?\n]{0,40}?\b(?:(?:what|whatever|everything|anything|all)(?: else)? (?:you were|you've been|you have been|you got|they|the \w+|we|i|someone|anyone) (?:told|given|instructed|taught|programmed|configured|said|asked)|(?:whatever|everything|anything|all) (?:that )?(?:came|was said|was written|appears|is written) (?:before|above|earlier|previously)|(?:before|above|prior to) this (?:sentence|line|message|point|text)|(?:your|the|their|its) (?:earlier|previous|prior|original|initial|old|existing|current)? ?(?:guidance|guidelines|instructions|rules|directions|directives|programming|orders|setup|configuration|brief(?:ing)?|training))/ },
-  { id: "override.en.set_aside", category: "override", weight: 60, form: "skeleton", decoded: true, pattern: /\b(?:set|put|leave|push|cast) (?:your|the|all|those|these|any) (?:earlier |previous |prior |original |initial |existing )?(?:guidance|guidelines|instructions|rules|directions|directives|programming|restrictions|constraints) aside\b|\bact as (?:though|if) you (?:never|didn'?t|did not|haven'?t|have not) (?:received|had|got|been given) (?:any )?(?:instructions|rules|guidelines|a system prompt|a prompt)\b/ },
-  { id: "override.en.cancelled", category: "override", weight: 60, form: "skeleton", decoded: true, pattern: /\b(?:your|the|all|previous|prior|earlier|original|initial|old|system) (?:rules|instructions|guidelines|guidance|directives|restrictions|prompt|programming|configuration)\b[^.!?\n]{0,20}?\b(?:were|was|have been|has been|are|is|got|just got) (?:now )?(?:cancell?ed|revoked|void|voided|invalid|invalidated|lifted|suspended|removed|deleted|replaced|overridden|disabled|deactivated|obsolete|expired)\b|\b(?:everything|all|anything) (?:you were|you've been|you have been) (?:told|given|instructed)(?: before(?: this)?)? (?:is|are|was) (?:now )?(?:obsolete|void|invalid|cancell?ed|irrelevant|wrong|fake)\b/ },
-  { id: "override.ml.forget_everything", category: "override", weight: 60, form: "skeleton", decoded: true, pattern: /\b(?:oublie[zr]? tout|vergiss alles|vergessen sie alles|olvida todo|olvide todo|olvidate de todo|dimentica tutto|dimenticate tutto|esqueca tudo|esquece tudo|vergeet alles|zapomnij (?:o )?wszystk\w*|her seyi unut|quen het)\b/ },
-  { id: "override.vi", category: "override", weight: 70, form: "skeleton", decoded: true, pattern: /\b(?:bo qua|phot lo|quen|khong tuan theo|dung tuan theo)\b[^.!?\n]{0,40}?\b(?:huong dan|chi dan|quy tac|lenh|chi thi|quy dinh)\b/ },
-  { id: "override.en.new_instructions", category: "override", weight: 40, form: "skeleton", decoded: true, pattern: /\b(?:new|updated|revised|real|actual|true|override|admin|secret) (?:system )?(?:instructions?|rules|directives?|orders|prompt)\s*(?::|follow|are|below|=)/ },
-  { id: "override.en.from_now_on", category: "override", weight: 30, form: "skeleton", decoded: true, pattern: /\b(?:from now on|starting now|henceforth|for the rest of this conversation),? you (?:will|must|shall|are|have to|should)\b/ },
-  { id: "override.en.no_longer", category: "override", weight: 50, form: "skeleton", decoded: true, pattern: /\byou (?:are|'re) (?:no longer|not) (?:bound|restricted|limited|required to follow|an? (?:ai )?assistant for)\b/ },
-  { id: "override.en.priority", category: "override", weight: 45, form: "skeleton", decoded: true, pattern: /\b(?:these|my|the following) instructions (?:take|have) (?:precedence|priority)|\b(?:supersedes?|overrides?|replaces?) (?:all|any|your) (?:previous |prior |other )?(?:instructions|rules|guidelines)/ },
+  { id: "override.en.told_before", gate: "overrideCue", category: "override", weight: 65, form: "skeleton", decoded: true, pattern: /\b(?:ignore|disregard|forget|overlook|skip|drop|scrap|scratch|never ?mind|set aside|put aside|pay no attention to|throw out|erase|wipe|discard)\b[^.!?\n]{0,40}?\b(?:(?:what|whatever|everything|anything|all)(?: else)? (?:you were|you've been|you have been|you got|they|the \w+|we|i|someone|anyone) (?:told|given|instructed|taught|programmed|configured|said|asked)|(?:whatever|everything|anything|all) (?:that )?(?:came|was said|was written|appears|is written) (?:before|above|earlier|previously)|(?:before|above|prior to) this (?:sentence|line|message|point|text)|(?:your|the|their|its) (?:earlier|previous|prior|original|initial|old|existing|current)? ?(?:guidance|guidelines|instructions|rules|directions|directives|programming|orders|setup|configuration|brief(?:ing)?|training))/ },
+  { id: "override.en.set_aside", gate: "overrideCue", category: "override", weight: 60, form: "skeleton", decoded: true, pattern: /\b(?:set|put|leave|push|cast) (?:your|the|all|those|these|any) (?:earlier |previous |prior |original |initial |existing )?(?:guidance|guidelines|instructions|rules|directions|directives|programming|restrictions|constraints) aside\b|\bact as (?:though|if) you (?:never|didn'?t|did not|haven'?t|have not) (?:received|had|got|been given) (?:any )?(?:instructions|rules|guidelines|a system prompt|a prompt)\b/ },
+  { id: "override.en.cancelled", gate: "overrideCue", category: "override", weight: 60, form: "skeleton", decoded: true, pattern: /\b(?:your|the|all|previous|prior|earlier|original|initial|old|system) (?:rules|instructions|guidelines|guidance|directives|restrictions|prompt|programming|configuration)\b[^.!?\n]{0,20}?\b(?:were|was|have been|has been|are|is|got|just got) (?:now )?(?:cancell?ed|revoked|void|voided|invalid|invalidated|lifted|suspended|removed|deleted|replaced|overridden|disabled|deactivated|obsolete|expired)\b|\b(?:everything|all|anything) (?:you were|you've been|you have been) (?:told|given|instructed)(?: before(?: this)?)? (?:is|are|was) (?:now )?(?:obsolete|void|invalid|cancell?ed|irrelevant|wrong|fake)\b/ },
+  { id: "override.ml.forget_everything", gate: "overrideCue", category: "override", weight: 60, form: "skeleton", decoded: true, pattern: /\b(?:oublie[zr]? tout|vergiss alles|vergessen sie alles|olvida todo|olvide todo|olvidate de todo|dimentica tutto|dimenticate tutto|esqueca tudo|esquece tudo|vergeet alles|zapomnij (?:o )?wszystk\w*|her seyi unut|quen het)\b/ },
+  { id: "override.vi", gate: "overrideCue", category: "override", weight: 70, form: "skeleton", decoded: true, pattern: /\b(?:bo qua|phot lo|quen|khong tuan theo|dung tuan theo)\b[^.!?\n]{0,40}?\b(?:huong dan|chi dan|quy tac|lenh|chi thi|quy dinh)\b/ },
+  { id: "override.en.new_instructions", gate: "overrideCue", category: "override", weight: 40, form: "skeleton", decoded: true, pattern: /\b(?:new|updated|revised|real|actual|true|override|admin|secret) (?:system )?(?:instructions?|rules|directives?|orders|prompt)\s*(?::|follow|are|below|=)/ },
+  { id: "override.en.from_now_on", gate: "overrideCue", category: "override", weight: 30, form: "skeleton", decoded: true, pattern: /\b(?:from now on|starting now|henceforth|for the rest of this conversation),? you (?:will|must|shall|are|have to|should)\b/ },
+  { id: "override.en.no_longer", gate: "overrideCue", category: "override", weight: 50, form: "skeleton", decoded: true, pattern: /\byou (?:are|'re) (?:no longer|not) (?:bound|restricted|limited|required to follow|an? (?:ai )?assistant for)\b/ },
+  { id: "override.en.priority", gate: "overrideCue", category: "override", weight: 45, form: "skeleton", decoded: true, pattern: /\b(?:these|my|the following) instructions (?:take|have) (?:precedence|priority)|\b(?:supersedes?|overrides?|replaces?) (?:all|any|your) (?:previous |prior |other )?(?:instructions|rules|guidelines)/ },
   { id: "override.es", gate: "rulesNoun", category: "override", weight: 70, form: "skeleton", decoded: true, pattern: new RegExp(`\\b(?:ignora|ignore|ignorar|olvida|olvide|olvidar|omite|omitir|descarta|desatiende|pasa por alto|no sigas|deja de seguir)\\b${G}\\b(?:instrucciones|reglas|indicaciones|directrices|ordenes|normas|restricciones)\\b`) },
   { id: "override.fr", gate: "rulesNoun", category: "override", weight: 70, form: "skeleton", decoded: true, pattern: new RegExp(`\\b(?:ignore[rz]?|oublie[rz]?|ne tiens? (?:pas|plus) compte|ne tenez (?:pas|plus) compte|fais abstraction|n'?obeis plus|ne suis plus|ne suivez plus)\\b${G}\\b(?:instructions?|consignes?|regles?|directives?|ordres?|restrictions?)\\b`) },
   { id: "override.de", gate: "rulesNoun", category: "override", weight: 70, form: "skeleton", decoded: true, pattern: new RegExp(`\\b(?:ignoriere|ignorier|ignorieren|vergiss|vergessen|missachte|uberspringe|verwirf|befolge nicht|hore nicht auf)\\b${G}(?:anweisung|instruktion|regeln|vorgaben|befehle|richtlinien|einschrankungen)`) },
@@ -106,11 +113,11 @@ export const SCREEN_RULES: readonly ScreenRule[] = [
 
   // --- system prompt extraction ---------------------------------------------------------
   { id: "extraction.en", gate: "rulesNoun", category: "extraction", weight: 60, form: "skeleton", decoded: true, pattern: new RegExp(`\\b${SHOW_EN}\\b${G}\\b(?:your|the|this|ur|thy)\\s+(?:(?:full|exact|complete|entire|whole|current|actual|real)\\s+)?(?:${PROMPT_EN}[ -]?${PROMPT_NOUN_EN}|instructions|rules|guidelines|directives|configuration|config|setup|prompt)\\b|\\bwhat (?:is|are|was|were) (?:your|ur) (?:(?:full|exact|complete|current|actual|real)\\s+)?(?:${PROMPT_EN}[ -]?${PROMPT_NOUN_EN}|instructions|rules|guidelines|directives|configuration|prompt)\\b`) },
-  { id: "extraction.en.above", category: "extraction", weight: 60, form: "skeleton", decoded: true, pattern: /\b(?:repeat|print|output|copy|recite|translate|summari[sz]e|show me)\b[^.!?\n]{0,30}?\b(?:everything|all|the (?:text|words|content|message)s?|what(?:ever)? (?:is|was) written)\b[^.!?\n]{0,20}?\b(?:above|before (?:this|my)|at the (?:start|beginning|top)|prior to)\b/ },
+  { id: "extraction.en.above", gate: "extractionCue", category: "extraction", weight: 60, form: "skeleton", decoded: true, pattern: /\b(?:repeat|print|output|copy|recite|translate|summari[sz]e|show me)\b[^.!?\n]{0,30}?\b(?:everything|all|the (?:text|words|content|message)s?|what(?:ever)? (?:is|was) written)\b[^.!?\n]{0,20}?\b(?:above|before (?:this|my)|at the (?:start|beginning|top)|prior to)\b/ },
   { id: "extraction.en.verbatim", gate: "rulesNoun", category: "extraction", weight: 35, form: "skeleton", decoded: true, pattern: /\b(?:verbatim|word for word|word-for-word|exact wording|character for character)\b[^.!?\n]{0,40}?\b(?:instructions|prompt|rules|configuration)\b|\b(?:instructions|prompt|rules|configuration)\b[^.!?\n]{0,40}?\b(?:verbatim|word for word|word-for-word)\b/ },
-  { id: "extraction.en.how_configured", category: "extraction", weight: 40, form: "skeleton", decoded: true, pattern: /\bwhat (?:were you|have you been) (?:told|instructed|programmed|configured)\b|\bwhat (?:instructions|rules) (?:were you given|did (?:they|your developers?) give you)\b/ },
-  { id: "extraction.en.rules_you_were_given", category: "extraction", weight: 55, form: "skeleton", decoded: true, pattern: /\b(?:every|all|each|the|your|any) (?:rules?|instructions?|guidelines?|directives?|constraints?|restrictions?) (?:that )?you (?:were|have been|are|got|had been) (?:given|configured|programmed|told|instructed|set up|provided)(?: with)?\b|\bwhat (?:text|words|content|instructions|message|messages) (?:appears?|is|was|came|comes|were|are) (?:written )?(?:before|above|prior to|ahead of) (?:my|the|this) (?:first )?(?:message|question|prompt|conversation|chat)\b/ },
-  { id: "extraction.markers", category: "extraction", weight: 45, form: "skeleton", decoded: true, pattern: /\b(?:platform[ _-]?rules|tenant[ _-]?configuration|custom[ _-]?instructions)\b/ },
+  { id: "extraction.en.how_configured", gate: "extractionCue", category: "extraction", weight: 40, form: "skeleton", decoded: true, pattern: /\bwhat (?:were you|have you been) (?:told|instructed|programmed|configured)\b|\bwhat (?:instructions|rules) (?:were you given|did (?:they|your developers?) give you)\b/ },
+  { id: "extraction.en.rules_you_were_given", gate: "extractionCue", category: "extraction", weight: 55, form: "skeleton", decoded: true, pattern: /\b(?:every|all|each|the|your|any) (?:rules?|instructions?|guidelines?|directives?|constraints?|restrictions?) (?:that )?you (?:were|have been|are|got|had been) (?:given|configured|programmed|told|instructed|set up|provided)(?: with)?\b|\bwhat (?:text|words|content|instructions|message|messages) (?:appears?|is|was|came|comes|were|are) (?:written )?(?:before|above|prior to|ahead of) (?:my|the|this) (?:first )?(?:message|question|prompt|conversation|chat)\b/ },
+  { id: "extraction.markers", gate: "extractionCue", category: "extraction", weight: 45, form: "skeleton", decoded: true, pattern: /\b(?:platform[ _-]?rules|tenant[ _-]?configuration|custom[ _-]?instructions)\b/ },
   { id: "extraction.es", gate: "rulesNoun", category: "extraction", weight: 60, form: "skeleton", decoded: true, pattern: new RegExp(`\\b(?:muestra|muestrame|revela|dime|ensename|imprime|repite|escribe)\\b${G}\\b(?:prompt|instrucciones|indicaciones) (?:del sistema|de sistema|iniciales|originales|ocultas)`) },
   { id: "extraction.fr", gate: "rulesNoun", category: "extraction", weight: 60, form: "skeleton", decoded: true, pattern: new RegExp(`\\b(?:montre|montrez|revele|revelez|affiche|affichez|donne|donnez|dis|repete|ecris|quelles sont|quels sont|recopie|recopiez|copie|cite|citez)\\b${G}\\b(?:prompt|instructions|consignes|regles) (?:systeme|du systeme|initiales|d'?origine|cachees|secretes)`) },
   { id: "extraction.de", gate: "rulesNoun", category: "extraction", weight: 60, form: "skeleton", decoded: true, pattern: new RegExp(`\\b(?:zeig|zeige|gib|verrate|nenne|wiederhole|schreib|drucke)\\b${G}(?:systemprompt|system-prompt|systemanweisung|systemnachricht|ursprunglichen anweisungen|versteckten anweisungen|deine anweisungen)`) },
@@ -165,15 +172,66 @@ export const SCREEN_RULES: readonly ScreenRule[] = [
   { id: "cross_tenant.ru_zh", category: "cross_tenant", weight: 55, form: "folded", pattern: /(?:данные|переписк\S*|сообщения) (?:других|всех) (?:клиентов|пользователей|компаний|арендаторов)|(?:其他|其它|所有)(?:租户|租戶|用户|用戶|客户|客戶|公司)的(?:数据|數據|资料|資料|对话|對話|消息|訊息|聊天记录)/ },
 
   // --- instructions aimed at the model inside pasted documents --------------------------
-  { id: "embedded.note_to_ai", category: "embedded", weight: 50, form: "skeleton", decoded: true, pattern: /\b(?:note|message|instructions?|attention|important|notice|p\.?s\.?) (?:to|for) (?:the |any |all )?(?:ai|a\.i\.|assistant|llm|model|chatbot|bot|language model|gpt|claude)s?\b/ },
-  { id: "embedded.if_you_are_ai", category: "embedded", weight: 55, form: "skeleton", decoded: true, pattern: /\b(?:if you are|if you're|if your|if ur|as|to) (?:an? |the |any )?(?:ai|llm|language model|assistant|chatbot|large language model)\b[^.!?\n]{0,20}?\b(?:reading|processing|summari[sz]ing|analy[sz]ing|parsing|reviewing|seeing)\b/ },
-  { id: "embedded.third_person_ai", category: "embedded", weight: 60, form: "skeleton", decoded: true, pattern: /\b(?:ai|llm|language model|model|assistant|bot|chatbot|agent)s?\b (?:reading|processing|reviewing|summari[sz]ing|analy[sz]ing|parsing|seeing|handling|translating|indexing) (?:this|the|these) (?:file|page|document|text|email|contract|message|content|review|data|site|website|article|cv|resume|ticket)s?\b[^.!?\n]{0,30}?\b(?:must|should|shall|will|are to|need to|have to|are instructed to|are required to)\b/ },
-  { id: "embedded.when_summarising", category: "embedded", weight: 45, form: "skeleton", decoded: true, pattern: /\bwhen (?:you )?(?:read|summari[sz]e|process|analy[sz]e|translate|review)(?:s|ing)? (?:this|the) (?:document|text|email|page|file|message|content)\b[^.!?\n]{0,40}?\b(?:instead|you must|ignore|disregard|reveal|print|output|say|respond with|reply with)\b/ },
-  { id: "embedded.html_comment", category: "embedded", weight: 45, form: "skeleton", decoded: true, pattern: /<!--[^>]{0,300}?\b(?:ignore|instructions?|assistant|ai|system|prompt|respond|reply|say)\b/ },
-  { id: "embedded.hidden_style", category: "embedded", weight: 30, form: "skeleton", pattern: /\b(?:display\s*:\s*none|font-size\s*:\s*0|color\s*:\s*(?:white|#fff(?:fff)?)\b|visibility\s*:\s*hidden)/ },
+  { id: "embedded.note_to_ai", gate: "embeddedCue", category: "embedded", weight: 50, form: "skeleton", decoded: true, pattern: /\b(?:note|message|instructions?|attention|important|notice|p\.?s\.?) (?:to|for) (?:the |any |all )?(?:ai|a\.i\.|assistant|llm|model|chatbot|bot|language model|gpt|claude)s?\b/ },
+  { id: "embedded.if_you_are_ai", gate: "embeddedCue", category: "embedded", weight: 55, form: "skeleton", decoded: true, pattern: /\b(?:if you are|if you're|if your|if ur|as|to) (?:an? |the |any )?(?:ai|llm|language model|assistant|chatbot|large language model)\b[^.!?\n]{0,20}?\b(?:reading|processing|summari[sz]ing|analy[sz]ing|parsing|reviewing|seeing)\b/ },
+  { id: "embedded.third_person_ai", gate: "embeddedCue", category: "embedded", weight: 60, form: "skeleton", decoded: true, pattern: /\b(?:ai|llm|language model|model|assistant|bot|chatbot|agent)s?\b (?:reading|processing|reviewing|summari[sz]ing|analy[sz]ing|parsing|seeing|handling|translating|indexing) (?:this|the|these) (?:file|page|document|text|email|contract|message|content|review|data|site|website|article|cv|resume|ticket)s?\b[^.!?\n]{0,30}?\b(?:must|should|shall|will|are to|need to|have to|are instructed to|are required to)\b/ },
+  { id: "embedded.when_summarising", gate: "embeddedCue", category: "embedded", weight: 45, form: "skeleton", decoded: true, pattern: /\bwhen (?:you )?(?:read|summari[sz]e|process|analy[sz]e|translate|review)(?:s|ing)? (?:this|the) (?:document|text|email|page|file|message|content)\b[^.!?\n]{0,40}?\b(?:instead|you must|ignore|disregard|reveal|print|output|say|respond with|reply with)\b/ },
+  { id: "embedded.html_comment", gate: "embeddedCue", category: "embedded", weight: 45, form: "skeleton", decoded: true, pattern: /<!--[^>]{0,300}?\b(?:ignore|instructions?|assistant|ai|system|prompt|respond|reply|say)\b/ },
+  { id: "embedded.hidden_style", gate: "embeddedCue", category: "embedded", weight: 30, form: "skeleton", pattern: /\b(?:display\s*:\s*none|font-size\s*:\s*0|color\s*:\s*(?:white|#fff(?:fff)?)\b|visibility\s*:\s*hidden)/ },
 
   // --- decoding requests ------------------------------------------------------------------
   { id: "encoded.decode_and_follow", category: "encoded", weight: 45, form: "skeleton", pattern: /\b(?:decode|decrypt|unscramble|reverse|translate|rot13|base64)\b[^.!?\n]{0,50}?\b(?:and|then)\b[^.!?\n]{0,15}?\b(?:follow|execute|obey|do (?:what|as)|carry out|act on|run|comply|perform)\b/ },
+];
+
+/**
+ * Signals that count only together, in any order, within one sentence: a reference to the
+ * assistant's own instructions plus a dismissal, or plus a request to show them. Phrase
+ * rules miss new wordings ("throw away the guidance you got"); these cover the category.
+ */
+export interface CooccurrenceRule {
+  id: string;
+  category: ScreenCategory;
+  weight: number;
+  /** Every pattern must match the same sentence of the skeleton. */
+  all: readonly RegExp[];
+}
+
+// The assistant's own instructions: "your rules", "the system prompt", "what you were given".
+const OWN_INSTRUCTIONS =
+  /\b(?:your|ur|yer|thy) (?:\w+ ){0,2}(?:instructions?|rules|guidance|guidelines|directions|directives|configuration|config|programming|prompt|preamble|persona|restrictions|constraints|polic(?:y|ies)|setup|training|filters|safeguards|guardrails)\b|\b(?:system|hidden|secret|initial|original|developer|operator)[ -]?(?:prompt|instructions|message|preamble|rules)\b|\bcontext window\b|\b(?:you were|you've been|you have been|you got|you are|you're) (?:\w+ )?(?:given|told|loaded|configured|programmed|instructed|set up|briefed|trained)\b|\b(?:the )?(?:company|business|operator|developer|tenant|platform)(?:'s)? (?:persona|instructions|rules|guidance|configuration|prompt|policy)\b/;
+
+// Only the second person: "reveal its system prompt" is usually a question about AIs.
+const YOUR_INSTRUCTIONS =
+  /\b(?:your|ur|yer|thy) (?:\w+ ){0,2}(?:instructions?|rules|guidance|guidelines|directions|directives|configuration|config|programming|prompt|preamble|persona|restrictions|constraints|polic(?:y|ies)|setup|training|filters|context window)\b|\b(?:you were|you've been|you have been|you got) (?:\w+ )?(?:given|told|loaded|configured|programmed|instructed|set up|briefed|trained)\b/;
+
+export const COOCCURRENCE_RULES: readonly CooccurrenceRule[] = [
+  {
+    id: "cooccur.dismiss_instructions",
+    category: "override",
+    weight: 55,
+    all: [
+      OWN_INSTRUCTIONS,
+      /\b(?:ignore|disregard|forget|overlook|skip|drop|discard|scrap|throw (?:away|out)|set aside|put aside|leave aside|(?:don'?t|do not|stop|no longer) (?:pay attention to|follow|obey|listen to|apply|use|need)|no longer (?:matter|apply|valid|relevant|needed|in effect)|(?:are|is) (?:void|obsolete|irrelevant|cancell?ed|disabled|lifted|suspended)|reset yourself|factory settings|override|bypass|get rid of|abandon)\b/,
+    ],
+  },
+  {
+    id: "cooccur.reveal_instructions",
+    category: "extraction",
+    weight: 50,
+    all: [
+      YOUR_INSTRUCTIONS,
+      /\b(?:reveal|show|print|output|echo|publish|tell me|what'?s in|whats in|what is in|start (?:your|the) (?:reply|answer|response) with|repeat|recite|dump|display|share|list|give me|paste|quote|copy|send me|expose|leak|read (?:me|out))\b/,
+    ],
+  },
+  {
+    id: "cooccur.unrestricted_persona",
+    category: "jailbreak",
+    weight: 55,
+    all: [
+      /\b(?:you are|you're|act as|pretend|role-?play|imagine|respond (?:only )?as|answer (?:only )?as|become|play|version of yourself)\b/,
+      /\b(?:no|zero|without|free of|free from|broke|broken|break|bypass(?:es|ed)?|ignores?|disabled?|turned off|removed|lifted)\b(?: \w+){0,3} (?:restrictions|rules|filters|limits|guidelines|safety|programming|censorship|ethics|policy|policies|boundaries)\b/,
+    ],
+  },
 ];
 
 /** Quick check on a decoded or transformed text: none of these words, no rule can match. */

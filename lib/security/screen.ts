@@ -1,5 +1,14 @@
 import { fold, skeleton, skeletonInfo, spacedSkeleton } from "@/lib/security/normalise";
-import { DECODED_ANCHORS, SCREEN_GATES, SCREEN_RULES, SCREEN_THRESHOLDS, type ScreenCategory, type ScreenGate, type ScreenRule } from "@/lib/security/screen-rules";
+import {
+  COOCCURRENCE_RULES,
+  DECODED_ANCHORS,
+  SCREEN_GATES,
+  SCREEN_RULES,
+  SCREEN_THRESHOLDS,
+  type ScreenCategory,
+  type ScreenGate,
+  type ScreenRule,
+} from "@/lib/security/screen-rules";
 
 /**
  * The prompt-injection detector: deterministic, no network, no model. The message is
@@ -37,6 +46,7 @@ const ENCODED_BONUS = 10;
 const NON_LATIN = /[^\u0000-\u024F\u1E00-\u1EFF\u2000-\u206F]/;
 const TAG_CHARACTERS = /[\u{E0000}-\u{E007F}]/u;
 const NON_ASCII = /[^\x00-\x7f]/;
+const GLUED_WORDS = /[a-z]{18,}/;
 const MIXED_SCRIPT_WORD = /[a-z][\u0370-\u03FF\u0400-\u04FF]|[\u0370-\u03FF\u0400-\u04FF][a-z]/i;
 // Runs are found by a character loop over a lookup table: a regex restarts inside every
 // long word, which cost more than all the rules together on an 8,000-character message.
@@ -62,8 +72,10 @@ export function screenText(text: string): ScreenResult {
   const { text: skel, invisible } = skeletonInfo(text);
 
   matchRules(SKELETON_RULES, skel, findings);
-  // Invisible characters may stand for word breaks rather than sit inside words.
-  if (invisible > 0) matchRules(SKELETON_RULES, spacedSkeleton(text), findings);
+  matchCooccurrence(skel, findings);
+  // Invisible characters may stand for word breaks rather than sit inside words: words
+  // glued into one long run are the sign, and only then is the text read a second way.
+  if (invisible > 0 && GLUED_WORDS.test(skel)) matchRules(SKELETON_RULES, spacedSkeleton(text), findings);
   if (NON_LATIN.test(text)) matchRules(FOLDED_RULES, fold(text), findings);
   matchRules(RAW_RULES, text, findings);
 
@@ -96,6 +108,18 @@ function matchRules(rules: readonly ScreenRule[], form: string, findings: Screen
         ? { reason: `${encoding}:${rule.id}`, category: "encoded", weight: rule.weight + ENCODED_BONUS }
         : { reason: rule.id, category: rule.category, weight: rule.weight },
     );
+  }
+}
+
+const SENTENCE_BREAK = /[.!?;\n]+/;
+
+function matchCooccurrence(form: string, findings: ScreenFinding[]): void {
+  for (const rule of COOCCURRENCE_RULES) {
+    const [first, ...rest] = rule.all;
+    // One scan of the whole text first: most texts never get split into sentences.
+    if (!first || !first.test(form)) continue;
+    const hit = form.split(SENTENCE_BREAK).some((sentence) => first.test(sentence) && rest.every((p) => p.test(sentence)));
+    if (hit) findings.push({ reason: rule.id, category: rule.category, weight: rule.weight });
   }
 }
 
