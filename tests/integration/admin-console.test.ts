@@ -5,6 +5,7 @@ import { changeRole, MEMBER_MESSAGES, removeMember } from "@/lib/admin/members";
 import { AppError, toAppError } from "@/lib/api/errors";
 import { signUp } from "@/lib/auth/sign-up";
 import { buildSystemPrompt } from "@/lib/context/system-prompt";
+import { tenantCanary } from "@/lib/security/canary";
 import type { PrismaClient } from "@/lib/db/generated/client";
 import type { Role } from "@/lib/db/generated/enums";
 import { withTenant } from "@/lib/db/scope";
@@ -277,7 +278,8 @@ describe("the next chat request uses the saved config", () => {
     const saved = await saveConfig(as(owner), configInput({ persona: "Captain Nemo, terse and nautical.", modelTier: "premium", maxTokens: 777 }));
     const plan = await getPlan("professional");
     const turn = await composeFor(as(owner), { message: "Hello there" }, plan);
-    expect(turn.system).toEqual(buildSystemPrompt(await getCurrentConfig(as(owner))));
+    // The chat path adds the tenant's canary (lib/security/canary.ts); the console's preview does not.
+    expect(turn.system).toEqual(buildSystemPrompt(await getCurrentConfig(as(owner)), { canary: tenantCanary(owner.tenantId) }));
     expect(turn.system[1]!.text).toContain("Captain Nemo, terse and nautical.");
     expect(turn.model).toBe(modelForTier("premium"));
     expect(turn.maxTokens).toBe(777);
