@@ -39,7 +39,8 @@ async function prepareDatabase(dataDir: string): Promise<Database> {
   const { startEmbeddedPostgres } = await import("@/lib/db/embedded");
   const pgDir = path.join(dataDir, "pg");
   const embedded = await startEmbeddedPostgres({ dataDir: pgDir, port: await freePort() });
-  return { appUrl: embedded.appUrl, label: `embedded PostgreSQL (PGlite, ${pgDir})`, close: embedded.close };
+  const via = embedded.appUrl.includes("?host=") ? "Unix socket, this user only" : "loopback TCP";
+  return { appUrl: embedded.appUrl, label: `embedded PostgreSQL (PGlite, ${pgDir}, ${via})`, close: embedded.close };
 }
 
 function redisLabel(): string {

@@ -1,4 +1,5 @@
-import { mkdir } from "node:fs/promises";
+import { chmod, mkdir, rm } from "node:fs/promises";
+import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { migrate, readMigrations, type MigrateResult } from "@/lib/db/migrate";
@@ -32,11 +33,31 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   }
 
   const db = new PGlite(opts.dataDir, { username: APP_DB_ROLE });
-  const host = opts.host ?? "127.0.0.1";
-  const server = new PGLiteSocketServer({ db, port: opts.port, host, maxConnections: 32 });
+  // A Unix socket in a 0700 directory beside the data: only this machine's user that owns
+  // .data can connect at all (PGlite's server has no password check of its own, and any
+  // local user can reach 127.0.0.1). Socket paths are limited to ~107 bytes; a data
+  // directory too deep for one falls back to loopback TCP, said so at start.
+  const socketDir = path.join(path.dirname(opts.dataDir), "run");
+  const socketPath = path.join(socketDir, `.s.PGSQL.${opts.port}`);
+  const useSocket = !opts.host && Buffer.byteLength(socketPath) <= 100;
+  let server: PGLiteSocketServer;
+  let appUrl: string;
+  if (useSocket) {
+    await mkdir(socketDir, { recursive: true, mode: 0o700 });
+    await chmod(socketDir, 0o700);
+    await rm(socketPath, { force: true }); // a socket left by a killed server
+    server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 32 });
+    appUrl = `postgresql://${APP_DB_ROLE}@localhost/postgres?host=${encodeURIComponent(socketDir)}&port=${opts.port}&sslmode=disable`;
+  } else {
+    const host = opts.host ?? "127.0.0.1";
+    console.warn(`[bulkhead] embedded database on ${host}:${opts.port} (TCP): the data directory path is too long for a Unix socket`);
+    server = new PGLiteSocketServer({ db, port: opts.port, host, maxConnections: 32 });
+    appUrl = `postgresql://${APP_DB_ROLE}@${host}:${opts.port}/postgres?sslmode=disable`;
+  }
   await server.start();
+  if (useSocket) await chmod(socketPath, 0o600);
   return {
-    appUrl: `postgresql://${APP_DB_ROLE}@${host}:${opts.port}/postgres?sslmode=disable`,
+    appUrl,
     migrations,
     async close() {
       await server.stop();
