@@ -84,6 +84,7 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
     const appUrl = new URL(ownerUrl);
     appUrl.username = APP_DB_ROLE;
     await seed(appUrl.toString());
+    await verifyBenchUser(ownerUrl);
 
     const dataDir = await mkdtemp(path.join(tmpdir(), "bulkhead-bench-"));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
@@ -183,6 +184,17 @@ async function seed(appUrl: string): Promise<void> {
   } finally {
     setPrismaClient(undefined);
     await prisma.$disconnect();
+  }
+}
+
+/** As if the bench user had followed the verification link (a free plan's quota waits for it). */
+async function verifyBenchUser(ownerUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    await client.query("UPDATE users SET email_verified_at = now() WHERE email = $1", [BENCH_USER.email]);
+  } finally {
+    await client.end();
   }
 }
 
