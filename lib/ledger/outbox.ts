@@ -57,8 +57,9 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 export function deserialiseTurnWrite(text: string): TurnWrite | null {
   try {
-    const parsed = JSON.parse(text, (_key, value: unknown) => {
-      if (typeof value === "string" && ISO_DATE.test(value)) return new Date(value);
+    const parsed = JSON.parse(text, (key, value: unknown) => {
+      // Only the write's own timestamps: a message whose text happens to be a date stays text.
+      if (key === "createdAt" && typeof value === "string" && ISO_DATE.test(value)) return new Date(value);
       if (typeof value === "object" && value !== null && "$bigint" in value) return BigInt((value as { $bigint: string }).$bigint);
       return value;
     }) as { v?: unknown; write?: TurnWrite };

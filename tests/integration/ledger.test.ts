@@ -244,7 +244,8 @@ describe("the outbox carries the whole write", () => {
       messages: {
         conversationId,
         newConversation: { title: "Outboxed", createdAt: now },
-        userMessage: { id: randomUUID(), content: "question", createdAt: now },
+        // Text that looks like a timestamp must come back from the outbox as text.
+        userMessage: { id: randomUUID(), content: "2030-01-31T12:00:00.000Z", createdAt: now },
         assistantMessage: { id: randomUUID(), content: "answer", status: "complete", createdAt: new Date(now.getTime() + 1) },
       },
     };
@@ -261,7 +262,7 @@ describe("the outbox carries the whole write", () => {
     expect(await pendingTurnWrites(store)).toEqual([]);
     // Messages, settlement and quota arrived together, exactly once.
     const messages = await ownerQuery<{ role: string; content: string }>("SELECT role, content FROM messages WHERE conversation_id = $1 ORDER BY created_at", [conversationId]);
-    expect(messages).toEqual([{ role: "user", content: "question" }, { role: "assistant", content: "answer" }]);
+    expect(messages).toEqual([{ role: "user", content: "2030-01-31T12:00:00.000Z" }, { role: "assistant", content: "answer" }]);
     expect(await ledgerRow(ctx.tenantId, r.requestId)).toMatchObject({ status: "completed", output_tokens: 120 });
     expect(await quotaRow(ctx.tenantId)).toEqual({ used: 200, reserved: 0 });
 
