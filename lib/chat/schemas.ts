@@ -2,7 +2,10 @@ import "@/lib/zod-jitless";
 import { z } from "zod";
 import { MAX_MESSAGE_CHARS } from "@/lib/chat/limits";
 
-/** POST /api/w/[slug]/chat: a new message, or `retry` to answer the last user message again. */
+/**
+ * POST /api/w/[slug]/chat: a new message, or `retry` to answer the last user message again;
+ * `retry` with `escalate` answers it on the tier above the last answer's (issue 14).
+ */
 export const chatRequestSchema = z
   .object({
     conversationId: z.uuid({ error: "conversationId must be a conversation id." }).optional(),
@@ -13,8 +16,10 @@ export const chatRequestSchema = z
       .refine((text) => !text.includes("\u0000"), "Messages cannot contain NUL characters.")
       .optional(),
     retry: z.boolean().optional(),
+    escalate: z.boolean().optional(),
   })
   .superRefine((value, ctx) => {
+    if (value.escalate && !value.retry) ctx.addIssue({ code: "custom", path: ["escalate"], message: "Escalate regenerates the last answer: send it with retry." });
     if (value.retry) {
       if (!value.conversationId) ctx.addIssue({ code: "custom", path: ["conversationId"], message: "Retry needs the conversation to retry in." });
       if (value.message !== undefined) ctx.addIssue({ code: "custom", path: ["message"], message: "Retry answers the last message again; do not send a new one." });

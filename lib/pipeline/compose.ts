@@ -9,7 +9,8 @@ import type { ScopedSql } from "@/lib/db/sql";
 import type { LedgerRouting } from "@/lib/ledger/reserve";
 import { estimateInputTokens, inputTokenBound } from "@/lib/llm/tokens";
 import type { Caller } from "@/lib/pipeline/caller";
-import { recordedDecision, routeRequest, type RoutingMode } from "@/lib/routing/route";
+import { escalateRequest, recordedDecision, routeRequest, type RoutingMode } from "@/lib/routing/route";
+import { findPreviousAnswer, signalFor, type PreviousAnswer, type RoutingSignal } from "@/lib/routing/signals";
 import type { Plan } from "@/lib/tenancy/plans";
 
 /**
@@ -37,6 +38,8 @@ export interface ComposedTurn {
   model: string;
   /** Why `model` was chosen, stored on the ledger row. */
   routing: LedgerRouting;
+  /** A regenerate on a stronger model after a routed-down answer: recorded with the new answer. */
+  routingSignal: RoutingSignal | null;
   maxTokens: number;
   system: SystemTextBlock[];
   messages: WindowMessage[];
@@ -77,6 +80,8 @@ SELECT
            WHERE m.tenant_id = $1::uuid AND m.role = 'owner' AND u.email_verified_at IS NOT NULL) AS owner_verified`;
 
 export async function composeTurn(db: ScopedSql, caller: Caller, input: ChatRequest, plan: Plan): Promise<ComposedTurn> {
+  // Route (issue 14): a regenerate on a stronger model reads the previous answer's decision first (an extra round trip for that action only).
+  const previous = input.escalate && input.conversationId ? await findPreviousAnswer(db, caller, input.conversationId) : null;
   // One statement: it ends the transaction in the same round trip.
   const [row] = await db.query<TurnRow>(TURN_SQL, [caller.tenantId, input.conversationId ?? null, caller.userId], { commit: true });
   const stored = row?.config;
@@ -109,10 +114,10 @@ export async function composeTurn(db: ScopedSql, caller: Caller, input: ChatRequ
     customInstructions: stored.custom_instructions,
   }, { canary: tenantCanary(caller.tenantId) }); // issue 12: the tenant's canary, watched for in the reply; also the cached prefix's per-tenant salt
   // --- route (issue 14): the model within the plan's cap; "fixed" keeps the configured tier.
-  const route = routeRequest(
-    { text: userText, historyMessages: history.length },
-    { mode: stored.routing_mode, tier: stored.model_tier, allowedTiers: plan.allowedTiers },
-  );
+  const policy = { mode: stored.routing_mode, tier: stored.model_tier, allowedTiers: plan.allowedTiers };
+  const routeInput = { text: userText, historyMessages: history.length };
+  const route = input.escalate ? escalatedRoute(previous, routeInput, policy) : routeRequest(routeInput, policy);
+  const routingSignal = input.escalate && previous && conversation ? signalFor(previous, conversation.id, route.tier) : null;
   // --- end route
   const systemTokens = estimateInputTokens({ system, messages: [] });
   const window = buildHistoryWindow(history, userText, Math.max(0, CONTEXT_BUDGET_TOKENS - systemTokens));
@@ -126,6 +131,7 @@ export async function composeTurn(db: ScopedSql, caller: Caller, input: ChatRequ
     // The plan bounds what the config may ask for (the admin console enforces it too): routeRequest caps at both.
     model: route.model,
     routing: recordedDecision(route),
+    routingSignal,
     maxTokens: Math.min(stored.max_tokens, plan.maxTokensCap),
     system,
     messages: window.messages,
@@ -133,6 +139,14 @@ export async function composeTurn(db: ScopedSql, caller: Caller, input: ChatRequ
     inputTokenBound: inputTokenBound({ system, messages: window.messages }),
     ownerVerified: row.owner_verified,
   };
+}
+
+/** Route (issue 14): "Regenerate with a stronger model" — one tier above the previous answer's, within the cap, or a 422. */
+function escalatedRoute(previous: PreviousAnswer | null, input: Parameters<typeof escalateRequest>[0], policy: Parameters<typeof escalateRequest>[1]) {
+  if (!previous?.tier) throw new AppError("validation_failed", "There is no answer to regenerate with a stronger model in this conversation.");
+  const route = escalateRequest(input, policy, previous.tier);
+  if (!route) throw new AppError("validation_failed", "This answer already came from the strongest model this workspace allows.");
+  return route;
 }
 
 function titleFrom(text: string): string {

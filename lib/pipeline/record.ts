@@ -4,6 +4,7 @@ import { buildUsageEvent, quotaTokens, type UsageEventRow } from "@/lib/ledger/u
 import { writeTurn, type TurnWrite, type TurnWriteResult } from "@/lib/ledger/write-turn";
 import type { Caller } from "@/lib/pipeline/caller";
 import type { ComposedTurn } from "@/lib/pipeline/compose";
+import { recordRoutingSignal, type RoutingSignal } from "@/lib/routing/signals";
 import { priceAt } from "@/lib/usage/price-book";
 
 /**
@@ -49,9 +50,24 @@ export async function recordChatTurn(
     },
   };
   const usedTokens = events.reduce((sum, e) => sum + quotaTokens(e), 0);
+  let result: TurnWriteResult;
   try {
-    return { events, result: await writeTurn(write), usedTokens };
+    result = await writeTurn(write);
   } catch (error) {
     return { events, result: null, usedTokens, error };
+  }
+  const answeredBy = call.attempts.at(-1)?.requestId;
+  if (turn.routingSignal && answeredBy && result.conversationFound && call.final.status !== "error") {
+    await recordSignal(caller, answeredBy, turn.routingSignal);
+  }
+  return { events, result, usedTokens };
+}
+
+/** Issue 14: a regenerate on a stronger model after a routed-down answer. A lost signal never costs the user the answer. */
+async function recordSignal(caller: Caller, requestId: string, signal: RoutingSignal): Promise<void> {
+  try {
+    await recordRoutingSignal({ tenantId: caller.tenantId, userId: caller.userId }, requestId, signal);
+  } catch (error) {
+    console.error("[bulkhead] routing signal not recorded", error);
   }
 }

@@ -2,6 +2,8 @@ import type { ModelTier } from "@/lib/db/generated/enums";
 import { modelForTier } from "@/lib/llm/models";
 import type { RoutingMode } from "@/lib/routing/modes";
 import { extractFeatures, type RequestFeatures, type RouteInput } from "@/lib/routing/features";
+import { nextTierUp, usableTiers } from "@/lib/routing/escalate";
+import { TIER_ORDER } from "@/lib/routing/tiers";
 import { MAX_SCORE, ROUTING_RULES, TIER_THRESHOLDS, type RoutingRule, type RuleCode } from "@/lib/routing/rules";
 
 export type { RouteInput } from "@/lib/routing/features";
@@ -16,7 +18,7 @@ export type { RouteInput } from "@/lib/routing/features";
  */
 export { ROUTING_MODES, type RoutingMode } from "@/lib/routing/modes";
 
-export const TIER_ORDER = ["economy", "standard", "premium"] as const satisfies readonly ModelTier[];
+export { TIER_ORDER } from "@/lib/routing/tiers";
 
 export interface RoutePolicy {
   mode: RoutingMode;
@@ -27,7 +29,7 @@ export interface RoutePolicy {
 }
 
 /** Why the tier was chosen: a rule's code, or one of the outcomes that no rule explains. */
-export type RouteReason = RuleCode | "fixed_tier" | "no_signal" | "capped";
+export type RouteReason = RuleCode | "fixed_tier" | "no_signal" | "capped" | "escalated";
 
 export interface RouteDecision {
   tier: ModelTier;
@@ -91,6 +93,39 @@ export function routeRequest(input: RouteInput, policy: RoutePolicy): RouteDecis
   const tier = fitTier(scored.tier, cap, policy.allowedTiers);
   const reason: RouteReason = rank(tier) < rank(scored.tier) ? "capped" : explain(scored.matched, tier);
   return { tier, model: modelForTier(tier), score: scored.score, reason, rules, defaultTier: cap, wantedTier: scored.tier };
+}
+
+/**
+ * "Regenerate with a stronger model": the tier above the previous answer's, within the same
+ * cap as routeRequest (whatever the mode: the user asked for it). Null when the previous
+ * answer already came from the strongest tier this tenant may use.
+ */
+export function escalateRequest(input: RouteInput, policy: RoutePolicy, previousTier: ModelTier): RouteDecision | null {
+  const cap = capTier(policy);
+  const tier = nextTierUp(previousTier, usableTiers(cap, policy.allowedTiers));
+  if (!tier) return null;
+  const scored = scoreRequest(extractFeatures(input));
+  return { tier, model: modelForTier(tier), score: scored.score, reason: "escalated", rules: scored.matched.map((r) => r.code), defaultTier: cap, wantedTier: scored.tier };
+}
+
+/**
+ * The tenant API's `model: "auto"` (issue 14, item 1): the router in automatic mode up to
+ * the tenant's configured tier within its plan, whatever the chat's routing mode. Store
+ * `recordedDecision(decision)` on the ledger row (LedgerRequest.routing) and call
+ * `decision.model`. `apiRouteInput` reads the request's messages.
+ */
+export function routeForApi(input: RouteInput, config: { modelTier: ModelTier }, plan: { allowedTiers: readonly ModelTier[] }): RouteDecision {
+  return routeRequest(input, { mode: "auto", tier: config.modelTier, allowedTiers: plan.allowedTiers });
+}
+
+type ApiContent = string | ReadonlyArray<{ type: string; text?: unknown }>;
+
+/** What the router reads of a Messages API body: the last user turn's text, and how many messages came before it. */
+export function apiRouteInput(messages: ReadonlyArray<{ role: string; content: ApiContent }>): RouteInput {
+  const lastUser = messages.findLastIndex((m) => m.role === "user");
+  const content = lastUser >= 0 ? messages[lastUser]!.content : "";
+  const text = typeof content === "string" ? content : content.map((b) => (b.type === "text" && typeof b.text === "string" ? b.text : "")).filter(Boolean).join("\n\n");
+  return { text, historyMessages: Math.max(0, lastUser) };
 }
 
 /** The heaviest rule behind a tier above economy; for economy, the rule that pulled it down (or the strongest that did not lift it). */

@@ -156,3 +156,150 @@ describe("the admin setting", () => {
     expect((await getCurrentConfig(ctx)).version).toBe(current.version);
   });
 });
+
+describe("regenerate with a stronger model", () => {
+  let esc: TenantContext;
+  let escVersion = 1;
+
+  async function configureEsc(modelTier: ModelTier, routingMode: "fixed" | "auto"): Promise<void> {
+    escVersion++;
+    await withTenant(esc, (tx) =>
+      tx.tenantConfig.create({
+        data: { tenantId: esc.tenantId, version: escVersion, companyName: "EscCo", persona: "helpful", customInstructions: "", modelTier, maxTokens: 300, routingMode },
+      }),
+    );
+  }
+
+  /** A turn of `request`; the model the simulator received for it and its ledger row. */
+  async function escTurn(request: Parameters<typeof chat>[1]) {
+    const before = sim.received.all().length;
+    const events = await chat(esc, request);
+    const end = endOf(events);
+    if (end.type !== "done") throw new Error(`turn failed: ${JSON.stringify(end)}`);
+    const start = startOf(events);
+    const received = sim.received.all().slice(before).filter((e) => e.endpoint === "messages");
+    expect(received).toHaveLength(1);
+    return { sentModel: received[0]!.model, start, row: await eventFor(start.requestId) };
+  }
+
+  const signalsOf = (tenantId: string) =>
+    ownerQuery<{ original_request_id: string; request_id: string; original_tier: string; new_tier: string; reason: string; user_id: string; conversation_id: string }>(
+      "SELECT * FROM routing_signals WHERE tenant_id = $1 ORDER BY id",
+      [tenantId],
+    );
+
+  beforeAll(async () => {
+    const r = await signUp({ name: "Escalator", email: `${unique("esc")}@routing.test`, password: "long-enough-1", workspaceName: "Escalate Corp" });
+    esc = { tenantId: r.tenantId, userId: r.userId };
+  });
+
+  it("answers the last message again one tier up, records the decision as escalated and a signal against the routed-down answer", async () => {
+    await configureEsc("premium", "auto");
+    const first = await escTurn({ message: "hi" });
+    expect(first.sentModel).toBe("claude-haiku-4-5");
+    const conversationId = first.start.conversationId;
+
+    const second = await escTurn({ conversationId, retry: true, escalate: true });
+    expect(second.sentModel).toBe("claude-sonnet-4-6");
+    expect(second.row).toMatchObject({ model: "claude-sonnet-4-6", route_tier: "standard", route_default_tier: "premium", route_reason: "escalated" });
+    // Priced at its own (Sonnet) rate, not Haiku's.
+    expect(BigInt(second.row.cost_micros)).toBe(costMicros(usageOf(second.row), await priceOf("claude-sonnet-4-6")));
+
+    const signals = await signalsOf(esc.tenantId);
+    expect(signals).toHaveLength(1);
+    expect(signals[0]).toMatchObject({
+      original_request_id: first.start.requestId,
+      request_id: second.start.requestId,
+      original_tier: "economy",
+      new_tier: "standard",
+      reason: "greeting",
+      user_id: esc.userId,
+      conversation_id: conversationId,
+    });
+
+    // Again: premium, the cap. A regenerate of a regenerate is not the router's doing: no second signal.
+    const third = await escTurn({ conversationId, retry: true, escalate: true });
+    expect(third.sentModel).toBe("claude-opus-4-8");
+    expect(third.row.route_tier).toBe("premium");
+    expect(await signalsOf(esc.tenantId)).toHaveLength(1);
+
+    // At the cap: refused before anything is reserved or sent.
+    const sent = sim.received.all().length;
+    await expect(chat(esc, { conversationId, retry: true, escalate: true })).rejects.toMatchObject({ code: "validation_failed", message: expect.stringContaining("strongest") });
+    expect(sim.received.all().length).toBe(sent);
+  });
+
+  it("stays within the configured tier: a standard cap escalates economy to standard and no further", async () => {
+    await configureEsc("standard", "auto");
+    const first = await escTurn({ message: "hello" });
+    expect(first.row.route_tier).toBe("economy");
+    const second = await escTurn({ conversationId: first.start.conversationId, retry: true, escalate: true });
+    expect(second.sentModel).toBe("claude-sonnet-4-6");
+    await expect(chat(esc, { conversationId: first.start.conversationId, retry: true, escalate: true })).rejects.toMatchObject({ code: "validation_failed" });
+  });
+
+  it("is refused on a fixed tier, where every answer already has the cap", async () => {
+    await configureEsc("premium", "fixed");
+    const first = await escTurn({ message: "hi" });
+    expect(first.sentModel).toBe("claude-opus-4-8");
+    await expect(chat(esc, { conversationId: first.start.conversationId, retry: true, escalate: true })).rejects.toMatchObject({ code: "validation_failed" });
+  });
+
+  it("is refused without an answer to regenerate, and escalate needs retry", async () => {
+    await configureEsc("premium", "auto");
+    const { chatRequestSchema } = await import("@/lib/chat/schemas");
+    const parsed = chatRequestSchema.safeParse({ conversationId: esc.tenantId, message: "x", escalate: true });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((i) => i.path.join("."))).toContain("escalate");
+    await expect(chat(esc, { conversationId: "00000000-0000-4000-8000-000000000000", retry: true, escalate: true })).rejects.toMatchObject({ code: "not_found" });
+  });
+
+  it("shows the admin the rate: escalations over routed-down chat answers in the last 30 days, for its own tenant only", async () => {
+    const { getEscalationRate } = await import("@/lib/routing/signals");
+    const routedDown = await ownerQuery<{ n: string }>(
+      "SELECT count(*) AS n FROM usage_events WHERE tenant_id = $1 AND request_type = 'chat' AND status <> 'started' AND route_tier < route_default_tier",
+      [esc.tenantId],
+    );
+    const expected = Number(routedDown[0]!.n);
+    // hi (economy of premium), escalated to standard (below premium), hello (economy of standard).
+    expect(expected).toBe(3);
+    // Signals: hi economy → standard, and hello economy → standard (the second escalation of hi was not the router's).
+    expect(await signalsOf(esc.tenantId)).toHaveLength(2);
+    const rate = await getEscalationRate(esc);
+    expect(rate).toEqual({ days: 30, escalations: 2, routedDown: expected, rate: 2 / expected });
+    // The first describe's tenant has routed-down answers but no signals.
+    const other = await getEscalationRate(ctx);
+    expect(other.escalations).toBe(0);
+    expect(other.routedDown).toBeGreaterThan(0);
+  });
+});
+
+describe("routing_signals row-level security", () => {
+  it("members record only their own signals and cannot read any; admins read only their tenant's", async () => {
+    const owner = await signUp({ name: "Sig Owner", email: `${unique("sigo")}@routing.test`, password: "long-enough-1", workspaceName: "Signal Corp" });
+    const member = await signUp({ name: "Sig Member", email: `${unique("sigm")}@routing.test`, password: "long-enough-1", workspaceName: "Member Own Corp" });
+    await ownerQuery("INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, 'member')", [owner.tenantId, member.userId]);
+    const asMember = { tenantId: owner.tenantId, userId: member.userId };
+    const asOwner = { tenantId: owner.tenantId, userId: owner.userId };
+    const signal = { conversationId: owner.tenantId, originalRequestId: unique("req_a"), originalTier: "economy" as const, newTier: "standard" as const, reason: "greeting" };
+    const { recordRoutingSignal } = await import("@/lib/routing/signals");
+
+    const requestId = unique("req_b");
+    await recordRoutingSignal(asMember, requestId, signal);
+    // Replayed: recorded once.
+    await recordRoutingSignal(asMember, requestId, signal);
+    const count = (c: TenantContext) => withTenant(c, async (tx) => Number((await tx.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM routing_signals`)[0]!.n));
+    expect(await count(asMember)).toBe(0);
+    expect(await count(asOwner)).toBe(1);
+    // The member's own workspace sees nothing of Signal Corp's.
+    expect(await count({ tenantId: member.tenantId, userId: member.userId })).toBe(0);
+
+    // In another user's name: refused by the policy.
+    await expect(
+      withTenant(asMember, (tx) =>
+        tx.$executeRaw`INSERT INTO routing_signals (tenant_id, user_id, conversation_id, original_request_id, request_id, original_tier, new_tier, reason)
+                       VALUES (${owner.tenantId}::uuid, ${owner.userId}::uuid, ${owner.tenantId}::uuid, 'a', 'b', 'economy', 'standard', 'greeting')`,
+      ),
+    ).rejects.toThrow(/row-level security/);
+  });
+});
