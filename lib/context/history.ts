@@ -28,6 +28,11 @@ export interface HistoryWindow {
   droppedTurns: number;
 }
 
+/** A turn after normalisation, with the index in `prior` of the first message it came from. */
+export interface SourcedTurn extends WindowMessage {
+  from: number;
+}
+
 /**
  * @param prior the conversation's earlier messages, oldest first, as stored (user text raw).
  * @param newUserText the user's new message, raw.
@@ -36,7 +41,7 @@ export interface HistoryWindow {
  *   exceeds the budget: size caps on input are validation's job, not the window's.
  */
 export function buildHistoryWindow(prior: readonly HistoryMessage[], newUserText: string, budgetTokens: number): HistoryWindow {
-  const turns = normaliseTurns(prior);
+  const turns: WindowMessage[] = normaliseTurns(prior).map(({ role, content }) => ({ role, content }));
   const last: WindowMessage = { role: "user", content: wrapUserMessage(newUserText) };
   let used = turnTokens(last);
 
@@ -65,25 +70,25 @@ export function buildHistoryWindow(prior: readonly HistoryMessage[], newUserText
  * empty messages are dropped, consecutive assistant messages are merged, and a trailing
  * unanswered user message is skipped because the new message follows it.
  */
-function normaliseTurns(prior: readonly HistoryMessage[]): WindowMessage[] {
-  const turns: WindowMessage[] = [];
-  for (const message of prior) {
+export function normaliseTurns(prior: readonly HistoryMessage[]): SourcedTurn[] {
+  const turns: SourcedTurn[] = [];
+  for (const [from, message] of prior.entries()) {
     if (message.content.trim() === "") continue;
     const previous = turns[turns.length - 1];
     if (message.role === "user") {
-      const turn = { role: "user" as const, content: wrapUserMessage(message.content) };
+      const turn = { role: "user" as const, content: wrapUserMessage(message.content), from };
       if (previous?.role === "user") turns[turns.length - 1] = turn;
       else turns.push(turn);
     } else if (previous?.role === "assistant") {
       previous.content = `${previous.content}\n\n${message.content}`;
     } else {
-      turns.push({ role: "assistant", content: message.content });
+      turns.push({ role: "assistant", content: message.content, from });
     }
   }
   if (turns[turns.length - 1]?.role === "user") turns.pop();
   return turns;
 }
 
-function turnTokens(turn: WindowMessage): number {
+export function turnTokens(turn: WindowMessage): number {
   return estimateInputTokens({ messages: [turn] });
 }

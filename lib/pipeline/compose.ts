@@ -1,28 +1,36 @@
 import { randomUUID } from "node:crypto";
 import { AppError } from "@/lib/api/errors";
 import type { ChatRequest } from "@/lib/chat/schemas";
-import { buildHistoryWindow, type HistoryMessage, type WindowMessage } from "@/lib/context/history";
+import { enqueueContextJob, type ContextJob } from "@/lib/context/background-jobs";
+import { CONTEXT_BUDGET } from "@/lib/context/budget";
+import { composeContext, type ComposedContext } from "@/lib/context/compose-context";
+import type { HistoryMessage, WindowMessage } from "@/lib/context/history";
+import { searchTurnKnowledge } from "@/lib/context/knowledge-source";
+import { contextJobsFor } from "@/lib/context/turn-jobs";
+import { detectRememberRequest } from "@/lib/memory/remember";
 import { buildSystemPrompt, type SystemTextBlock } from "@/lib/context/system-prompt";
 import { tenantCanary } from "@/lib/security/canary";
 import type { ModelTier } from "@/lib/db/generated/enums";
 import type { ScopedSql } from "@/lib/db/sql";
 import type { LedgerRouting } from "@/lib/ledger/reserve";
-import { estimateInputTokens, inputTokenBound } from "@/lib/llm/tokens";
+import { inputTokenBound } from "@/lib/llm/tokens";
 import type { Caller } from "@/lib/pipeline/caller";
 import { escalateRequest, recordedDecision, routeRequest, type RoutingMode } from "@/lib/routing/route";
 import { findPreviousAnswer, signalFor, type PreviousAnswer, type RoutingSignal } from "@/lib/routing/signals";
 import type { Plan } from "@/lib/tenancy/plans";
 
 /**
- * Compose step: this tenant's current configuration and this user's conversation, read in
- * one statement (row-level security keeps both to this tenant and user), turned into the
- * system prompt and the history window within the context budget. It also sizes the call:
- * the estimate of its input (for tokens/min and the sweeper) and an upper bound (for the
- * quota reservation, which must never under-count).
+ * Compose step: this tenant's current configuration and this user's conversation, memory
+ * and conversation summary, read in one statement (row-level security keeps all of it to
+ * this tenant and user; an explicit "remember that …" is stored by the same statement),
+ * plus the knowledge passages for the message, composed into system prompt and window by
+ * the one composition function (lib/context/compose-context.ts: layers, priority order and
+ * budget are documented there). It also sizes the call: the estimate of its input (for
+ * tokens/min and the sweeper) and an upper bound over exactly what is sent (for the quota
+ * reservation, which must never under-count). Background work the turn makes due
+ * (summarising dropped turns, memory proposals) is enqueued, never waited for.
  */
 const HISTORY_READ_LIMIT = 60;
-/** Tokens for system prompt + history + new message (max_tokens comes on top). */
-const CONTEXT_BUDGET_TOKENS = 16_000;
 const TITLE_CHARS = 60;
 
 export interface ComposedTurn {
@@ -46,6 +54,12 @@ export interface ComposedTurn {
   estimatedInputTokens: number;
   /** Never below the true input count (lib/llm/tokens.ts). */
   inputTokenBound: number;
+  /** What the context layers contributed and what the budget left out (lib/context/compose-context.ts). */
+  context: Pick<ComposedContext, "included" | "dropped">;
+  /** Set when the message was an explicit "remember that …" and the fact was stored. */
+  remembered: { id: string; content: string } | null;
+  /** Background work this turn made due; already enqueued. */
+  backgroundJobs: ContextJob[];
 }
 
 interface TurnRow {
@@ -60,11 +74,28 @@ interface TurnRow {
     routing_mode: RoutingMode;
   } | null;
   conversation: { id: string; title: string } | null;
-  messages: { role: string; content: string; status: string }[];
+  messages: { role: string; content: string; status: string; created_at: string }[];
   owner_verified: boolean;
+  /** Active memories, newest first; a fact stored by this statement comes first. */
+  memories: { id: string; content: string }[];
+  remembered: { id: string; content: string } | null;
+  summary: { summary: string; covered_until: string | null; memory_scanned_until: string | null } | null;
+  propose_memories: boolean;
 }
 
+// The remember CTE runs only when $4 holds a fact; re-stating one the user already has (or
+// dismissed as a proposal) makes it theirs and active again.
 const TURN_SQL = `
+WITH remembered AS (
+  INSERT INTO user_memories (tenant_id, user_id, content, source, status)
+  SELECT $1::uuid, $3::uuid, $4::text, 'user', 'active' WHERE $4::text IS NOT NULL
+  ON CONFLICT (tenant_id, user_id, md5(lower(content)))
+  DO UPDATE SET content = EXCLUDED.content, source = 'user', status = 'active', updated_at = now()
+  RETURNING id, content
+), summary AS (
+  SELECT summary, covered_until, memory_scanned_until FROM conversation_summaries
+   WHERE tenant_id = $1::uuid AND conversation_id = $2::uuid AND user_id = $3::uuid
+)
 SELECT
   (SELECT row_to_json(c) FROM (
      SELECT company_name, persona, allowed_topics, restricted_topics, custom_instructions, model_tier, max_tokens, routing_mode
@@ -75,24 +106,40 @@ SELECT
      SELECT m.role, m.content, m.status, m.created_at
        FROM messages m JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id AND c.user_id = $3::uuid
       WHERE m.tenant_id = $1::uuid AND m.conversation_id = $2::uuid
+        AND m.created_at > coalesce((SELECT covered_until FROM summary), '-infinity'::timestamptz)
       ORDER BY m.created_at DESC LIMIT ${HISTORY_READ_LIMIT}) m) AS messages,
   EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
-           WHERE m.tenant_id = $1::uuid AND m.role = 'owner' AND u.email_verified_at IS NOT NULL) AS owner_verified`;
+           WHERE m.tenant_id = $1::uuid AND m.role = 'owner' AND u.email_verified_at IS NOT NULL) AS owner_verified,
+  (SELECT coalesce(json_agg(json_build_object('id', f.id, 'content', f.content) ORDER BY f.ord, f.at DESC, f.id), '[]'::json) FROM (
+     SELECT id, content, 0 AS ord, now() AS at FROM remembered
+     UNION ALL
+     (SELECT id, content, 1, updated_at FROM user_memories
+       WHERE tenant_id = $1::uuid AND user_id = $3::uuid AND status = 'active' AND id NOT IN (SELECT id FROM remembered)
+       ORDER BY updated_at DESC, id LIMIT ${CONTEXT_BUDGET.memoryFacts})) f) AS memories,
+  (SELECT row_to_json(r) FROM remembered r) AS remembered,
+  (SELECT row_to_json(s) FROM summary s) AS summary,
+  coalesce((SELECT propose_from_conversations FROM user_memory_settings
+             WHERE tenant_id = $1::uuid AND user_id = $3::uuid), false) AS propose_memories`;
 
 export async function composeTurn(db: ScopedSql, caller: Caller, input: ChatRequest, plan: Plan): Promise<ComposedTurn> {
   // Route (issue 14): a regenerate on a stronger model reads the previous answer's decision first (an extra round trip for that action only).
   const previous = input.escalate && input.conversationId ? await findPreviousAnswer(db, caller, input.conversationId) : null;
-  // One statement: it ends the transaction in the same round trip.
-  const [row] = await db.query<TurnRow>(TURN_SQL, [caller.tenantId, input.conversationId ?? null, caller.userId], { commit: true });
+  const scope = { tenantId: caller.tenantId, userId: caller.userId };
+  const knowledgeOptions = { budgetTokens: CONTEXT_BUDGET.knowledgeTokens, limit: CONTEXT_BUDGET.knowledgePassages };
+  // A new message's knowledge is searched first, so the turn's statement can end the
+  // transaction in its own round trip; a retry learns its text from that statement.
+  const newText = input.retry ? null : input.message!.trim();
+  const knowledgeFirst = newText === null ? null : await searchTurnKnowledge(db, scope, newText, knowledgeOptions);
+  const fact = newText === null ? null : detectRememberRequest(newText);
+  const [row] = await db.query<TurnRow>(TURN_SQL, [caller.tenantId, input.conversationId ?? null, caller.userId, fact], { commit: newText !== null });
   const stored = row?.config;
   if (!stored) throw new AppError("internal_error", "This workspace has no assistant configuration.");
   const conversation = row.conversation;
   if (input.conversationId && !conversation) throw new AppError("not_found", "Conversation not found.");
 
   // Failed replies carry no content worth sending back to the model.
-  const history: HistoryMessage[] = row.messages
-    .filter((m) => !(m.role === "assistant" && (m.status === "error" || m.content.length === 0)))
-    .map((m) => ({ role: m.role === "assistant" ? "assistant" : "user", content: m.content }));
+  const kept = row.messages.filter((m) => !(m.role === "assistant" && (m.status === "error" || m.content.length === 0)));
+  const history: HistoryMessage[] = kept.map((m) => ({ role: m.role === "assistant" ? "assistant" : "user", content: m.content }));
 
   let userText: string;
   let retry = false;
@@ -103,8 +150,9 @@ export async function composeTurn(db: ScopedSql, caller: Caller, input: ChatRequ
     history.splice(lastUser);
     retry = true;
   } else {
-    userText = input.message!.trim();
+    userText = newText!;
   }
+  const knowledge = knowledgeFirst ?? (await searchTurnKnowledge(db, scope, userText, knowledgeOptions));
 
   const system = buildSystemPrompt({
     companyName: stored.company_name,
@@ -119,10 +167,30 @@ export async function composeTurn(db: ScopedSql, caller: Caller, input: ChatRequ
   const route = input.escalate ? escalatedRoute(previous, routeInput, policy) : routeRequest(routeInput, policy);
   const routingSignal = input.escalate && previous && conversation ? signalFor(previous, conversation.id, route.tier) : null;
   // --- end route
-  const systemTokens = estimateInputTokens({ system, messages: [] });
-  const window = buildHistoryWindow(history, userText, Math.max(0, CONTEXT_BUDGET_TOKENS - systemTokens));
+  const composed = composeContext({
+    prefix: system,
+    knowledge,
+    memories: row.memories,
+    summary: row.summary?.summary || null,
+    history,
+    userText,
+    budget: CONTEXT_BUDGET,
+  });
+  const conversationId = conversation?.id ?? randomUUID();
+  const backgroundJobs =
+    conversation && (row.owner_verified || plan.monthlyPriceMicros > 0n)
+      ? contextJobsFor({
+          caller,
+          conversationId,
+          history: kept.slice(0, history.length),
+          firstKeptMessage: composed.firstKeptMessage,
+          readWasFull: row.messages.length === HISTORY_READ_LIMIT,
+          memoryScannedUntil: row.propose_memories ? (row.summary?.memory_scanned_until ?? "-infinity") : null,
+        })
+      : [];
+  for (const job of backgroundJobs) enqueueContextJob(job);
   return {
-    conversationId: conversation?.id ?? randomUUID(),
+    conversationId,
     isNewConversation: !conversation,
     title: conversation?.title ?? titleFrom(userText),
     userText,
@@ -133,11 +201,15 @@ export async function composeTurn(db: ScopedSql, caller: Caller, input: ChatRequ
     routing: recordedDecision(route),
     routingSignal,
     maxTokens: Math.min(stored.max_tokens, plan.maxTokensCap),
-    system,
-    messages: window.messages,
-    estimatedInputTokens: systemTokens + window.tokens,
-    inputTokenBound: inputTokenBound({ system, messages: window.messages }),
+    system: composed.system,
+    messages: composed.messages,
+    estimatedInputTokens: composed.estimatedInputTokens,
+    // Over exactly what is sent: every context block and turn is counted.
+    inputTokenBound: inputTokenBound({ system: composed.system, messages: composed.messages }),
     ownerVerified: row.owner_verified,
+    context: { included: composed.included, dropped: composed.dropped },
+    remembered: row.remembered,
+    backgroundJobs,
   };
 }
 
