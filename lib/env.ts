@@ -68,6 +68,13 @@ const schema = z.object({
   BULKHEAD_DATA_DIR: optionalString,
   /** "1" in the app server `npm run bench` starts: mounts the bench proxy, no background jobs. */
   BULKHEAD_BENCH: optionalString,
+  /**
+   * Where background jobs run (lib/jobs/boss.ts): "in-process" (the default; `npm start`) or
+   * "worker" (the app server only enqueues; `npm run worker` processes run them).
+   */
+  BULKHEAD_JOBS: z.enum(["in-process", "worker"]).default("in-process"),
+  /** Embeddings for knowledge search (lib/knowledge/embeddings.ts); not wired in this build. */
+  VOYAGE_API_KEY: optionalString,
 });
 
 export type Env = z.infer<typeof schema>;

@@ -24,8 +24,9 @@ async function main(): Promise<void> {
     return;
   }
   const { PGlite } = await import("@electric-sql/pglite");
+  const { embeddedExtensions } = await import("@/lib/db/embedded");
   const dataDir = path.join(env.BULKHEAD_DATA_DIR ?? ".data", "pg");
-  const db = new PGlite(dataDir);
+  const db = new PGlite(dataDir, { extensions: embeddedExtensions });
   try {
     const result = await migrate(pgliteRunner(db), migrations);
     report(result.applied, result.skipped);

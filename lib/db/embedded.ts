@@ -1,10 +1,19 @@
 import { chmod, mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { btree_gin } from "@electric-sql/pglite/contrib/btree_gin";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { migrate, readMigrations, type MigrateResult } from "@/lib/db/migrate";
 import { pgliteRunner } from "@/lib/db/sql-runners";
 import { APP_DB_ROLE } from "@/lib/db/urls";
+
+/**
+ * Extensions the migrations create (0018_knowledge: pg_trgm for fuzzy terms, btree_gin for
+ * the tenant-leading GIN indexes). PGlite ships them as loadable modules that must be
+ * passed to every instance that opens the data directory.
+ */
+export const embeddedExtensions = { pg_trgm, btree_gin };
 
 export interface EmbeddedPostgres {
   /** Connection string for the application login (bh_app). */
@@ -24,7 +33,7 @@ export interface EmbeddedPostgres {
 export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; host?: string }): Promise<EmbeddedPostgres> {
   await mkdir(opts.dataDir, { recursive: true });
 
-  const owner = new PGlite(opts.dataDir);
+  const owner = new PGlite(opts.dataDir, { extensions: embeddedExtensions });
   let migrations: MigrateResult;
   try {
     migrations = await migrate(pgliteRunner(owner), await readMigrations());
@@ -32,7 +41,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     await owner.close();
   }
 
-  const db = new PGlite(opts.dataDir, { username: APP_DB_ROLE });
+  const db = new PGlite(opts.dataDir, { username: APP_DB_ROLE, extensions: embeddedExtensions });
   // A Unix socket in a 0700 directory beside the data: only this machine's user that owns
   // .data can connect at all (PGlite's server has no password check of its own, and any
   // local user can reach 127.0.0.1). Socket paths are limited to ~107 bytes; a data

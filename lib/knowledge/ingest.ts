@@ -1,0 +1,162 @@
+import { withScopeSql } from "@/lib/db/sql";
+import type { JobContext } from "@/lib/jobs/boss";
+import type { JobPayload } from "@/lib/jobs/queues";
+import { chunkBlocks, type Chunk } from "@/lib/knowledge/chunk";
+import { DocumentContentError, parseDocument, type SourceType } from "@/lib/knowledge/parse";
+
+/**
+ * The `knowledge-ingest` job: one version of one document, parsed, chunked and indexed in
+ * the tenant's platform scope (bh_tenant, no user: the policies let it write this tenant's
+ * knowledge and nothing else).
+ *
+ *   queued ──► processing ──► ready            (chunks of this version live, older ones gone)
+ *                  │
+ *                  ├── content error ──► failed (reason shown; no retry: the same bytes fail again)
+ *                  └── other error ──► queued (retried with backoff) … ──► failed after the last attempt
+ *
+ * Parsing happens outside any transaction; the swap (insert the new chunks and terms, delete
+ * the previous version's, mark ready) is one transaction, so a search sees the old version
+ * or the new one, never both or neither. A job for a version that was superseded or deleted
+ * meanwhile does nothing.
+ */
+export const INGEST_LIMITS = {
+  maxChunks: 5_000,
+  maxTermsPerDocument: 20_000,
+} as const;
+
+export type IngestPayload = JobPayload<"knowledge-ingest">;
+
+interface ClaimedRow {
+  title: string;
+  source_type: SourceType;
+  visibility: string;
+  content: Buffer;
+  language: string;
+}
+
+export type IngestOutcome = "ready" | "failed" | "skipped";
+
+export async function ingestDocument(payload: IngestPayload, ctx: Pick<JobContext, "finalAttempt" | "retryCount">): Promise<IngestOutcome> {
+  const scope = { kind: "tenant" as const, tenantId: payload.tenantId, userId: "" };
+  const claimed = await withScopeSql(scope, async (db) => {
+    const [row] = await db.query<{ title: string; source_type: SourceType; visibility: string }>(
+      `UPDATE knowledge_documents SET status = 'processing', failure_reason = NULL, attempts = attempts + 1, updated_at = now()
+        WHERE tenant_id = $1 AND id = $2 AND version = $3 AND status IN ('queued', 'processing')
+        RETURNING title, source_type, visibility`,
+      [payload.tenantId, payload.documentId, payload.version],
+    );
+    if (!row) return null;
+    const [source] = await db.query<{ content: Buffer; language: string }>(
+      `SELECT s.content, t.knowledge_language AS language FROM knowledge_sources s JOIN tenants t ON t.id = s.tenant_id
+        WHERE s.tenant_id = $1 AND s.document_id = $2 AND s.version = $3`,
+      [payload.tenantId, payload.documentId, payload.version],
+    );
+    return source ? ({ ...row, ...source } as ClaimedRow) : null;
+  });
+  if (!claimed) return "skipped";
+
+  try {
+    const parsed = await parseDocument(new Uint8Array(claimed.content), claimed.source_type);
+    const chunks = chunkBlocks(parsed.blocks);
+    if (chunks.length > INGEST_LIMITS.maxChunks) {
+      throw new DocumentContentError(`The document is too long (${chunks.length} passages; at most ${INGEST_LIMITS.maxChunks}). Split it into smaller documents.`);
+    }
+    const swapped = await swapInVersion(payload, claimed, chunks, { pageCount: parsed.pageCount, charCount: parsed.charCount });
+    return swapped ? "ready" : "skipped";
+  } catch (error) {
+    if (error instanceof DocumentContentError) {
+      await markFailed(payload, error.message);
+      return "failed";
+    }
+    if (ctx.finalAttempt) {
+      await markFailed(payload, `Indexing failed after ${ctx.retryCount + 1} attempts. Replace the document to try again.`);
+    } else {
+      await markRetrying(payload);
+    }
+    throw error;
+  }
+}
+
+/** Lower-cased words for fuzzy matching (knowledge_terms), at most the cap, in first-seen order. */
+export function extractTerms(texts: string[]): string[] {
+  const terms = new Set<string>();
+  for (const text of texts) {
+    for (const word of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
+      if (word.length < 3 || word.length > 32 || /^\d+$/.test(word)) continue;
+      terms.add(word);
+      if (terms.size >= INGEST_LIMITS.maxTermsPerDocument) return [...terms];
+    }
+  }
+  return [...terms];
+}
+
+/** Heading paths travel as one text per chunk, split back in SQL (unnest cannot take ragged arrays). */
+const PATH_SEPARATOR = "\u001f";
+
+async function swapInVersion(payload: IngestPayload, doc: ClaimedRow, chunks: Chunk[], stats: { pageCount: number; charCount: number }): Promise<boolean> {
+  const scope = { kind: "tenant" as const, tenantId: payload.tenantId, userId: "" };
+  const terms = extractTerms([doc.title, ...chunks.flatMap((c) => [...c.headingPath, c.text])]);
+  return withScopeSql(scope, async (db) => {
+    const [current] = await db.query<{ version: number }>(
+      "SELECT version FROM knowledge_documents WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
+      [payload.tenantId, payload.documentId],
+    );
+    if (!current || current.version !== payload.version) return false;
+    await db.query("DELETE FROM knowledge_chunks WHERE tenant_id = $1 AND document_id = $2", [payload.tenantId, payload.documentId]);
+    await db.query("DELETE FROM knowledge_terms WHERE tenant_id = $1 AND document_id = $2", [payload.tenantId, payload.documentId]);
+    // The title and heading path weigh more (A) than the body (D) in ts_rank_cd.
+    await db.query(
+      `INSERT INTO knowledge_chunks (tenant_id, document_id, version, ordinal, heading_path, text, token_count, visibility, search_vector)
+       SELECT $1, $2, $3, u.ordinal, hp.path, u.text, u.tokens, $4,
+              setweight(to_tsvector($5::regconfig, array_to_string($6::text || hp.path, ' ')), 'A') || to_tsvector($5::regconfig, u.text)
+         FROM unnest($7::int[], $8::text[], $9::text[], $10::int[]) AS u(ordinal, heading, text, tokens),
+              LATERAL (SELECT CASE WHEN u.heading = '' THEN '{}'::text[] ELSE string_to_array(u.heading, $11) END AS path) hp`,
+      [
+        payload.tenantId,
+        payload.documentId,
+        payload.version,
+        doc.visibility,
+        doc.language,
+        doc.title,
+        chunks.map((c) => c.ordinal),
+        chunks.map((c) => c.headingPath.join(PATH_SEPARATOR)),
+        chunks.map((c) => c.text),
+        chunks.map((c) => c.tokenCount),
+        PATH_SEPARATOR,
+      ],
+    );
+    await db.query(
+      "INSERT INTO knowledge_terms (tenant_id, document_id, version, term, visibility) SELECT $1, $2, $3, t, $4 FROM unnest($5::text[]) AS t",
+      [payload.tenantId, payload.documentId, payload.version, doc.visibility, terms],
+    );
+    await db.query("DELETE FROM knowledge_sources WHERE tenant_id = $1 AND document_id = $2 AND version <> $3", [payload.tenantId, payload.documentId, payload.version]);
+    await db.query(
+      `UPDATE knowledge_documents
+          SET status = 'ready', failure_reason = NULL, live_version = $3, chunk_count = $4, page_count = $5, char_count = $6,
+              ready_at = now(), updated_at = now()
+        WHERE tenant_id = $1 AND id = $2`,
+      [payload.tenantId, payload.documentId, payload.version, chunks.length, stats.pageCount, stats.charCount],
+    );
+    return true;
+  });
+}
+
+async function markFailed(payload: IngestPayload, reason: string): Promise<void> {
+  await withScopeSql({ kind: "tenant", tenantId: payload.tenantId, userId: "" }, (db) =>
+    db.query(
+      "UPDATE knowledge_documents SET status = 'failed', failure_reason = $4, updated_at = now() WHERE tenant_id = $1 AND id = $2 AND version = $3",
+      [payload.tenantId, payload.documentId, payload.version, reason.slice(0, 500)],
+      { commit: true },
+    ),
+  );
+}
+
+async function markRetrying(payload: IngestPayload): Promise<void> {
+  await withScopeSql({ kind: "tenant", tenantId: payload.tenantId, userId: "" }, (db) =>
+    db.query(
+      "UPDATE knowledge_documents SET status = 'queued', updated_at = now() WHERE tenant_id = $1 AND id = $2 AND version = $3 AND status = 'processing'",
+      [payload.tenantId, payload.documentId, payload.version],
+      { commit: true },
+    ),
+  ).catch((error: unknown) => console.error("[knowledge] could not mark a retry", error));
+}
