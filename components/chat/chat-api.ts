@@ -99,7 +99,7 @@ export function deleteConversationRequest(slug: string, id: string): Promise<Api
 }
 
 /** The chat endpoint's request body (see the contract in the chat route). */
-export type ChatRequestBody = { conversationId?: string; message: string } | { conversationId: string; retry: true };
+export type ChatRequestBody = { conversationId?: string; message: string } | { conversationId: string; retry: true; escalate?: true };
 
 /**
  * Starts a chat turn. Errors before streaming come back as `ok: false`; a 200 gives the

@@ -3,7 +3,7 @@
 import { usePathname } from "next/navigation";
 import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { fetchConversation, type ApiError } from "@/components/chat/chat-api";
-import { chatStateFrom, emptyChatState, retryableMessageKey } from "@/components/chat/chat-state";
+import { chatStateFrom, emptyChatState, escalationFor, retryableMessageKey } from "@/components/chat/chat-state";
 import { Composer, type ComposerHandle } from "@/components/chat/composer";
 import { ConversationSidebar } from "@/components/chat/conversation-sidebar";
 import { messageLength, speakableText } from "@/components/chat/format";
@@ -15,10 +15,12 @@ import { useConversationList } from "@/components/chat/use-conversation-list";
 import { WelcomePanel } from "@/components/chat/welcome-panel";
 import { cn, focusRing } from "@/components/ui/cn";
 import type { ConversationSummary, ConversationWithMessages } from "@/lib/chat/types";
+import type { ModelTier } from "@/lib/db/generated/enums";
+import { modelDisplayName } from "@/lib/llm/models";
 
 export interface ChatClientProps {
   slug: string;
-  assistant: { name: string; companyName: string; modelName: string };
+  assistant: { name: string; companyName: string; modelName: string; tiers: ModelTier[] };
   simulated: boolean;
   /** null: the list failed to load on the server. */
   initialConversations: ConversationSummary[] | null;
@@ -205,6 +207,14 @@ export function ChatClient({ slug, assistant, simulated: initialSimulated, initi
     retry(state.conversationId);
   };
 
+  const escalation = rateLimited ? null : escalationFor(state, assistant.tiers);
+  const onEscalate = () => {
+    if (!state.conversationId || !escalation) return;
+    setSendError(null);
+    turnNavigation.current = navigation.current;
+    if (retry(state.conversationId, true)) setAnnouncement(`Regenerating with ${modelDisplayName(escalation.model)}…`);
+  };
+
   const deleteConversation = async (id: string): Promise<string | null> => {
     const error = await list.remove(id);
     if (error) return error;
@@ -246,6 +256,8 @@ export function ChatClient({ slug, assistant, simulated: initialSimulated, initi
         initial={initial}
         retryKey={retryKey}
         onRetry={onRetry}
+        escalation={escalation}
+        onEscalate={onEscalate}
         conversationKey={state.conversationId ?? "new"}
       />
     );

@@ -1,5 +1,8 @@
 import type { ChatDoneEvent, ChatStartEvent } from "@/lib/pipeline/chat-events";
 import type { ChatMessage, MessageRole } from "@/lib/chat/types";
+import type { ModelTier } from "@/lib/db/generated/enums";
+import { modelForTier } from "@/lib/llm/models";
+import { nextTierUp, TIER_ORDER } from "@/lib/routing/escalate";
 
 /**
  * The open conversation as a pure reducer, so every transition of a turn (optimistic send,
@@ -16,6 +19,8 @@ export interface UiMessage {
   content: string;
   status: UiMessageStatus;
   error?: { code: string; message: string };
+  /** The model that wrote an answer, when known (the stream's start event; the server for a loaded last answer). */
+  model?: string;
 }
 
 /** The turn in flight: which messages it added, and what a retry replaced. */
@@ -57,6 +62,7 @@ function fromServer(m: ChatMessage): UiMessage {
     role: m.role,
     content: m.content,
     status: m.status,
+    ...(m.model ? { model: m.model } : {}),
     ...(m.status === "error" ? { error: { code: "reply_failed", message: "" } } : {}),
   };
 }
@@ -73,6 +79,29 @@ export function retryableMessageKey(state: ChatState): string | null {
   if (last.role === "assistant") return last.status === "error" ? last.key : null;
   // A user message with no reply after it (the server failed before answering).
   return state.conversationId ? last.key : null;
+}
+
+/** "Regenerate with a stronger model" for the last answer: which answer, and the tier it would go to. */
+export interface Escalation {
+  key: string;
+  tier: ModelTier;
+  model: string;
+}
+
+/**
+ * Offered on the conversation's last answer when it finished (or was stopped) and a tier
+ * above the one that wrote it is usable (`tiers`: the workspace's, cheapest first, up to its
+ * cap). Never while a turn runs, for a failed answer (that one has Retry), or for an answer
+ * whose model is unknown. The server decides again; this only hides what it would refuse.
+ */
+export function escalationFor(state: ChatState, tiers: readonly ModelTier[]): Escalation | null {
+  if (state.pending || !state.conversationId) return null;
+  const last = state.messages.at(-1);
+  if (!last || last.role !== "assistant" || !last.model || (last.status !== "complete" && last.status !== "aborted")) return null;
+  const from = TIER_ORDER.find((t) => modelForTier(t) === last.model);
+  if (!from) return null;
+  const tier = nextTierUp(from, tiers);
+  return tier ? { key: last.key, tier, model: modelForTier(tier) } : null;
 }
 
 export function chatReducer(state: ChatState, action: ChatAction): ChatState {
@@ -112,7 +141,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       if (state.pending.kind === "send" && event.userMessageId) {
         next = updateMessage(next, state.pending.userKey, (m) => ({ ...m, id: event.userMessageId }));
       }
-      return next;
+      return updateMessage(next, state.pending.assistantKey, (m) => ({ ...m, model: event.model }));
     }
     case "delta": {
       if (!state.pending) return state;

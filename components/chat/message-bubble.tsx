@@ -1,11 +1,12 @@
 import { memo } from "react";
 import styles from "@/components/chat/chat.module.css";
-import type { UiMessage } from "@/components/chat/chat-state";
-import { RetryIcon } from "@/components/chat/icons";
+import type { Escalation, UiMessage } from "@/components/chat/chat-state";
+import { RetryIcon, SparklesIcon } from "@/components/chat/icons";
 import { MarkdownContent } from "@/components/chat/markdown";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
+import { modelDisplayName } from "@/lib/llm/models";
 
 export function AssistantAvatar({ initial, className }: { initial: string; className?: string }) {
   return (
@@ -32,9 +33,12 @@ export interface AssistantMessageProps {
   initial: string;
   /** Present only on the one reply that can be retried right now. */
   onRetry?: () => void;
+  /** Present only on the last answer, when a stronger model is available for it (issue 14). */
+  escalation?: Escalation;
+  onEscalate?: () => void;
 }
 
-export const AssistantMessage = memo(function AssistantMessage({ message, assistantName, initial, onRetry }: AssistantMessageProps) {
+export const AssistantMessage = memo(function AssistantMessage({ message, assistantName, initial, onRetry, escalation, onEscalate }: AssistantMessageProps) {
   const streaming = message.status === "streaming";
   const waiting = streaming && message.content.length === 0;
   return (
@@ -63,6 +67,8 @@ export const AssistantMessage = memo(function AssistantMessage({ message, assist
           </div>
         )}
 
+        {escalation && onEscalate && <EscalateAction message={message} escalation={escalation} onEscalate={onEscalate} />}
+
         {message.status === "error" && (
           <div role="alert" className="mt-3 flex flex-col gap-3 rounded-lg bg-red-50 p-3 text-sm text-red-800 ring-1 ring-red-600/15 ring-inset sm:flex-row sm:items-center sm:justify-between">
             <p>
@@ -81,6 +87,28 @@ export const AssistantMessage = memo(function AssistantMessage({ message, assist
     </div>
   );
 });
+
+/** Under the last answer: which model wrote it, and the action that asks the next tier up instead. */
+function EscalateAction({ message, escalation, onEscalate }: { message: UiMessage; escalation: Escalation; onEscalate: () => void }) {
+  const target = modelDisplayName(escalation.model);
+  return (
+    <div className="mt-2 flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-zinc-500" data-testid="escalate-row">
+      {message.model && <span data-testid="answer-model">Answered by {modelDisplayName(message.model)}</span>}
+      <Button
+        size="sm"
+        variant="ghost"
+        onClick={onEscalate}
+        data-testid="escalate-button"
+        title={`Answer your last message again with ${target}`}
+        aria-label={`Regenerate with a stronger model (${target})`}
+        className="-ml-2 h-7 px-2 text-xs text-indigo-700 hover:bg-indigo-50 hover:text-indigo-800"
+      >
+        <SparklesIcon className="size-3.5" />
+        Regenerate with a stronger model
+      </Button>
+    </div>
+  );
+}
 
 /** The last user message has no reply (the server failed before answering). */
 export function MissingReply({ onRetry }: { onRetry: () => void }) {

@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useLayoutEffect, useRef, type ReactNode } from "react";
-import type { UiMessage } from "@/components/chat/chat-state";
+import type { Escalation, UiMessage } from "@/components/chat/chat-state";
 import { AssistantMessage, MissingReply, UserMessage } from "@/components/chat/message-bubble";
 
 /** Within this many pixels of the bottom counts as "reading the latest": keep following. */
@@ -13,12 +13,15 @@ export interface MessageListProps {
   initial: string;
   retryKey: string | null;
   onRetry: () => void;
+  /** "Regenerate with a stronger model" for the last answer, when available. */
+  escalation: Escalation | null;
+  onEscalate: () => void;
   /** Changes when another conversation opens: jump to its end without animation. */
   conversationKey: string;
   footer?: ReactNode;
 }
 
-export function MessageList({ messages, assistantName, initial, retryKey, onRetry, conversationKey, footer }: MessageListProps) {
+export function MessageList({ messages, assistantName, initial, retryKey, onRetry, escalation, onEscalate, conversationKey, footer }: MessageListProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
 
@@ -57,7 +60,15 @@ export function MessageList({ messages, assistantName, initial, retryKey, onRetr
           m.role === "user" ? (
             <UserMessage key={m.key} message={m} />
           ) : (
-            <AssistantMessage key={m.key} message={m} assistantName={assistantName} initial={initial} onRetry={m.key === retryKey ? onRetry : undefined} />
+            <AssistantMessage
+              key={m.key}
+              message={m}
+              assistantName={assistantName}
+              initial={initial}
+              onRetry={m.key === retryKey ? onRetry : undefined}
+              escalation={m.key === escalation?.key ? escalation : undefined}
+              onEscalate={m.key === escalation?.key ? onEscalate : undefined}
+            />
           ),
         )}
         {lastMessage?.role === "user" && lastMessage.key === retryKey && <MissingReply onRetry={onRetry} />}

@@ -119,13 +119,13 @@ export function useChatSession(slug: string, initial: ChatState, callbacks: Chat
     [run],
   );
 
-  /** Regenerates the reply to the conversation's last user message. */
+  /** Regenerates the reply to the conversation's last user message; `escalate`: on the next tier up (issue 14). */
   const retry = useCallback(
-    (conversationId: string): boolean => {
+    (conversationId: string, escalate = false): boolean => {
       if (controller.current) return false;
       const turn = newKey("assistant");
       dispatch({ type: "retry", assistantKey: turn });
-      void run({ conversationId, retry: true }, "retry", turn);
+      void run(escalate ? { conversationId, retry: true, escalate: true } : { conversationId, retry: true }, "retry", turn);
       return true;
     },
     [run],

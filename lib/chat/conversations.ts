@@ -2,6 +2,7 @@ import { AppError } from "@/lib/api/errors";
 import { withTenant, type TenantContext, type Tx } from "@/lib/db/scope";
 import { CONVERSATION_LIST_LIMIT, MAX_TITLE_CHARS } from "@/lib/chat/limits";
 import type { ChatMessage, ConversationSummary, ConversationWithMessages, MessageRole, MessageStatus } from "@/lib/chat/types";
+import { lastAnswerModel } from "@/lib/routing/signals";
 
 /**
  * A user's own conversations inside one tenant. Row-level security already hides other
@@ -82,7 +83,13 @@ export async function getConversationWithMessages(ctx: ChatContext, id: unknown)
       select: { id: true, role: true, content: true, status: true, createdAt: true },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     });
-    return { conversation: { ...toSummary(row), createdAt: row.createdAt.toISOString() }, messages: messages.map(toMessage) };
+    const shown = messages.map(toMessage);
+    const last = shown.at(-1);
+    if (last?.role === "assistant") {
+      const model = await lastAnswerModel(tx, ctx, id);
+      if (model) last.model = model;
+    }
+    return { conversation: { ...toSummary(row), createdAt: row.createdAt.toISOString() }, messages: shown };
   });
 }
 

@@ -18,6 +18,8 @@ export interface ChatMessage {
   content: string;
   status: MessageStatus;
   createdAt: string;
+  /** The model that wrote an answer; sent for the conversation's last answer only (issue 14: whether it can be regenerated on a stronger one). */
+  model?: string;
 }
 
 export interface ConversationWithMessages {

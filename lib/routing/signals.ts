@@ -1,5 +1,5 @@
 import type { ModelTier } from "@/lib/db/generated/enums";
-import { withTenant, type TenantContext } from "@/lib/db/scope";
+import { withTenant, type TenantContext, type Tx } from "@/lib/db/scope";
 import { withScopeSql, type ScopedSql } from "@/lib/db/sql";
 import { modelForTier } from "@/lib/llm/models";
 import { TIER_ORDER, wasRoutedDown } from "@/lib/routing/escalate";
@@ -56,9 +56,10 @@ export async function findPreviousAnswer(db: ScopedSql, ctx: TenantContext, conv
   return { requestId: row.request_id, model: row.model, tier: row.route_tier ?? tierServing(row.model), defaultTier: row.route_default_tier, reason: row.route_reason };
 }
 
-/** Only for the conversation's last answer, in its own short transaction (for the chat page). */
-export function previousAnswerModel(ctx: TenantContext, conversationId: string): Promise<string | null> {
-  return withScopeSql({ kind: "tenant", ...ctx }, async (db) => (await findPreviousAnswer(db, ctx, conversationId))?.model ?? null);
+/** The model of the conversation's last answer, inside the chat page's own read (which tells the page whether it can escalate). */
+export async function lastAnswerModel(tx: Tx, ctx: TenantContext, conversationId: string): Promise<string | null> {
+  const [row] = await tx.$queryRawUnsafe<PreviousAnswerRow[]>(PREVIOUS_ANSWER_SQL, ctx.tenantId, conversationId, ctx.userId);
+  return row?.model ?? null;
 }
 
 /** What a regenerate on a stronger model records, decided at compose time. */

@@ -9,7 +9,7 @@ export const metadata: Metadata = { title: "Chat" };
 export default async function ChatPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   const { user, workspace } = await requireWorkspace(slug);
-  const data = await loadChatPageData({ tenantId: workspace.tenantId, userId: user.id }, workspace.name);
+  const data = await loadChatPageData({ tenantId: workspace.tenantId, userId: user.id }, workspace.name, workspace.planId);
   return (
     <ChatClient
       key="new"

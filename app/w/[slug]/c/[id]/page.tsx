@@ -18,7 +18,7 @@ export default async function ConversationPage({ params }: { params: Promise<{ s
       if (error instanceof AppError && error.code === "not_found") return null;
       throw error;
     }),
-    loadChatPageData(ctx, workspace.name),
+    loadChatPageData(ctx, workspace.name, workspace.planId),
   ]);
   if (!conversation) notFound();
   return (
