@@ -61,6 +61,7 @@ export function AdminConsole({ data, initialTab }: { data: AdminConsoleData; ini
             slug={data.slug}
             plan={data.plan}
             timeZone={data.timeZone}
+            escalationRate={data.escalationRate}
             base={edit.base}
             latest={latest}
             draft={edit.draft}

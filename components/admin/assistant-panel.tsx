@@ -29,9 +29,10 @@ import {
   type ConfigFieldErrors,
   type TenantConfigFields,
 } from "@/lib/admin/config-schema";
-import { formatDateTime, formatInteger } from "@/lib/format";
+import { formatDateTime, formatInteger, formatPercent } from "@/lib/format";
 import { TIER_LABELS, TIER_MODELS } from "@/lib/llm/models";
 import { ROUTING_MODE_HINTS, ROUTING_MODE_LABELS, ROUTING_MODES } from "@/lib/routing/modes";
+import type { EscalationRate } from "@/lib/routing/signals";
 
 const FIELD_ORDER: (keyof TenantConfigFields)[] = ["companyName", "persona", "allowedTopics", "restrictedTopics", "customInstructions", "modelTier", "routingMode", "maxTokens", "screeningPolicy"];
 
@@ -39,6 +40,7 @@ export function AssistantPanel({
   slug,
   plan,
   timeZone,
+  escalationRate,
   base,
   latest,
   draft,
@@ -49,6 +51,7 @@ export function AssistantPanel({
   slug: string;
   plan: PlanView;
   timeZone: string;
+  escalationRate: EscalationRate;
   /** The version this draft was started from. */
   base: ConfigVersion;
   /** The newest version the server knows (differs from base when someone saved meanwhile). */
@@ -247,6 +250,7 @@ export function AssistantPanel({
                 <p id="field-routingMode-hint" className="mt-1.5 text-xs text-zinc-500">
                   {ROUTING_MODE_HINTS[draft.routingMode]}
                 </p>
+                <EscalationRateNote rate={escalationRate} />
                 <FieldError id="field-routingMode-error" messages={fields.routingMode} />
               </div>
               <TextField
@@ -402,5 +406,19 @@ function TextareaField({
       </div>
       <FieldError id={`${id}-error`} messages={errors} />
     </div>
+  );
+}
+
+/**
+ * How often people asked for a stronger model after the router answered below the tier
+ * (issue 14): a high rate says automatic routing is too eager to save here.
+ */
+function EscalationRateNote({ rate }: { rate: EscalationRate }) {
+  return (
+    <p className="mt-1.5 text-xs text-zinc-500" data-testid="escalation-rate">
+      {rate.routedDown === 0
+        ? `No answers were routed below the tier in the last ${rate.days} days.`
+        : `“Regenerate with a stronger model” after ${formatInteger(rate.escalations)} of ${formatInteger(rate.routedDown)} routed-down answers (${formatPercent(rate.rate ?? 0)}) in the last ${rate.days} days.`}
+    </p>
   );
 }

@@ -4,6 +4,7 @@ import type { ConfigVersion, ConfigVersionSummary } from "@/lib/admin/config";
 import type { PlanChoices } from "@/lib/admin/config-schema";
 import type { ModelTier, Role } from "@/lib/db/generated/enums";
 import type { SecurityEventView } from "@/lib/security/security-events";
+import type { EscalationRate } from "@/lib/routing/signals";
 import type { Member } from "@/lib/tenancy/members";
 
 /** What the admin page hands the console (server → client; Dates survive the trip). */
@@ -20,6 +21,8 @@ export interface AdminConsoleData {
   audit: AuditPage;
   securityEvents: SecurityEventView[];
   apiKeys: ApiKeySummary[];
+  /** Regenerates on a stronger model over routed-down answers, last 30 days (issue 14). */
+  escalationRate: EscalationRate;
 }
 
 export interface PlanView extends PlanChoices {

@@ -7,6 +7,7 @@ import { getCurrentConfig, listConfigVersions } from "@/lib/admin/config";
 import { MODEL_TIERS } from "@/lib/admin/config-schema";
 import { listApiKeys } from "@/lib/api-keys/keys";
 import type { ModelTier } from "@/lib/db/generated/enums";
+import { getEscalationRate } from "@/lib/routing/signals";
 import { listSecurityEvents } from "@/lib/security/security-events";
 import { listPendingInvites } from "@/lib/tenancy/invites";
 import { listMembers } from "@/lib/tenancy/members";
@@ -20,7 +21,7 @@ export default async function AdminPage({ params, searchParams }: { params: Prom
   // Members (and non-members) get the same 404 as an unknown workspace.
   const { user, workspace } = await requireWorkspace(slug, "admin", `/w/${slug}/admin`);
   const ctx = { tenantId: workspace.tenantId, userId: user.id };
-  const [config, versions, members, invites, audit, securityEvents, apiKeys, plan, plans] = await Promise.all([
+  const [config, versions, members, invites, audit, securityEvents, apiKeys, plan, plans, escalationRate] = await Promise.all([
     getCurrentConfig(ctx),
     listConfigVersions(ctx),
     listMembers(ctx),
@@ -30,6 +31,7 @@ export default async function AdminPage({ params, searchParams }: { params: Prom
     listApiKeys(ctx),
     getPlan(workspace.planId),
     listPlans(),
+    getEscalationRate(ctx),
   ]);
 
   // For each tier this plan lacks, the cheapest plan that has it ("upgrade to …").
@@ -58,6 +60,7 @@ export default async function AdminPage({ params, searchParams }: { params: Prom
           audit,
           securityEvents,
           apiKeys,
+          escalationRate,
         }}
       />
     </main>
