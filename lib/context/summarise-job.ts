@@ -125,8 +125,8 @@ async function readForSummary(db: ScopedSql, job: SummaryJob): Promise<ReadRow> 
 }
 
 /**
- * The oldest messages whose transcript lines fit `budgetTokens`; at least one, cut to fit,
- * so every run makes progress. Failed replies are skipped (they carry nothing) but counted
+ * The oldest messages whose transcript lines fit `budgetTokens`, ending on a reply when the
+ * batch stops early; at least one, cut to fit, so every run makes progress. Failed replies are skipped (they carry nothing) but counted
  * as covered.
  */
 export function takeTranscript(messages: readonly StoredMessage[], budgetTokens: number): { transcript: string; count: number } {
@@ -147,6 +147,12 @@ export function takeTranscript(messages: readonly StoredMessage[], budgetTokens:
     if (!skip) lines.push(line);
     used += cost;
     count += 1;
+  }
+  // End on an answer where possible: a question summarised without its reply would leave
+  // the reply opening the window, where it cannot stand (the window starts with the user).
+  if (count > 1 && count < messages.length && messages[count - 1]!.role === "user") {
+    count -= 1;
+    lines.pop();
   }
   return { transcript: lines.join("\n"), count };
 }

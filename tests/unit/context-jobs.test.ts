@@ -38,16 +38,20 @@ describe("parseProposals", () => {
 
 describe("takeTranscript", () => {
   const at = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
-  it("takes the oldest messages that fit, skipping failed replies but covering them", () => {
+  it("takes the oldest messages that fit, skipping failed replies but covering them, and ends on a reply when cut short", () => {
     const messages = [
       { role: "user" as const, content: "a".repeat(40), status: "complete", created_at: at(1) },
       { role: "assistant" as const, content: "", status: "error", created_at: at(2) },
       { role: "user" as const, content: "b".repeat(40), status: "complete", created_at: at(3) },
       { role: "assistant" as const, content: "c".repeat(400), status: "complete", created_at: at(4) },
     ];
+    // Three fit, but the third is a question whose answer did not: it waits for the next batch.
     const batch = takeTranscript(messages, 30);
-    expect(batch.count).toBe(3);
-    expect(batch.transcript).toBe(`User: ${"a".repeat(40)}\nUser: ${"b".repeat(40)}`);
+    expect(batch.count).toBe(2);
+    expect(batch.transcript).toBe(`User: ${"a".repeat(40)}`);
+    const all = takeTranscript(messages, 10_000);
+    expect(all.count).toBe(4);
+    expect(all.transcript).toBe(`User: ${"a".repeat(40)}\nUser: ${"b".repeat(40)}\nAssistant: ${"c".repeat(400)}`);
   });
 
   it("always makes progress: a first message too large is cut to fit", () => {
