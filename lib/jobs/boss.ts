@@ -56,6 +56,8 @@ export interface StartJobsOptions {
   max?: number;
   /** Seconds between polls of an idle queue (tests poll faster). */
   pollingIntervalSeconds?: number;
+  /** Run the periodic schedules (default: when working). Tests that share a database turn them off. */
+  schedules?: boolean;
 }
 
 let pollingIntervalSeconds = 2;
@@ -76,7 +78,7 @@ export function startJobs(options: StartJobsOptions): Promise<PgBoss> {
       max: options.max ?? 4,
       application_name: "bulkhead-jobs",
       supervise: options.work,
-      schedule: options.work,
+      schedule: options.work && options.schedules !== false,
     });
     boss.on("error", (error: Error) => console.error("[jobs] pg-boss error:", error.message));
     await boss.start();
@@ -84,7 +86,7 @@ export function startJobs(options: StartJobsOptions): Promise<PgBoss> {
     s.boss = boss;
     s.working = options.work;
     if (options.work) {
-      await scheduleQueues(boss);
+      if (options.schedules !== false) await scheduleQueues(boss);
       for (const name of s.handlers.keys()) await workQueue(boss, name);
     }
     return boss;

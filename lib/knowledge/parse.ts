@@ -224,9 +224,8 @@ export function parseHtml(html: string): Block[] {
       heading = tag[1] ? null : Number(h[1]);
     } else if (BLOCK_TAGS.test(name)) {
       if (heading === null) flush();
-    } else {
-      text += " ";
     }
+    // Inline tags (b, span, a, …) add nothing: "<b>paid</b>." reads "paid.".
   }
   flush();
   return blocks;
