@@ -17,7 +17,7 @@ import { DEMO_PASSWORD, DEMO_USERS, demoPresent, seedDemoOnce } from "@/prisma/s
 /**
  * `npm start`: one command on a bare machine. Uses the real services that are configured
  * and embedded ones for the rest, migrates, seeds the demo once where it belongs (the
- * embedded database, or `--demo`; see lib/startup/plan.ts), starts `next start`.
+ * embedded database, or `--demo`; see lib/startup/plan.ts), starts the server (scripts/serve.mjs: the tenant API and Next.js in one process).
  */
 interface Database {
   appUrl: string;
@@ -53,7 +53,7 @@ function redisLabel(): string {
 async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`next start exited with code ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
     try {
       const res = await fetch(url);
       if (res.ok) return;
@@ -84,8 +84,9 @@ async function main(): Promise<void> {
   const baseUrl = env.NEXTAUTH_URL ?? `http://localhost:${port}`;
   // The preload appends the socket address to X-Forwarded-For (see the file for why).
   const preload = pathToFileURL(path.resolve("scripts", "peer-address.mjs")).href;
-  const nextBin = path.join("node_modules", "next", "dist", "bin", "next");
-  const child = spawn(process.execPath, ["--import", preload, nextBin, "start", "-p", String(port), "-H", host], {
+  // scripts/serve.mjs: the tenant API (/v1) on plain node:http, everything else through Next.js.
+  const server = path.join("scripts", "serve.mjs");
+  const child = spawn(process.execPath, ["--import", preload, server, "-p", String(port), "-H", host], {
     stdio: ["ignore", "inherit", "inherit"],
     env: {
       ...process.env,

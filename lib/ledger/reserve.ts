@@ -32,6 +32,8 @@ export interface LedgerRequest {
   at: Date;
   /** The routing decision, stored on the ledger row (0014_routing); absent where nothing was routed. */
   routing?: LedgerRouting;
+  /** The tenant API key the request came through (0022_api_ledger); absent for chat and jobs. */
+  apiKeyId?: string | null;
 }
 
 export interface LedgerRouting {
@@ -95,6 +97,7 @@ async function reserveBatch(batch: Waiting[]): Promise<void> {
     route_default_model: r.routing?.defaultModel,
     route_score: r.routing?.score,
     route_reason: r.routing?.reason,
+    api_key_id: r.apiKeyId ?? null,
   }));
   let rows: { r_request_id: string; r_admitted: boolean; r_next_period_at: Date | null }[];
   try {

@@ -130,7 +130,7 @@ export async function callClaude(params: CallClaudeParams): Promise<CallClaudeRe
 /** True when a retry could not duplicate text on screen and the error is worth retrying. */
 export function isRetryable(result: TrackedResult): boolean {
   if (result.status !== "error") return false;
-  if (result.text !== "" || result.ttftMs !== null) return false;
+  if (result.text !== "" || result.ttftMs !== null || result.delivered) return false;
   if ((RETRY_POLICY.retryableErrors as readonly string[]).includes(result.errorType ?? "")) return true;
   return result.errorType === "connection_error" && !gotResponse(result);
 }

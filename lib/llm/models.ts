@@ -40,3 +40,15 @@ export function modelForTier(tier: ModelTier): string {
 export function modelDisplayName(modelId: string): string {
   return MODEL_DISPLAY_NAMES[modelId] ?? modelId;
 }
+
+/**
+ * The tier a known model belongs to, by family (the tenant API checks a requested model
+ * against the plan's tiers); null for an id the price book does not know.
+ */
+export function tierOfModel(modelId: string): ModelTier | null {
+  if (!(modelId in MODEL_DISPLAY_NAMES)) return null;
+  if (modelId.startsWith("claude-haiku")) return "economy";
+  if (modelId.startsWith("claude-sonnet")) return "standard";
+  if (modelId.startsWith("claude-opus")) return "premium";
+  return null;
+}

@@ -1,6 +1,6 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk";
-import type { MessageParam, RawMessageStreamEvent, TextBlockParam } from "@anthropic-ai/sdk/resources/messages";
+import type { Message, MessageCreateParamsBase, MessageParam, RawMessageStreamEvent, TextBlockParam } from "@anthropic-ai/sdk/resources/messages";
 import { env } from "@/lib/env";
 import { getClaudeClient } from "@/lib/llm/anthropic-client";
 import type { TokenUsage } from "@/lib/llm/pricing";
@@ -40,6 +40,23 @@ export interface TrackedStreamParams {
   idleTimeoutMs?: number;
   /** Cut the call when it has run this long in all. Default STREAM_LIMITS.totalMs. */
   totalTimeoutMs?: number;
+  /**
+   * Request fields sent as they are, for the tenant API (tools, tool_choice, temperature,
+   * top_p, top_k, stop_sequences, metadata, thinking): validated by its front door
+   * (lib/gateway/messages-request.ts), never read here.
+   */
+  passthrough?: Readonly<Record<string, unknown>>;
+  /**
+   * Every stream event as it arrives, after it was metered (the tenant API forwards them).
+   * Once one was delivered the call is no longer retried. If it throws, the call is aborted
+   * like a client abort.
+   */
+  onEvent?: (event: RawMessageStreamEvent) => void;
+  /**
+   * false: one JSON response instead of a stream (the tenant API's non-streaming requests);
+   * the whole message comes back on the result. Only the total timeout applies.
+   */
+  stream?: boolean;
 }
 
 /**
@@ -70,6 +87,10 @@ export interface TrackedResult {
   rateLimitHeaders: Record<string, string>;
   /** From `retry-after` on 429/529, for the scheduler's back-off. */
   retryAfterMs?: number;
+  /** The upstream's whole message, for a non-streaming call that completed. */
+  message?: Message;
+  /** Some event reached onEvent's consumer: a retry would show it twice. */
+  delivered?: boolean;
 }
 
 /** Sent on every call: lets the simulator's log (and isolation tests) attribute requests. */
@@ -99,6 +120,9 @@ interface Progress {
   sawMessageStop: boolean;
   stopReason: string | null;
   firstTextAt: number | null;
+  /** Characters of non-text output so far (tool input JSON, thinking), for estimates. */
+  otherOutputChars: number;
+  delivered: boolean;
 }
 
 export async function trackedStream(params: TrackedStreamParams): Promise<TrackedResult> {
@@ -112,6 +136,8 @@ export async function trackedStream(params: TrackedStreamParams): Promise<Tracke
     sawMessageStop: false,
     stopReason: null,
     firstTextAt: null,
+    otherOutputChars: 0,
+    delivered: false,
   };
   let rateLimitHeaders: Record<string, string> = {};
   let upstreamRequestId: string | undefined;
@@ -128,8 +154,10 @@ export async function trackedStream(params: TrackedStreamParams): Promise<Tracke
     timedOut ??= which;
     controller.abort(new Error(`stream ${which} timeout`));
   };
-  const idleMs = params.idleTimeoutMs ?? STREAM_LIMITS.idleMs;
-  const totalTimer = setTimeout(() => cut("total"), params.totalTimeoutMs ?? STREAM_LIMITS.totalMs);
+  const totalMs = params.totalTimeoutMs ?? STREAM_LIMITS.totalMs;
+  // A JSON response is silent until it is whole: only the total limit applies to it.
+  const idleMs = params.stream === false ? totalMs : (params.idleTimeoutMs ?? STREAM_LIMITS.idleMs);
+  const totalTimer = setTimeout(() => cut("total"), totalMs);
   const idleTimer = setTimeout(() => cut("idle"), idleMs);
   // Every event restarts the idle clock; refresh() reuses the timer (no allocation per delta).
   const heardFromUpstream = () => void idleTimer.refresh();
@@ -145,6 +173,7 @@ export async function trackedStream(params: TrackedStreamParams): Promise<Tracke
     stopReason: progress.stopReason,
     rateLimitHeaders,
     ...(upstreamRequestId ? { upstreamRequestId } : {}),
+    ...(progress.delivered ? { delivered: true } : {}),
     ...extra,
   });
 
@@ -153,18 +182,22 @@ export async function trackedStream(params: TrackedStreamParams): Promise<Tracke
     const client = params.client ?? (await getClaudeClient());
     if (controller.signal.aborted) return finish("aborted");
     sent = true;
-    const { data: stream, response } = await client.messages
-      .create(
-        {
-          model: params.model,
-          max_tokens: params.maxTokens,
-          system: params.system,
-          messages: params.messages,
-          stream: true,
-        },
-        { signal: controller.signal, headers: { [TENANT_HEADER]: params.tenantId, [REQUEST_HEADER]: params.requestId, ...params.headers } },
-      )
-      .withResponse();
+    const body = {
+      ...params.passthrough,
+      model: params.model,
+      max_tokens: params.maxTokens,
+      system: params.system,
+      messages: params.messages,
+    } as MessageCreateParamsBase;
+    const options = { signal: controller.signal, headers: { [TENANT_HEADER]: params.tenantId, [REQUEST_HEADER]: params.requestId, ...params.headers } };
+    if (params.stream === false) {
+      const { data: message, response } = await client.messages.create({ ...body, stream: false }, options).withResponse();
+      rateLimitHeaders = pickRateLimitHeaders(response.headers);
+      upstreamRequestId = response.headers.get("request-id") ?? undefined;
+      applyMessage(progress, message);
+      return finish("completed", { message });
+    }
+    const { data: stream, response } = await client.messages.create({ ...body, stream: true }, options).withResponse();
     rateLimitHeaders = pickRateLimitHeaders(response.headers);
     upstreamRequestId = response.headers.get("request-id") ?? undefined;
     heardFromUpstream();
@@ -172,6 +205,7 @@ export async function trackedStream(params: TrackedStreamParams): Promise<Tracke
     for await (const event of stream) {
       heardFromUpstream();
       applyEvent(progress, event, params.onText, controller);
+      if (params.onEvent && !controller.signal.aborted) deliver(progress, event, params.onEvent, controller);
     }
     // A full message counts as completed even if an abort raced its last event.
     if (progress.sawMessageStop) return finish("completed");
@@ -224,6 +258,8 @@ function applyEvent(progress: Progress, event: RawMessageStreamEvent, onText: Tr
       return;
     }
     case "content_block_delta": {
+      if (event.delta.type === "input_json_delta") progress.otherOutputChars += event.delta.partial_json.length;
+      else if (event.delta.type === "thinking_delta") progress.otherOutputChars += event.delta.thinking.length;
       if (event.delta.type !== "text_delta") return;
       progress.firstTextAt ??= performance.now();
       progress.text += event.delta.text;
@@ -262,6 +298,30 @@ function applyEvent(progress: Progress, event: RawMessageStreamEvent, onText: Tr
   }
 }
 
+function deliver(progress: Progress, event: RawMessageStreamEvent, onEvent: (event: RawMessageStreamEvent) => void, controller: AbortController): void {
+  progress.delivered = true;
+  try {
+    onEvent(event);
+  } catch (error) {
+    controller.abort(error);
+  }
+}
+
+/** A whole (non-streaming) message: its usage is final, as message_delta's would be. */
+function applyMessage(progress: Progress, message: Message): void {
+  const usage = (message.usage ?? {}) as unknown as WireUsage;
+  progress.sawMessageStart = progress.sawMessageDelta = progress.sawMessageStop = true;
+  progress.firstTextAt = performance.now();
+  progress.usage.inputTokens = count(usage.input_tokens) ?? 0;
+  progress.usage.outputTokens = progress.reportedOutputTokens = count(usage.output_tokens) ?? 0;
+  progress.usage.cacheWriteTokens = count(usage.cache_creation_input_tokens) ?? 0;
+  const creation = usage.cache_creation as { ephemeral_1h_input_tokens?: unknown } | null | undefined;
+  progress.usage.cacheWrite1hTokens = Math.min(count(creation?.ephemeral_1h_input_tokens) ?? 0, progress.usage.cacheWriteTokens);
+  progress.usage.cacheReadTokens = count(usage.cache_read_input_tokens) ?? 0;
+  progress.stopReason = message.stop_reason ?? null;
+  for (const block of message.content ?? []) if (block.type === "text") progress.text += block.text;
+}
+
 /** A usage object as it arrives: any field may be absent, null, or new to the SDK. */
 type WireUsage = { readonly [field: string]: unknown };
 
@@ -281,7 +341,7 @@ function count(value: unknown): number | undefined {
  */
 function partialUsage(progress: Progress, params: Pick<TrackedStreamParams, "estimatedInputTokens">): Pick<TrackedResult, "usage" | "estimated"> {
   if (progress.sawMessageDelta) return { usage: { ...progress.usage }, estimated: false };
-  const output = Math.max(progress.reportedOutputTokens, estimateTextTokens(progress.text));
+  const output = Math.max(progress.reportedOutputTokens, estimateTextTokens(progress.text) + Math.ceil(progress.otherOutputChars / 4));
   if (!progress.sawMessageStart) {
     return { usage: { ...progress.usage, inputTokens: params.estimatedInputTokens ?? 0, outputTokens: output }, estimated: true };
   }

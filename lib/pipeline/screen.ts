@@ -32,7 +32,7 @@ export async function enforceScreenPolicy(
   caller: Caller,
   text: string,
   screened: ScreenVerdict,
-  context: { requestId: string | null; source: SecuritySource },
+  context: { requestId: string | null; source: SecuritySource; apiKeyId?: string },
 ): Promise<ScreenVerdict> {
   if (screened.verdict === "allow") return screened;
   const detector = screened.verdict;

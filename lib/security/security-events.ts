@@ -18,6 +18,8 @@ export interface SecurityEventInput {
   reasons: readonly string[];
   /** The message or reply the event is about; only a short excerpt is kept. */
   text: string;
+  /** The tenant API key the request came through (the API has no user). */
+  apiKeyId?: string | null;
 }
 
 export const EXCERPT_CHARS = 200;
@@ -45,8 +47,8 @@ WITH decision AS (
               ELSE 'flag' END AS verdict
     FROM (SELECT screening_policy FROM tenant_configs WHERE tenant_id = $1::uuid ORDER BY version DESC LIMIT 1) p
 ), ins AS (
-  INSERT INTO security_events (tenant_id, user_id, request_id, source, verdict, score, reasons, excerpt)
-  SELECT $1::uuid, NULLIF($2, '')::uuid, $3, $4, d.verdict, $6, $7::text[], $8 FROM decision d WHERE d.verdict IS NOT NULL
+  INSERT INTO security_events (tenant_id, user_id, request_id, source, verdict, score, reasons, excerpt, api_key_id)
+  SELECT $1::uuid, NULLIF($2, '')::uuid, $3, $4, d.verdict, $6, $7::text[], $8, $9::uuid FROM decision d WHERE d.verdict IS NOT NULL
 )
 SELECT policy, verdict FROM decision`;
 
@@ -61,19 +63,19 @@ export async function applyPolicyAndRecord(
 ): Promise<{ policy: ScreeningPolicy; verdict: "flag" | "block" | null }> {
   const [row] = await db.query<{ policy: ScreeningPolicy | null; verdict: "flag" | "block" | null }>(
     POLICY_AND_RECORD_SQL,
-    [tenantId, userId, event.requestId, event.source, detector, event.score, [...event.reasons], excerptOf(event.text)],
+    [tenantId, userId, event.requestId, event.source, detector, event.score, [...event.reasons], excerptOf(event.text), event.apiKeyId ?? null],
     { commit: true },
   );
   return { policy: row?.policy ?? "flag", verdict: row?.verdict ?? null };
 }
 
 const RECORD_SQL = `
-INSERT INTO security_events (tenant_id, user_id, request_id, source, verdict, score, reasons, excerpt)
-VALUES ($1::uuid, NULLIF($2, '')::uuid, $3, $4, $5, $6, $7::text[], $8)`;
+INSERT INTO security_events (tenant_id, user_id, request_id, source, verdict, score, reasons, excerpt, api_key_id)
+VALUES ($1::uuid, NULLIF($2, '')::uuid, $3, $4, $5, $6, $7::text[], $8, $9::uuid)`;
 
 /** Records one event as it is (the leak watcher's cuts). */
 export async function recordSecurityEvent(db: ScopedSql, tenantId: string, userId: string, verdict: SecurityVerdict, event: SecurityEventInput): Promise<void> {
-  await db.query(RECORD_SQL, [tenantId, userId, event.requestId, event.source, verdict, event.score, [...event.reasons], excerptOf(event.text)], { commit: true });
+  await db.query(RECORD_SQL, [tenantId, userId, event.requestId, event.source, verdict, event.score, [...event.reasons], excerptOf(event.text), event.apiKeyId ?? null], { commit: true });
 }
 
 export interface SecurityEventView {

@@ -164,6 +164,7 @@ async function createMessage(state: SimulatorState, req: IncomingMessage, res: S
     ...entryBase(req, requestId, "messages", request.model, prompt),
     maxTokens: request.max_tokens,
     stream: request.stream === true,
+    options: requestOptions(request),
     fault: plan.raw,
     status: 200,
     outcome: "in_progress",
@@ -252,6 +253,14 @@ function replyText(request: CreateMessageRequest, prompt: FlatPrompt, plan: Faul
   // "slow" keeps producing until max_tokens cuts the text.
   const fillChars = plan.slowMs !== null ? request.max_tokens * CHARS_PER_TOKEN : 0;
   return composeReply(hash.seed(), topicOf(lastUserText(prompt)), fillChars);
+}
+
+const PROMPT_FIELDS = new Set(["model", "system", "messages", "max_tokens", "stream"]);
+
+function requestOptions(request: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(request)) if (!PROMPT_FIELDS.has(field) && value !== undefined) out[field] = value;
+  return out;
 }
 
 function entryBase(

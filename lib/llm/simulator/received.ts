@@ -25,6 +25,11 @@ export interface ReceivedEntry {
   messages: FlatMessage[];
   maxTokens: number | null;
   stream: boolean;
+  /**
+   * The request's fields besides the prompt, max_tokens and stream (temperature, tools,
+   * stop_sequences, metadata, …), as received: what a gateway in front passed through.
+   */
+  options?: Record<string, unknown>;
   /** Fault directives in effect, e.g. "429x2:0.05,slow"; null when none. */
   fault: string | null;
   headers: { "x-bulkhead-tenant"?: string; "x-bulkhead-request"?: string };
