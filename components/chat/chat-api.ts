@@ -60,7 +60,7 @@ async function readApiError(res: Response): Promise<ApiError> {
 
 export type ApiResult<T> = { ok: true; data: T } | { ok: false; error: ApiError };
 
-async function requestJson<T>(input: string, init: RequestInit, read: (res: Response) => Promise<T>): Promise<ApiResult<T>> {
+export async function requestJson<T>(input: string, init: RequestInit, read: (res: Response) => Promise<T>): Promise<ApiResult<T>> {
   let res: Response;
   try {
     res = await fetch(input, { ...init, headers: { accept: "application/json", ...init.headers }, cache: "no-store" });

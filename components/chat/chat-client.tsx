@@ -8,6 +8,7 @@ import { Composer, type ComposerHandle } from "@/components/chat/composer";
 import { ConversationSidebar } from "@/components/chat/conversation-sidebar";
 import { messageLength, speakableText } from "@/components/chat/format";
 import { SidebarIcon } from "@/components/chat/icons";
+import { MemoryPanel } from "@/components/chat/memory-panel";
 import { MessageList, MessageSkeleton } from "@/components/chat/message-list";
 import { ConversationOpenError, RateLimitBanner, SendErrorNotice, SimulatorBadge, useRateLimit } from "@/components/chat/notices";
 import { useChatSession, type TurnResult } from "@/components/chat/use-chat-session";
@@ -43,6 +44,8 @@ export function ChatClient({ slug, assistant, simulated: initialSimulated, initi
   const rateLimit = useRateLimit();
   const [simulated, setSimulated] = useState(initialSimulated);
   const [drawerOpen, setDrawerOpen] = useState(false);
+  const [memoryOpen, setMemoryOpen] = useState(false);
+  const memoryToggle = useRef<HTMLButtonElement>(null);
   const [announcement, setAnnouncement] = useState("");
 
   const composer = useRef<ComposerHandle>(null);
@@ -308,7 +311,25 @@ export function ChatClient({ slug, assistant, simulated: initialSimulated, initi
             {title}
           </h1>
           {simulated && <SimulatorBadge />}
+          <button
+            ref={memoryToggle}
+            type="button"
+            onClick={() => setMemoryOpen(true)}
+            aria-haspopup="dialog"
+            data-testid="memory-toggle"
+            className={cn("rounded-lg px-2.5 py-1.5 text-sm font-medium text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900", focusRing)}
+          >
+            Memory
+          </button>
         </div>
+        <MemoryPanel
+          slug={slug}
+          open={memoryOpen}
+          onClose={() => {
+            setMemoryOpen(false);
+            memoryToggle.current?.focus();
+          }}
+        />
 
         {body}
 
