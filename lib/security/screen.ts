@@ -1,4 +1,6 @@
 import { fold, skeleton, skeletonInfo, spacedSkeleton } from "@/lib/security/normalise";
+import { MultiMatcher, type MatchSet } from "@/lib/security/multi-match";
+import { COMBO_RULES, CONCEPTS, type ComboRule, type Concept, type Derived } from "@/lib/security/screen-lexicon";
 import {
   COOCCURRENCE_RULES,
   DECODED_ANCHORS,
@@ -12,9 +14,13 @@ import {
 
 /**
  * The prompt-injection detector: deterministic, no network, no model. The message is
- * normalised (lib/security/normalise.ts), every rule of SCREEN_RULES is tried on its form,
- * payloads hidden in base64, hex, ROT13 or reversed text are decoded and tried again, and
- * the weights of the distinct rules that match add up to a score from 0 to 100.
+ * normalised (lib/security/normalise.ts) and read once by a multi-term automaton
+ * (lib/security/multi-match.ts) that finds every word family of screen-lexicon.ts and
+ * every gate word of screen-rules.ts. The gates decide which phrase rules can match at all
+ * (most never run); the word families score co-occurrence signals (a dismissal near the
+ * assistant's own instructions, in any order and many languages). Payloads hidden in
+ * base64, hex, ROT13 or reversed text are decoded, only where candidate spans exist, and
+ * read the same way. The weights of the distinct signals add up to a score from 0 to 100.
  */
 export type DetectorVerdict = "allow" | "flag" | "block";
 
@@ -37,7 +43,6 @@ type Encoding = "base64" | "hex" | "rot13" | "reversed" | "tags";
 
 const SKELETON_RULES = SCREEN_RULES.filter((r) => r.form === "skeleton");
 const FOLDED_RULES = SCREEN_RULES.filter((r) => r.form === "folded");
-const RAW_RULES = SCREEN_RULES.filter((r) => r.form === "raw");
 const DECODED_RULES = SCREEN_RULES.filter((r) => r.decoded === true);
 
 /** Hiding an instruction is itself a signal: a decoded match weighs this much more. */
@@ -47,6 +52,7 @@ const NON_LATIN = /[^\u0000-\u024F\u1E00-\u1EFF\u2000-\u206F]/;
 const TAG_CHARACTERS = /[\u{E0000}-\u{E007F}]/u;
 const NON_ASCII = /[^\x00-\x7f]/;
 const GLUED_WORDS = /[a-z]{18,}/;
+const INVISIBLE_BETWEEN_LETTERS = /[a-z][\u200B-\u200D\u2060-\u2064\u180E\u034F\uFEFF][a-z]/i;
 const MIXED_SCRIPT_WORD = /[a-z][\u0370-\u03FF\u0400-\u04FF]|[\u0370-\u03FF\u0400-\u04FF][a-z]/i;
 // Runs are found by a character loop over a lookup table: a regex restarts inside every
 // long word, which cost more than all the rules together on an 8,000-character message.
@@ -71,56 +77,342 @@ export function screenText(text: string): ScreenResult {
   const findings: ScreenFinding[] = [];
   const { text: skel, invisible } = skeletonInfo(text);
 
-  matchRules(SKELETON_RULES, skel, findings);
-  matchCooccurrence(skel, findings);
+  const latin = LATIN.matcher.scan(skel);
+  readSkeleton(skel, latin, findings);
   // Invisible characters may stand for word breaks rather than sit inside words: words
   // glued into one long run are the sign, and only then is the text read a second way.
-  if (invisible > 0 && GLUED_WORDS.test(skel)) matchRules(SKELETON_RULES, spacedSkeleton(text), findings);
-  if (NON_LATIN.test(text)) matchRules(FOLDED_RULES, fold(text), findings);
-  matchRules(RAW_RULES, text, findings);
+  if (invisible > 0 && (GLUED_WORDS.test(skel) || INVISIBLE_BETWEEN_LETTERS.test(text))) {
+    const spaced = spacedSkeleton(text);
+    readSkeleton(spaced, LATIN.matcher.scan(spaced), findings);
+  }
+  if (NON_LATIN.test(text)) {
+    const folded = fold(text);
+    const script = SCRIPT.matcher.scan(folded);
+    matchRules(FOLDED_RULES, folded, SCRIPT, script, findings);
+    matchCombos(folded, SCRIPT, script, findings);
+  }
 
   hiddenSignals(text, invisible, findings);
-  for (const payload of decodedPayloads(text, skel, invisible > 0)) {
-    matchRules(DECODED_RULES, payload.text, findings, payload.encoding);
+  for (const payload of decodedPayloads(text, skel, latin, invisible > 0)) {
+    const matches = LATIN.matcher.scan(payload.text);
+    matchRules(DECODED_RULES, payload.text, LATIN, matches, findings, payload.encoding);
+    matchCombos(payload.text, LATIN, matches, findings, payload.encoding);
   }
   return score(findings);
 }
+
+function readSkeleton(skel: string, matches: MatchSet, findings: ScreenFinding[]): void {
+  matchRules(SKELETON_RULES, skel, LATIN, matches, findings);
+  matchCooccurrence(skel, matches, findings);
+  matchCombos(skel, LATIN, matches, findings);
+}
+
+// --- the automata -------------------------------------------------------------------------
+
+/**
+ * One automaton per normalised form: the skeleton (Latin-script terms) and the folded text
+ * (terms in other scripts). Each knows where its concepts and gates sit among its groups.
+ */
+interface FormMatcher {
+  matcher: MultiMatcher;
+  concept: ReadonlyMap<Concept, number>;
+  gate: ReadonlyMap<ScreenGate, number>;
+  rot13Anchor: number;
+  reversedAnchor: number;
+}
+
+/**
+ * A gate's pattern as literal terms: SCREEN_GATES are alternations of plain words, kept as
+ * regular expressions so that a reader (and the gates test) sees what they match. `x\b` and
+ * `\bx` keep only the literal (a superset: never fewer rules run), `[lł]` and `x ?` expand.
+ */
+export function gateTerms(pattern: RegExp): string[] {
+  const out: string[] = [];
+  // Split on the alternation bars, not on an escaped "\\|".
+  for (const raw of pattern.source.split(/(?<!\\)\|/)) {
+    // A leading \b makes a word-start term, a trailing one a word-end term; both read ASCII
+    // letters and digits as word characters, the regex also "_": never a narrower gate.
+    const wordStart = raw.startsWith("\\b");
+    const wordEnd = raw.endsWith("\\b") && raw.length > 2;
+    const alternative = raw.slice(wordStart ? 2 : 0, wordEnd ? -2 : undefined);
+    let variants = [""];
+    for (let i = 0; i < alternative.length; i++) {
+      const ch = alternative[i]!;
+      if (ch === "\\") {
+        const next = alternative[++i];
+        if (next === "b") continue;
+        if (next === undefined || /[a-zA-Z0-9]/.test(next)) throw new Error(`gate ${pattern}: unsupported escape \\${next}`);
+        variants = variants.map((v) => v + next);
+      } else if (ch === "[") {
+        const close = alternative.indexOf("]", i);
+        const options = [...alternative.slice(i + 1, close)];
+        variants = variants.flatMap((v) => options.map((o) => v + o));
+        i = close;
+      } else if (alternative[i + 1] === "?") {
+        variants = variants.flatMap((v) => [v, v + ch]);
+        i++;
+      } else if ("()*+{}^$.".includes(ch)) {
+        throw new Error(`gate ${pattern}: unsupported ${ch}`);
+      } else {
+        variants = variants.map((v) => v + ch);
+      }
+    }
+    for (const v of variants) if (v !== "") out.push(`${wordStart ? "" : "*"}${v.normalize("NFKC")}${wordEnd ? "\\b" : ""}`);
+  }
+  return out;
+}
+
+/** Words that, ROT13-encoded or reversed, mark a text worth decoding. */
+const TRANSFORM_ANCHOR_WORDS = ["ignore", "disregard", "forget", "instruction", "prompt", "system", "reveal", "jailbreak", "anything now", "pretend", "previous", "override", "bypass", "customer", "tenant", "password", "users", "conversation", "rules", "everything", "obey"];
+
+const isScriptTerm = (term: string): boolean => term.startsWith("*") && NON_LATIN.test(term);
+/** Latin terms written with a trailing space must end a word there ("skip " is not "skipper"). */
+const latinTerm = (term: string): string => (term.endsWith(" ") && !term.startsWith("*") ? `${term.trimEnd()}\\b` : term);
+
+/** A gate with more words than this in a text opens its rules on all of the text anyway. */
+const GATE_POSITIONS = 16;
+
+function buildFormMatcher(script: boolean): FormMatcher {
+  const groups: { terms: string[]; limit?: number }[] = [];
+  const concept = new Map<Concept, number>();
+  for (const [name, terms] of Object.entries(CONCEPTS) as [Concept, readonly string[]][]) {
+    concept.set(name, groups.length);
+    groups.push({ terms: terms.filter((t) => isScriptTerm(t) === script).map((t) => (script ? t.normalize("NFKC").toLowerCase() : latinTerm(t))) });
+  }
+  const gate = new Map<ScreenGate, number>();
+  for (const [name, pattern] of Object.entries(SCREEN_GATES) as [ScreenGate, RegExp][]) {
+    gate.set(name, groups.length);
+    groups.push({ terms: gateTerms(pattern), limit: GATE_POSITIONS });
+  }
+  const rot13Anchor = groups.length;
+  groups.push({ terms: script ? [] : TRANSFORM_ANCHOR_WORDS.map((w) => `*${rot13(w)}`) });
+  const reversedAnchor = groups.length;
+  groups.push({ terms: script ? [] : TRANSFORM_ANCHOR_WORDS.map((w) => `*${reverse(w)}`) });
+  return { matcher: new MultiMatcher(groups), concept, gate, rot13Anchor, reversedAnchor };
+}
+
+// --- phrase rules ---------------------------------------------------------------------------
+
+function gatesOpen(gate: ScreenGate | readonly ScreenGate[] | undefined, form: FormMatcher, matches: MatchSet): boolean {
+  if (!useGates || gate === undefined) return true;
+  const list: readonly ScreenGate[] = typeof gate === "string" ? [gate] : gate;
+  return list.every((g) => matches.has(form.gate.get(g)!));
+}
+
+function matchRules(rules: readonly ScreenRule[], text: string, form: FormMatcher, matches: MatchSet, findings: ScreenFinding[], encoding?: Encoding): void {
+  for (const rule of rules) {
+    if (!gatesOpen(rule.gate, form, matches)) continue;
+    if (!testRule(rule, text, form, matches)) continue;
+    findings.push(finding(rule.id, rule.category, rule.weight, encoding));
+  }
+}
+
+/** How far a phrase rule's match can reach from the gate word inside it (gaps are bounded). */
+const RULE_REACH = 400;
+/** Rules whose result depends on where the text starts or ends run on all of it. */
+const ANCHORED = new Set(SCREEN_RULES.filter((r) => /(?<!\\)[\^$]|\(\?<[=!]/.test(r.pattern.source.replace(/\[\^/g, "["))).map((r) => r.id));
+
+/**
+ * A rule runs only on the stretches of text around its gate words: every match holds a term
+ * of each of its gates, so nothing outside RULE_REACH of one can be part of a match. On an
+ * 8,000-character message with one suspicious sentence, the rules read a few hundred
+ * characters instead of all of them. Stretches start and end between words so that \b
+ * reads the same as in the whole text.
+ */
+function testRule(rule: ScreenRule, text: string, form: FormMatcher, matches: MatchSet): boolean {
+  if (!useGates || rule.gate === undefined || ANCHORED.has(rule.id) || text.length <= 2 * RULE_REACH) return rule.pattern.test(text);
+  const gates: readonly ScreenGate[] = typeof rule.gate === "string" ? [rule.gate] : rule.gate;
+  let anchors: readonly number[] | null = null;
+  for (const g of gates) {
+    const group = form.gate.get(g)!;
+    if (matches.saturated(group)) continue;
+    const other = matches.starts(group);
+    if (anchors === null || other.length < anchors.length) anchors = other;
+  }
+  if (anchors === null || anchors.length * 2 * RULE_REACH >= text.length) return rule.pattern.test(text);
+  const sorted = [...anchors].sort((x, y) => x - y);
+  let i = 0;
+  while (i < sorted.length) {
+    const start = wordBoundaryBefore(text, Math.max(0, sorted[i]! - RULE_REACH));
+    let end = sorted[i]! + RULE_REACH;
+    while (i + 1 < sorted.length && sorted[i + 1]! - RULE_REACH <= end) end = sorted[++i]! + RULE_REACH;
+    i++;
+    if (rule.pattern.test(text.slice(start, wordBoundaryAfter(text, end)))) return true;
+  }
+  return false;
+}
+
+const isWordChar = (c: number): boolean => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
+
+function wordBoundaryBefore(text: string, at: number): number {
+  let i = at;
+  while (i > 0 && isWordChar(text.charCodeAt(i - 1))) i--;
+  return i;
+}
+
+function wordBoundaryAfter(text: string, at: number): number {
+  let i = Math.min(at, text.length);
+  while (i < text.length && isWordChar(text.charCodeAt(i))) i++;
+  return i;
+}
+
+interface Signal extends ScreenFinding {
+  /** What was found, whatever it was hidden in: "override" for base64:override.en too. */
+  family: string;
+  /** A co-occurrence signal: counts only where no phrase rule of its family matched. */
+  fallback: boolean;
+}
+
+function finding(id: string, category: ScreenCategory, weight: number, encoding?: Encoding, fallback = false): Signal {
+  const family = `${encoding ?? ""}:${category}`;
+  return encoding
+    ? { reason: `${encoding}:${id}`, category: "encoded", weight: weight + ENCODED_BONUS, family, fallback }
+    : { reason: id, category, weight, family, fallback };
+}
+
+const SENTENCE_BREAK = /[.!?;\n]+/;
+
+function matchCooccurrence(form: string, matches: MatchSet, findings: ScreenFinding[]): void {
+  for (const rule of COOCCURRENCE_RULES) {
+    if (!gatesOpen(rule.gate, LATIN, matches)) continue;
+    const [first, ...rest] = rule.all;
+    // One scan of the whole text first: most texts never get split into sentences.
+    if (!first || !first.test(form)) continue;
+    const hit = form.split(SENTENCE_BREAK).some((sentence) => first.test(sentence) && rest.every((p) => p.test(sentence)));
+    if (hit) findings.push(finding(rule.id, rule.category, rule.weight));
+  }
+}
+
+// --- co-occurrence of word families ------------------------------------------------------------
+
+/** Where sentences end: a concept pair counts only within one sentence. */
+function sentenceBreaks(text: string): Int32Array {
+  const breaks: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // . ! ? newline, and the ideographic full stop, exclamation and question marks. A full
+    // stop followed by a letter or digit is inside a token ("a.i.", "v2.1", "example.com").
+    if (c === 0x2e) {
+      const next = text.charCodeAt(i + 1);
+      if ((next >= 0x61 && next <= 0x7a) || (next >= 0x30 && next <= 0x39)) continue;
+      breaks.push(i);
+    } else if (c === 0x21 || c === 0x3f || c === 0x0a || c === 0x3002 || c === 0xff01 || c === 0xff1f) breaks.push(i);
+  }
+  return Int32Array.from(breaks);
+}
+
+/** Whether a sentence break lies between offsets a and b. */
+function broken(breaks: Int32Array, a: number, b: number): boolean {
+  const lo = Math.min(a, b);
+  const hi = Math.max(a, b);
+  // First break at or after lo (binary search).
+  let l = 0;
+  let r = breaks.length;
+  while (l < r) {
+    const m = (l + r) >> 1;
+    if (breaks[m]! < lo) l = m + 1;
+    else r = m;
+  }
+  return l < breaks.length && breaks[l]! < hi;
+}
+
+const NEAR = 30;
+/** Between data and its owners: "the messages of other users", not "data with other companies". */
+const OF_OWNER = /\b(?:of|from|for|belonging to|owned by|sent by|written by|under|in|de|des|der|di|van|dari)\b/;
+
+/** Co-occurrence within one sentence: a concept's matches near another's. */
+class ComboReader {
+  private breaks: Int32Array | null = null;
+  private readonly derived = new Map<Derived, readonly number[]>();
+
+  constructor(
+    private readonly text: string,
+    private readonly form: FormMatcher,
+    private readonly matches: MatchSet,
+  ) {}
+
+  has(name: Concept): boolean {
+    return this.matches.has(this.form.concept.get(name)!);
+  }
+
+  /** Whether the concept (or derived span) can occur at all, without looking at windows. */
+  possible(name: Concept | Derived): boolean {
+    switch (name) {
+      case "ownInstructions":
+        return this.has("toldPhrase") || (this.has("owner") && this.has("rulesNoun"));
+      case "priorInstructions":
+        return this.has("prior") && this.has("rulesNoun");
+      case "anyInstructions":
+        return this.possible("ownInstructions") || this.possible("priorInstructions");
+      case "othersData":
+        return this.has("others") && this.has("data");
+      default:
+        return this.has(name);
+    }
+  }
+
+  starts(name: Concept | Derived): readonly number[] {
+    if (!isDerived(name)) return this.matches.starts(this.form.concept.get(name)!);
+    let spans = this.derived.get(name);
+    if (spans === undefined) this.derived.set(name, (spans = this.derive(name)));
+    return spans;
+  }
+
+  near(p: number, q: number, window: number): boolean {
+    return Math.abs(q - p) <= window && !broken((this.breaks ??= sentenceBreaks(this.text)), p, q);
+  }
+
+  private derive(name: Derived): readonly number[] {
+    const nouns = this.starts("rulesNoun");
+    const nearNoun = (owners: readonly number[]) => nouns.filter((n) => owners.some((o) => o !== n && this.near(o, n, NEAR)));
+    switch (name) {
+      case "ownInstructions":
+        return [...this.starts("toldPhrase"), ...nearNoun(this.starts("owner"))];
+      case "priorInstructions":
+        return nearNoun(this.starts("prior"));
+      case "anyInstructions":
+        return [...this.starts("ownInstructions"), ...this.starts("priorInstructions")];
+      case "othersData": {
+        const others = this.starts("others");
+        const data = this.starts("data");
+        return others.filter((o) =>
+          data.some((d) => this.near(o, d, NEAR) && (d > o || OF_OWNER.test(this.text.slice(d, o)))),
+        );
+      }
+    }
+  }
+}
+
+const DERIVED = new Set<string>(["ownInstructions", "priorInstructions", "anyInstructions", "othersData"]);
+const isDerived = (name: Concept | Derived): name is Derived => DERIVED.has(name);
+
+function matchCombos(text: string, form: FormMatcher, matches: MatchSet, findings: ScreenFinding[], encoding?: Encoding): void {
+  const reader = new ComboReader(text, form, matches);
+  for (const rule of COMBO_RULES) {
+    // Cheap first: every part must occur somewhere before any window is looked at.
+    if (!rule.all.every((c) => reader.possible(c))) continue;
+    if (rule.context && !rule.context.every((c) => reader.has(c))) continue;
+    if (!cooccur(rule, reader)) continue;
+    let weight = rule.weight;
+    for (const b of rule.boost ?? []) if (reader.has(b.concept)) weight += b.weight;
+    findings.push(finding(rule.id, rule.category, weight, encoding, true));
+  }
+}
+
+function cooccur(rule: ComboRule, reader: ComboReader): boolean {
+  const [first, ...rest] = rule.all;
+  const lists = rest.map((c) => reader.starts(c));
+  return reader.starts(first!).some((p) => lists.every((list) => list.some((q) => reader.near(p, q, rule.window))));
+}
+
+const LATIN = buildFormMatcher(false);
+const SCRIPT = buildFormMatcher(true);
 
 /** The detector's verdict for a score. */
 export function verdictFor(score: number): DetectorVerdict {
   if (score >= SCREEN_THRESHOLDS.block) return "block";
   if (score >= SCREEN_THRESHOLDS.flag) return "flag";
   return "allow";
-}
-
-function matchRules(rules: readonly ScreenRule[], form: string, findings: ScreenFinding[], encoding?: Encoding): void {
-  const gates = new Map<ScreenGate, boolean>();
-  const open = (gate: ScreenGate): boolean => {
-    let result = gates.get(gate);
-    if (result === undefined) gates.set(gate, (result = !useGates || SCREEN_GATES[gate].test(form)));
-    return result;
-  };
-  for (const rule of rules) {
-    if (rule.gate && !open(rule.gate)) continue;
-    if (!rule.pattern.test(form)) continue;
-    findings.push(
-      encoding
-        ? { reason: `${encoding}:${rule.id}`, category: "encoded", weight: rule.weight + ENCODED_BONUS }
-        : { reason: rule.id, category: rule.category, weight: rule.weight },
-    );
-  }
-}
-
-const SENTENCE_BREAK = /[.!?;\n]+/;
-
-function matchCooccurrence(form: string, findings: ScreenFinding[]): void {
-  for (const rule of COOCCURRENCE_RULES) {
-    const [first, ...rest] = rule.all;
-    // One scan of the whole text first: most texts never get split into sentences.
-    if (!first || !first.test(form)) continue;
-    const hit = form.split(SENTENCE_BREAK).some((sentence) => first.test(sentence) && rest.every((p) => p.test(sentence)));
-    if (hit) findings.push({ reason: rule.id, category: rule.category, weight: rule.weight });
-  }
 }
 
 function hiddenSignals(text: string, invisible: number, findings: ScreenFinding[]): void {
@@ -130,7 +422,7 @@ function hiddenSignals(text: string, invisible: number, findings: ScreenFinding[
 }
 
 /** Candidate decodings worth a look: only those that contain an anchor word. */
-function* decodedPayloads(text: string, skel: string, hidesCharacters: boolean): Generator<{ encoding: Encoding; text: string }> {
+function* decodedPayloads(text: string, skel: string, latin: MatchSet, hidesCharacters: boolean): Generator<{ encoding: Encoding; text: string }> {
   const runs = candidateRuns(text);
   // A log repeats the same token on every line: each distinct run is decoded once.
   for (const run of new Set(runs.base64)) {
@@ -143,8 +435,8 @@ function* decodedPayloads(text: string, skel: string, hidesCharacters: boolean):
   }
   if (hidesCharacters && TAG_CHARACTERS.test(text)) yield* anchored("tags", decodeTagCharacters(text));
   // The anchors are looked for in encoded form first: most texts never get transformed.
-  if (ROT13_ANCHORS.test(skel)) yield* anchored("rot13", rot13(skel), true);
-  if (REVERSED_ANCHORS.test(skel)) yield* anchored("reversed", reverse(skel), true);
+  if (latin.has(LATIN.rot13Anchor)) yield* anchored("rot13", rot13(skel), true);
+  if (latin.has(LATIN.reversedAnchor)) yield* anchored("reversed", reverse(skel), true);
 }
 
 function* anchored(encoding: Encoding, decoded: string, normalised = false): Generator<{ encoding: Encoding; text: string }> {
@@ -224,15 +516,16 @@ function reverse(text: string): string {
   return Array.from(text).reverse().join("");
 }
 
-/** Words that, ROT13-encoded or reversed, mark a text worth decoding. */
-const TRANSFORM_ANCHOR_WORDS = ["ignore", "disregard", "forget", "instruction", "prompt", "system", "reveal", "jailbreak", "anything now", "pretend", "previous", "override", "bypass", "customer", "tenant", "password", "users", "conversation", "rules", "everything", "obey"];
-const ROT13_ANCHORS = new RegExp(TRANSFORM_ANCHOR_WORDS.map(rot13).join("|"));
-const REVERSED_ANCHORS = new RegExp(TRANSFORM_ANCHOR_WORDS.map(reverse).join("|"));
+const isFallback = (f: ScreenFinding): boolean => (f as Partial<Signal>).fallback === true;
 
 function score(findings: ScreenFinding[]): ScreenResult {
+  // The word-family signals are a net under the phrase rules, not extra evidence: a sentence
+  // a phrase rule already scored is not scored twice for the same thing.
+  const phraseFamilies = new Set(findings.filter((f) => !isFallback(f)).map((f) => (f as Partial<Signal>).family));
   // A rule counts once, at its strongest (the same rule can match plain and decoded).
   const byReason = new Map<string, ScreenFinding>();
   for (const f of findings) {
+    if (isFallback(f) && phraseFamilies.has((f as Signal).family)) continue;
     const seen = byReason.get(f.reason);
     if (!seen || seen.weight < f.weight) byReason.set(f.reason, f);
   }

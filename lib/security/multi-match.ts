@@ -1,0 +1,164 @@
+/**
+ * Many literal terms found in one pass over a text (Aho-Corasick). The screen's prefilter:
+ * a regular expression with hundreds of alternatives restarts at every position, and a
+ * dozen of them cost more than an 8,000-character message may (bench/screen.ts); this
+ * automaton reads each character once, whatever the number of terms.
+ *
+ * A term belongs to a group (its index in the group list). Term syntax:
+ * - "ignor"   matches at the start of a word, as a prefix ("ignoring", "ignored");
+ * - "*gnor"   matches anywhere, inside words too (what a regex without \b does);
+ * - "dan\\b"  must also end a word. Word characters are ASCII letters and digits: terms in
+ *   other scripts (Chinese, Japanese, Korean, Arabic, Hindi, Russian) are written with "*".
+ */
+export interface TermGroup {
+  readonly terms: readonly string[];
+  /**
+   * Keep at most this many offsets (then `saturated` says so): for groups only asked
+   * whether they occur, where a word like ":" may occur a thousand times.
+   */
+  readonly limit?: number;
+}
+
+export interface MatchSet {
+  /** Whether group g had at least one term in the text. */
+  has(group: number): boolean;
+  /** Start offsets of the group's matches, in text order (empty when none). */
+  starts(group: number): readonly number[];
+  /** End offsets (exclusive), parallel to starts. */
+  ends(group: number): readonly number[];
+  /** Whether the group hit its limit, so that starts() is not all of its matches. */
+  saturated(group: number): boolean;
+}
+
+interface Term {
+  group: number;
+  length: number;
+  wordStart: boolean;
+  wordEnd: boolean;
+}
+
+const ASCII = 128;
+const isWordCode = (c: number): boolean => (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a);
+
+export class MultiMatcher {
+  readonly groupCount: number;
+  /** ASCII transitions, one row per state over the compact alphabet (ASCII_CLASS). */
+  private readonly asciiNext: Uint16Array | Int32Array;
+  private readonly classOf = new Uint8Array(ASCII);
+  private readonly width: number;
+  private readonly otherNext: Map<number, number>[];
+  private readonly fail: Int32Array;
+  private readonly outputs: (readonly number[])[];
+  private readonly terms: Term[] = [];
+  private readonly limits: Int32Array;
+
+  constructor(groups: readonly TermGroup[]) {
+    this.groupCount = groups.length;
+    this.limits = Int32Array.from(groups, (g) => g.limit ?? 0x7fffffff);
+    const children: Map<number, number>[] = [new Map()];
+    const own: number[][] = [[]];
+    groups.forEach((group, g) => {
+      for (const raw of group.terms) {
+        const anywhere = raw.startsWith("*");
+        const wordEnd = raw.endsWith("\\b");
+        const text = raw.slice(anywhere ? 1 : 0, wordEnd ? -2 : undefined);
+        if (text === "") throw new Error(`empty term in group ${g}`);
+        let state = 0;
+        for (let i = 0; i < text.length; i++) {
+          const c = text.charCodeAt(i);
+          let next = children[state]!.get(c);
+          if (next === undefined) {
+            next = children.length;
+            children.push(new Map());
+            own.push([]);
+            children[state]!.set(c, next);
+          }
+          state = next;
+        }
+        own[state]!.push(this.terms.length);
+        this.terms.push({ group: g, length: text.length, wordStart: !anywhere, wordEnd });
+      }
+    });
+
+    // Breadth-first: failure links, then outputs merged along them, then a full transition
+    // table for ASCII (the common case needs no failure walk at match time).
+    const n = children.length;
+    this.fail = new Int32Array(n);
+    // Only the ASCII characters some term contains get a column (the rest send every state
+    // back to the root): a table a few times smaller stays in cache.
+    let width = 1;
+    for (const m of children) for (const c of m.keys()) if (c < ASCII && this.classOf[c] === 0) this.classOf[c] = width++;
+    this.width = width;
+    this.asciiNext = n < 0x10000 ? new Uint16Array(n * width) : new Int32Array(n * width);
+    this.otherNext = children.map((m) => {
+      const other = new Map<number, number>();
+      for (const [c, s] of m) if (c >= ASCII) other.set(c, s);
+      return other;
+    });
+    this.outputs = new Array<readonly number[]>(n);
+    const order: number[] = [0];
+    for (let k = 0; k < order.length; k++) {
+      const s = order[k]!;
+      for (const [c, t] of children[s]!) {
+        if (s !== 0) {
+          let f = this.fail[s]!;
+          while (f !== 0 && !children[f]!.has(c)) f = this.fail[f]!;
+          const target = children[f]!.get(c);
+          this.fail[t] = target !== undefined && target !== t ? target : 0;
+        }
+        order.push(t);
+      }
+    }
+    for (const s of order) {
+      const inherited = s === 0 ? [] : this.outputs[this.fail[s]!]!;
+      this.outputs[s] = own[s]!.length === 0 ? inherited : [...own[s]!, ...inherited];
+      for (let c = 0; c < ASCII; c++) {
+        const k = this.classOf[c]!;
+        if (k === 0) continue;
+        const direct = children[s]!.get(c);
+        this.asciiNext[s * width + k] = direct !== undefined ? direct : s === 0 ? 0 : this.asciiNext[this.fail[s]! * width + k]!;
+      }
+    }
+  }
+
+  /** Every group's matches in one left-to-right pass. */
+  scan(text: string): MatchSet {
+    const starts: number[][] = Array.from({ length: this.groupCount }, () => []);
+    const ends: number[][] = Array.from({ length: this.groupCount }, () => []);
+    const { asciiNext, otherNext, fail, outputs, terms, classOf, width, limits } = this;
+    let state = 0;
+    const n = text.length;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c < ASCII) {
+        state = asciiNext[state * width + classOf[c]!]!;
+      } else {
+        let next = otherNext[state]!.get(c);
+        while (next === undefined && state !== 0) {
+          state = fail[state]!;
+          next = otherNext[state]!.get(c);
+        }
+        state = next ?? 0;
+      }
+      const out = outputs[state]!;
+      if (out.length === 0) continue;
+      for (const t of out) {
+        const term = terms[t]!;
+        const start = i + 1 - term.length;
+        if (term.wordStart && start > 0 && isWordCode(text.charCodeAt(start - 1))) continue;
+        if (term.wordEnd && i + 1 < n && isWordCode(text.charCodeAt(i + 1))) continue;
+        const list = starts[term.group]!;
+        // Two terms of a group at one place ("ignor", "ignore") are one match.
+        if (list.length >= limits[term.group]! || (list.length > 0 && list[list.length - 1] === start)) continue;
+        list.push(start);
+        ends[term.group]!.push(i + 1);
+      }
+    }
+    return {
+      has: (g) => starts[g]!.length > 0,
+      starts: (g) => starts[g]!,
+      ends: (g) => ends[g]!,
+      saturated: (g) => starts[g]!.length >= limits[g]!,
+    };
+  }
+}

@@ -1,0 +1,332 @@
+import type { ScreenCategory } from "@/lib/security/screen-rules";
+
+/**
+ * Word families for the screen's co-occurrence signals (lib/security/screen.ts). The phrase
+ * rules of screen-rules.ts name wordings; these name the parts an attack is built from, in
+ * many languages, so that a wording nobody wrote down still meets the same parts:
+ *
+ *   override   = a dismissal (ignore, forget, cancel, no hagas caso, 忽略 …)
+ *              + the assistant's own instructions (your rules, what you were told, 指示 …)
+ *   extraction = a request to show (reveal, paste, translate, 告诉我 …)
+ *              + the hidden prompt (your instructions, the text before my first message …)
+ *   jailbreak  = a persona (pretend, you are now, finge que …) + no restrictions
+ *   cross_tenant = a request + other people (other tenants, my coworker …) + their data
+ *   embedded   = words addressed to an AI inside a pasted text + an order
+ *
+ * Terms are matched by one automaton (lib/security/multi-match.ts): Latin-script terms on
+ * the skeleton (lower case, no accents, look-alikes mapped), at word starts and as prefixes
+ * ("ignor" is ignore, ignoring, ignored); other scripts on the folded text, anywhere
+ * ("*忽略"). A concept's terms may mix both: each automaton takes the terms of its form.
+ */
+export const CONCEPTS = {
+  /** Dismissing instructions: the verb half of an override. */
+  dismiss: [
+    // en
+    "ignor", "disregard", "forget", "forgot", "overlook", "overrid", "bypass", "circumvent", "skip ", "drop ", "discard", "scrap ", "scratch ",
+    "throw away", "throw out", "toss ", "set aside", "put aside", "leave aside", "cast aside", "pay no attention", "pay no heed",
+    "stop following", "stop obeying", "stop listening", "don't follow", "dont follow", "do not follow", "no longer follow", "quit following",
+    "abandon", "neglect", "dismiss", 
+    "erase", "wipe", 
+    "replace it",
+    "replace them", "not bound by", "free yourself", "get rid of",
+    // es
+    "olvid", "omit", "descart", "desatiend", "no hagas caso", "no hagan caso", "haz caso omiso", "no sigas", "deja de seguir", "deja de lado",
+    "pasa por alto", "anula", "desobedec", "no obedezcas",
+    // fr
+    "oubli", "ne tiens pas compte", "ne tiens plus compte", "ne tenez pas compte", "ne tenez plus compte", "fais abstraction", "faites abstraction",
+    "ne suis plus", "ne suivez plus", "n'obeis plus", "annul", "ecarte", "laisse tomber",
+    // de
+    "ignorier", "vergiss", "vergessen", "missacht", "uberspring", "verwirf", "nicht befolg", "nicht mehr befolg", "hor auf", 
+    "nicht beacht", "nicht mehr beacht", "setz", "schmeiss",
+    // pt
+    "esquec", "desconsider", "nao sig", "deixe de seguir", "deixa de seguir", "nao obedec", "nao ligue",
+    // it
+    "dimentic", "trascur", "non seguire", "smetti di seguire", "non tenere conto", "non considerare", "lascia perdere", "non rispettare",
+    // nl
+    "negeer", "vergeet", "volg niet", "niet meer volgen", "niet opvolgen", "laat varen",
+    // id, tr, pl, vi
+    "abaikan", "lupakan", "jangan ikuti", "yok say", "unut", "gormezden gel", "dikkate alma", "zignoruj", "ignoruj", "zapomnij", "pomin",
+    "bo qua", "quen het", "phot lo",
+    // zh, ja, ko, ru, ar, hi
+    "*忽略", "*无视", "*無視", "*忽视", "*忽視", "*忘记", "*忘記", "*忘掉", "*不要理会", "*不要理會", "*不理会", "*不用理会", "*别理", "*別理", "*别管",
+    "*跳过", "*跳過", "*不要遵守", "*不再遵守", "*不用遵守", "*不必遵守", "*不要遵循", "*不再遵循", "*放弃", "*放棄", 
+    "*抛开", "*拋開", "*丢掉", "*丟掉", "*忘れ", "*破棄", "*従わな", "*従う必要", "*捨て", "*무시", "*잊어", "*잊고", "*잊으", "*따르지",
+    "*버려", "*버리", "*игнорир", "*проигнорир", "*забуд", "*забыть", "*не обращай", "*отбрось", "*отбросьте", "*пропусти",
+    "*не следуй", "*перестань следовать", "*перестаньте следовать", "*не слушай", "*تجاهل", "*انس", "*إنس", "*أهمل",
+    "*اهمل", "*لا تتبع", "*توقف عن اتباع", "*لا تلتزم", "*ألغ", "*الغ", "*भूल", "*अनदेखा", "*नजरअंदाज", "*नज़रअंदाज़", "*अनसुना", "*पालन मत",
+    "*पालन न", "*छोड़ दो",
+  ],
+  /** Instructions declared void: a dismissal stated rather than ordered ("your rules are lifted"). */
+  dismissed: [
+    "cancel", "revok", "withdrawn", "retired", "void", "nullif", "invalidat", "obsolete", "outdated", "suspended", "lifted", "disabled", "deactivat", "turned off", "switched off", "never happened", "no longer appl", "no longer valid", "no longer matter", "no longer in effect", "don't apply", "do not apply", "doesn't apply", "supersed", "sin efecto", "ungultig", "aufgehoben", "ausser kraft", "*作废", "*作廢", "*废除", "*失效", "*取り消", "*취소", "*무효", "*недействительн", "*отмен",
+  ],
+  /** What the assistant was given: the object half (with an owner, see `owner`). */
+  rulesNoun: [
+    "instruction", "instrucc", "rules", "rule ", "guidance", "guideline", "directive", "directions", "prompt", "programming", "configuration",
+    "config", "setup", "set-up", "briefing", "persona", "constraint", "restriction", "guardrail", "safeguard", "polic", "training", "filters",
+    "orders", "commands", "preamble", "preface", "system message", "content policy", "brief ",
+    "instrucciones", "reglas", "indicacion", "indicaciones", "directrices", "normas", "ordenes", "consigna", "consigne", "regle", "regles",
+    "anweisung", "regeln", "vorgabe", "befehl", "richtlinie", "einschrankung", "instruktion", "instruc", "regras", "diretriz", "orientac",
+    "ordens", "istruzion", "regole", "indicazion", "direttiv", "ordini", "instructie", "regels", "aanwijzing", "opdracht", "richtlijn",
+    "instruksi", "aturan", "perintah", "petunjuk", "talimat", "kural", "komut", "yonerge", "instrukcj", "polecen", "zasad", "wytyczn", "huong dan",
+    "*指令", "*指示", "*说明", "*說明", "*规则", "*規則", "*提示", "*设定", "*設定", "*命令", "*限制", "*约束", "*約束", "*守则", "*规定", "*規定",
+    "*ルール", "*プロンプト", "*制約", "*制限", "*지시", "*지침", "*명령", "*규칙", "*프롬프트", "*제한", "*설정", "*инструкци", "*правил",
+    "*указани", "*команд", "*ограничени", "*директив", "*настройк", "*تعليمات", "*التعليمات", "*الأوامر", "*أوامر", "*القواعد", "*قواعد",
+    "*التوجيهات", "*الإرشادات", "*القيود", "*निर्देश", "*नियम", "*आदेश", "*हिदायत",
+  ],
+  /** Whose, or which, instructions: the assistant's own, earlier, or its operator's. */
+  owner: [
+    "your", "ur ", "yer ", "thy ", "yourself", 
+    "system", "developer", "operator", "your creators", "you were", "you've been",
+    "you have been", "you got", "you received", "you started", "you were given", "given to you", "loaded", "built-in", 
+    
+    "tus ", "tu ", "te ", "del sistema", "recibiste", "tes ", "ton ", "vos ",
+    "votre", "on t'a", "deine", "deinen", "dein ", "dir ", 
+    "suas", "seus", "sua ", "teu ", "tuas", "tue ", "tuoi", "tua ", "ricevut", 
+    "je ", "jouw", 
+    "*之前", "*以前", "*先前", "*前面", "*上面", "*原来", "*原來", "*原有", "*你的", "*收到", "*系统", "*系統", "*所有", "*一切", "*全部", "*これまで",
+    "*前の", "*与えられた", "*元の", "*すべて", "*全て", "*이전", "*앞서", "*받은", "*모든", "*기존", "*предыдущ", "*прежн", "*свои", "*твои",
+    "*раньше", "*все ", "*всё", "*исходн", "*системн", "*السابقة", "*جميع", "*كل ", "*من قبل", "*पिछले", "*पहले", "*सभी",
+  ],
+  /** Earlier instructions, whoever gave them: counts with an ordered dismissal only. */
+  prior: [
+    "previous", "prior", "above", "earlier", "preceding", "foregoing", "initial", "original", "all of the", "all the", "all previous", "all prior", "every ", "any previous", "before this", "before my", "so far", "anterior", "previa", "previo", "iniciales", "originales", "antes", "precedent", "d'origine", "au depart", "avant", "vorherig", "bisherig", "ursprunglich", "vorher", "iniciais", "originais", "in precedenza", "prima", "iniziali", "vorige", "eerdere", "eerder", "oorspronkelijk", "sebelumnya", "onceki", "poprzedni", "wszystk",
+  ],
+  /** A reference to the assistant's instructions complete on its own ("what you were told"). */
+  toldPhrase: [
+    "what you were told", "what you've been told", "what you have been told", "what you were given", "what they told you", "what you were asked",
+    "whatever you were told", "everything you were told", "everything you've been told", "anything you were told", "what u were told",
+    "wat u were told", "what ur told", "everything before this", "everything above", "anything above", "all of the above", "whatever came before",
+    "before this message", "before this msg", "b4 this", "before my first message", "prior to my first message", "you started this chat with",
+    "started this conversation with", "you were set up with", "you were loaded with", "you were configured with", "configured you", "configures you",
+    "placed before my", "put in front of", "setup text", "the earlier briefing", "your brief", "lo que te dijeron", "lo que te indicaron",
+    "lo que te pidieron", "lo que te han dicho", "ce qu'on t'a dit", "ce qu'on t'a demande", "ce que l'on t'a", "ce qu'on vous a",
+    "was man dir vorher gesagt", "was man dir gesagt", "was dir gesagt", "was man ihnen gesagt", "o que te disseram", "o que lhe disseram",
+    "tudo o que te disseram", "quello che ti hanno detto", "cio che ti e stato detto", "indicazioni ricevute", "wat je eerder is opgedragen",
+    "wat je is opgedragen", "wat je eerder", "wat je is verteld",
+    "*之前收到", "*收到的任何", "*你之前", "*これまでに与えられた", "*앞서 받은", "*이전에 받은", "*что тебе сказали", "*всё, что тебе", "*все, что тебе",
+    "*что тебе говорили", "*ما قيل لك", "*كل ما قيل", "*पहले दिए गए", "*पहले बताए गए",
+  ],
+  /** Taking over: only the user's word counts now. */
+  obeyMe: [
+    "only listen to me", "listen only to me", "only obey me", "obey only me", "only follow my", "follow only my", "do what i say", "do exactly what i say",
+    "do as i say", "what i type", "only what i", "only my instructions", "my instructions only", "my rules now", "from here on", "from now on",
+    "effective immediately", "for this session", "a partir de ahora", "solo obedeces", "solo me obedeces", "haz lo que yo", "haz lo que te diga",
+    "fais ce que je", "fais uniquement ce que", "a partir de maintenant", "desormais", "nur noch auf mich", "ab jetzt", "von nun an", "tu, was ich",
+    "tue, was ich", "a partir de agora", "so me obedeca", "faca o que eu", "da ora", "segui solo me", "solo me", "voortaan", "alleen wat ik",
+    "mulai sekarang", "sadece beni", "od teraz", "tylko mnie",
+    "*从现在开始", "*從現在開始", "*只按我", "*只听我", "*只聽我", "*听我的", "*聽我的", "*私の言うことだけ", "*私の指示だけ", "*내 말만", "*지금부터",
+    "*слушай только меня", "*теперь слушай", "*только меня", "*اتبع أوامري", "*أوامري فقط", "*من الآن", "*मेरी बात मानो", "*सिर्फ मेरी", "*अब से",
+  ],
+  /** Without limits: what a jailbreak persona or an override asks for. */
+  unrestricted: [
+    "no rules", "no restrictions", "no limits", "no limitations", "no filters", "no filter", "no guidelines", "no boundaries", "no ethics",
+    "no morals", "no censorship", "no constraints", "no caveats", "no safety", "no content policy", "zero restrictions", "zero rules", "no guardrails",
+    "without rules", "without restrictions", "without any restrictions", "without any rules", "without limits", "without filters", "without any filters",
+    "without guidelines", "without censorship", "without safety", "without constraints", "without any limit", "never refuse", "never say no",
+    "never says no", "never refuses", "no refusals", "unrestricted", "unfiltered", "uncensored", "unlocked", "amoral", "filters were switched off",
+    "filters off", "filters are off", "filters disabled", "safety off", "never given any safety", "no safety training", "free of all",
+    "free from all", "freed from", "liberated from", "broke free", "have no rules", "has no rules", "had no rules", "no limit ", "answer freely",
+    "anything goes", "everything is allowed", "raw answers", "no warnings", "no disclaimers",
+    "sin restricciones", "sin ninguna restriccion", "sin reglas", "sin filtros", "sin limites", "sin censura", "sans restrictions", "sans regles",
+    "sans filtre", "sans limites", "sans censure", "liberee de", "libere de", "ohne einschrankung", "ohne jegliche einschrankung", "ohne regeln",
+    "ohne filter", "ohne grenzen", "ohne zensur", "sem restricoes", "sem regras", "sem filtros", "sem limites", "sem censura", "senza restrizioni",
+    "senza regole", "senza filtri", "senza limiti", "senza censura", "zonder regels", "zonder beperkingen", "zonder filters", "tanpa batasan",
+    "tanpa aturan", "tanpa filter", "kisitlama olmadan", "bez ograniczen", "bez zasad",
+    "*没有任何限制", "*沒有任何限制", "*没有限制", "*沒有限制", "*不受限制", "*无限制", "*無限制", "*没有规则", "*沒有規則", "*不受任何", "*制限なし",
+    "*制限のない", "*制限がない", "*ルールのない", "*ルールがない", "*제한 없는", "*제한이 없는", "*규칙 없는", "*규칙이 없는", "*без ограничений",
+    "*без правил", "*без фильтров", "*без цензуры", "*بدون قيود", "*بلا قيود", "*بدون قواعد", "*बिना किसी प्रतिबंध", "*बिना नियम", "*कोई नियम नहीं",
+  ],
+  /** Asking for a persona or a game. */
+  persona: [
+    "pretend", "act as", "acting as", "you are now", "you're now", "you are going to act", "you're going to act", "from now on you are",
+    "from now on you're", "roleplay", "role-play", "role play", "imagine you", "imagine an", "imagine a ", "let's play", "lets play", "play a game",
+    "you play", "simulate", "behave as", "respond as", "answer as", "you will be", "become ", "your evil twin", "alter ego", "you are an ai",
+    "you're an ai", "you are a ", "you are an ", "you're a ", "you're an ",
+    "finge", "actua como", "eres ", "imagina", "juguemos", "tu es ", "fais semblant", "agis comme", "imagine que", "stell dir vor", "du bist",
+    "tu so, als", "tu so als", "spiel ", "voce e ", "finja", "imagine que", "sei ", "fingi", "immagina", "fai finta", "je bent", "doe alsof",
+    "stel je voor", "bayangkan", "berpura-pura", "sen bir", "jestes", "udawaj",
+    "*假装", "*假裝", "*扮演", "*你现在是", "*你現在是", "*想象你", "*想像你", "*のふりをして", "*になりきって", "*として振る舞", "*あなたは今", "*인 척",
+    "*역할을", "*너는 이제", "*притворись", "*представь", "*ты теперь", "*ты —", "*تظاهر", "*تخيل", "*أنت الآن", "*नाटक करो", "*कल्पना करो", "*तुम अब",
+  ],
+  /** A request to show or hand over. */
+  reveal: [
+    "reveal", "show", "print", "display", "repeat", "output", "tell me", "give me", "share", "dump", "leak", "write out", "recite", "paste",
+    "spell out", "copy", "expose", "disclose", "translate", "summari", "quote", "echo", "publish", "list ", "read out", "read me", "what does",
+    "what's in", "whats in", "what is in", "start your reply with", "begin your reply with", "start your answer with", "begin your answer with",
+    "reproduce", "send me", "type out", "pull up", "let me see", "i'd like to see", "i want to see",
+    "muestra", "revela", "dime", "ensena", "imprime", "repite", "escribe", "copia", "pega", "traduce", "montre", "revele", "affiche", "donne",
+    "dis-moi", "dis moi", "repete", "ecris", "recopie", "copie", "cite", "traduis", "zeig", "gib ", "verrat", "nenne", "wiederhol", "schreib",
+    "druck", "kopier", "mostr", "revel", "diga", "exib", "repit", "escrev", "copi", "cole", "rivela", "dimmi", "ripeti", "scriv", "stampa",
+    "incolla", "toon", "laat zien", "laat me", "geef", "onthul", "herhaal", "vertel", "kopieer", "tampilkan", "tunjukkan", "beritahu", "salin",
+    "ulangi", "goster", "pokaz", "ujawnij", "wypisz", "hien thi",
+    "*显示", "*顯示", "*告诉我", "*告訴我", "*输出", "*輸出", "*打印", "*透露", "*泄露", "*洩露", "*重复", "*重複", "*给我看", "*給我看", "*列出",
+    "*贴出", "*貼出", "*复制", "*複製", "*展示", "*公开", "*公開", "*说出", "*說出", "*教え", "*表示", "*見せ", "*出力", "*書き出", "*繰り返", "*貼り",
+    "*보여", "*알려", "*출력", "*말해", "*공개", "*복사", "*покажи", "*выведи", "*раскрой", "*скажи", "*напиши", "*повтори", "*распечатай",
+    "*процитируй", "*скопируй", "*перескажи", "*اعرض", "*أظهر", "*اظهر", "*اكشف", "*اطبع", "*أخبرني", "*اخبرني", "*كرر", "*انسخ", "*दिखा", "*बता",
+    "*लिख", "*प्रकट",
+  ],
+  /** The hidden prompt named so that only this assistant's can be meant. */
+  hiddenPrompt: [
+    "your system prompt", "ur system prompt", "the system prompt", "your prompt", "ur prompt", "your instructions", "ur instructions",
+    "your initial", "your original", "your hidden", "your secret", "your configuration", "ur configuration", "your config", "ur config",
+    "your setup", "your set-up", "your guidelines", "your directives", "your programming", "your rules", "your system message", "your preamble",
+    "your persona", "hidden prompt", "hidden instruction", "hidden rules", "hidden preface", "hidden preamble", "hidden system", "secret instruction",
+    "secret prompt", "initial instruction", "initial prompt", "original instruction", "original prompt", "developer message", "developer prompt",
+    "preprompt", "pre-prompt", "meta prompt", "metaprompt", "context window", "the text before", "the text above", "the words above",
+    "everything above", "everything before", "everything between the start", "what was written before", "before my first message",
+    "prior to my first message", "start of this conversation", "placed before my", "you were given", "configured you", "configures you",
+    "you were configured", "you were set up", "tenant configuration", "platform rules", "custom instructions", "hidden preface",
+    "prompt del sistema", "prompt de sistema", "instrucciones ocultas", "instrucciones del sistema", "instrucciones iniciales",
+    "instrucciones originales", "tus instrucciones", "tus reglas", "mensaje del sistema", "reglas que te", "message systeme", "prompt systeme",
+    "instructions systeme", "instructions initiales", "tes instructions", "tes consignes", "consignes systeme", "instructions cachees",
+    "vos instructions", "systemprompt", "system-prompt", "systemanweisung", "systemnachricht", "versteckte anweisung", "versteckten anweisung",
+    "ursprunglichen anweisung", "deine anweisung", "deine regeln", "deine vorgaben", "deine konfiguration", "prompt do sistema",
+    "instrucoes do sistema", "instrucoes ocultas", "instrucoes iniciais", "suas instrucoes", "tuas instrucoes", "mensagem do sistema",
+    "prompt di sistema", "istruzioni di sistema", "istruzioni nascoste", "istruzioni iniziali", "tue istruzioni", "messaggio di sistema",
+    "systeemprompt", "systeeminstructie", "systeem prompt", "verborgen instructie", "oorspronkelijke instructie", "je instructies",
+    "jouw instructies", "prompt sistem", "instruksi sistem", "instruksi tersembunyi", "prompt systemowy", "instrukcje systemowe", "sistem istem",
+    "sistem talimat", "sistem prompt",
+    "*系统提示", "*系統提示", "*系统指令", "*系統指令", "*提示词", "*提示詞", "*初始指令", "*原始指令", "*系统消息", "*系統訊息", "*系统设定", "*系統設定",
+    "*隐藏指令", "*隱藏指令", "*你的指令", "*你的设定", "*你的設定", "*你的规则", "*你的規則", "*システムプロンプト", "*システム指示", "*初期指示",
+    "*元の指示", "*隠された指示", "*あなたの指示", "*시스템 프롬프트", "*시스템프롬프트", "*시스템 지시", "*초기 지시", "*숨겨진 지시", "*너의 지시",
+    "*당신의 지시", "*системный промпт", "*системного промпта", "*системный запрос", "*системные инструкции", "*системных инструкций",
+    "*системное сообщение", "*системную подсказку", "*системной подсказки", "*свои инструкции", "*твои инструкции", "*исходные инструкции",
+    "*скрытые инструкции", "*свой промпт", "*موجه النظام", "*تعليمات النظام", "*رسالة النظام", "*التعليمات الأصلية", "*التعليمات المخفية",
+    "*تعليماتك", "*सिस्टम प्रॉम्प्ट", "*सिस्टम निर्देश", "*मूल निर्देश", "*छिपे निर्देश", "*आपके निर्देश", "*तुम्हारे निर्देश",
+  ],
+  /** Unchanged, in full: what an extraction asks of the text it wants. */
+  verbatim: [
+    "verbatim", "word for word", "word-for-word", "unchanged", "as-is", "as is", "in full", "in its entirety", "exact text", "exact wording",
+    "exactly", "raw text", "in a code block", "full text", "character for character", "palabra por palabra", "tal cual", "textualmente",
+    "mot pour mot", "texto integral", "wort fur wort", "wortlich", "vollstandig", "parola per parola", "alla lettera", "woord voor woord",
+    "*原封不动", "*原封不動", "*一字不差", "*逐字", "*完整", "*そのまま", "*全文", "*그대로", "*전문", "*дословно", "*без изменений", "*полностью",
+    "*حرفيا", "*حرفياً", "*शब्दशः",
+  ],
+  /** Somebody else: another tenant, user or colleague. */
+  others: [
+    "other users", "other user", "another user", "other customer", "another customer", "other tenant", "another tenant", "every tenant",
+    "all tenants", "other compan", "another compan", "other organi", "another organi", "other orgs", "other workspace", "another workspace",
+    "other account", "another account", "other client", "another client", "other member", "other people", "other employee", "other team",
+    "another team", "every user", "all users", "every customer", "all customers", "every company", "previous user", "last person", "last user",
+    "someone else", "my coworker", "my co-worker", "my colleague", "my boss", "my manager", "coworker", "colleague", "teammate", "workspace i'm not",
+    "i'm not a member", "not a member", "registered under other", "on this platform", "on this system", "that use this", "who use this",
+    "otros usuarios", "otros clientes", "otras empresas", "los otros usuarios", "autres utilisateurs", "autres clients", "autres entreprises",
+    "anderen kunden", "anderer kunden", "anderen nutzer", "anderer nutzer", "anderen benutzer", "outros usuarios", "outros clientes",
+    "outras empresas", "altri utenti", "altri clienti", "altre aziende", "andere gebruikers", "andere klanten", "pengguna lain",
+    "*其他租户", "*其他租戶", "*其他用户", "*其他用戶", "*其他客户", "*其他客戶", "*其他公司", "*别人的", "*別人的", "*他の利用者", "*他のユーザー", "*他の顧客",
+    "*他社", "*다른 사용자", "*다른 고객", "*다른 회사", "*других пользовател", "*других клиент", "*чужи", "*المستخدمين الآخرين", "*العملاء الآخرين",
+    "*अन्य उपयोगकर्ता", "*दूसरे उपयोगकर्ता",
+  ],
+  /** Their data. */
+  data: [
+    "data", "record", "conversation", "messages", "message", "chat", "history", "logs", "emails", "email address", "invoices", "files", "documents",
+    "details", "information", "passwords", "password", "credentials", "api key", "usage", "orders", "contacts", "asked", "asking", "said",
+    "wrote", "sent", "been asking", "questions",
+    "datos", "conversaciones", "mensajes", "historial", "donnees", "conversations", "daten", "nachrichten", "gesprache", "dados", "conversas",
+    "mensagens", "dati", "conversazioni", "messaggi", "gegevens", "gesprekken", "berichten", "percakapan",
+    "*数据", "*數據", "*资料", "*資料", "*对话", "*對話", "*消息", "*訊息", "*聊天记录", "*聊天記錄", "*データ", "*会話", "*履歴", "*데이터", "*대화",
+    "*기록", "*данные", "*переписк", "*сообщени", "*البيانات", "*المحادثات", "*डेटा", "*बातचीत",
+  ],
+  /** Asking to be handed something, or told what someone did. */
+  request: [
+    "show", "give me", "list ", "dump", "export", "print", "pull up", "tell me", "let me see", "let me read", "let me access", "i'd like",
+    "i would like", "i need", "i want", "fetch", "retrieve", "display", "send me", "read me", "read out", "what did", "what have", "what has",
+    "what were", "what was", "what are", "which ", "who ", "run select", "select ", "open ", "let me access", "give me access", "forward me", "download", "reveal", "leak",
+    "muestra", "dame", "dime", "ensena", "lista", "quiero ver", "montre", "donne-moi", "donne moi", "affiche", "dis-moi", "zeig", "gib mir",
+    "liste", "mostr", "me de", "me mostre", "dammi", "mostrami", "fammi vedere", "toon", "geef me", "laat me", "tampilkan", "goster", "pokaz",
+    "*显示", "*顯示", "*给我", "*給我", "*告诉我", "*告訴我", "*列出", "*导出", "*導出", "*見せ", "*表示", "*教え", "*보여", "*알려", "*покажи", "*выведи",
+    "*дай", "*اعرض", "*أظهر", "*أعطني", "*दिखा", "*बता",
+  ],
+  /** Words addressed to an AI reading a pasted text. */
+  aiAddressee: [
+    "ai ", "ai:", "ai,", "a.i.", "ai system", "ai tool", "ai model", "ai assistant", "assistant:", "assistant,", "[assistant", "the assistant",
+    "llm", "language model", "chatbot", "automated screener", "automated reviewer", "automated system", "bots ", "gpt", "claude", "ai agent",
+    "assistente de ia", "asistente de ia", "asistente ia", "assistant ia", "l'ia", "ki-assistent", "ki ", "assistente ia", "l'intelligenza",
+    "*人工智能", "*ai助手", "*ＡＩ", "*언어 모델", "*языковая модель", "*ии-ассистент", "*الذكاء الاصطناعي",
+  ],
+  /** An order inside a pasted text. */
+  docOrder: [
+    "must", "should", "shall", "are instructed", "is instructed", "are required", "is required", "need to", "have to", "instead", "stop ",
+    "forward", "email the", "send the", "reply only", "respond only", "reply with", "respond with", "rank ", "state that", "say that", "tell the",
+    "mark every", "mark all", "approve", "append", "include the", "print", "output", "reveal", "disregard", "ignore", "forget", "recommend",
+    "visit", "click", "debe", "doit", "muss", "deve", "moet", "harus",
+  ],
+  /** Pasting a text for work: the frame an embedded instruction hides in. */
+  docFrame: [
+    "summari", "translate", "proofread", "review this", "analy", "read this", "check this", "categori", "classify", "extract", "tidy up",
+    "reformat", "this email", "this page", "this document", "this review", "this ticket", "this cv", "this resume", "this contract", "this article",
+    "this message", "this text", "this file", "this note", "this readme", "this pull request", "this webpage", "this website", "this post",
+  ],
+} as const satisfies Record<string, readonly string[]>;
+
+export type Concept = keyof typeof CONCEPTS;
+
+/**
+ * A signal: concepts that must all occur within one sentence and `window` characters of the
+ * first one (either side). `boost` concepts anywhere in the message add their weight once.
+ */
+export interface ComboRule {
+  id: string;
+  category: ScreenCategory;
+  weight: number;
+  all: readonly (Concept | Derived)[];
+  window: number;
+  boost?: readonly { concept: Concept; weight: number }[];
+  /** Concepts that must occur somewhere in the message (not necessarily the sentence). */
+  context?: readonly Concept[];
+}
+
+/**
+ * Derived spans (lib/security/screen.ts): ownInstructions is an owner word within 30
+ * characters of a rules noun ("your … guidance") or a toldPhrase; priorInstructions a prior
+ * word near a rules noun ("the earlier directives"); anyInstructions either; othersData
+ * other people followed by data ("other users' chat logs") or data of/from other people.
+ */
+export type Derived = "ownInstructions" | "priorInstructions" | "anyInstructions" | "othersData";
+
+export const COMBO_RULES: readonly ComboRule[] = [
+  {
+    id: "combo.dismiss_instructions",
+    category: "override",
+    weight: 55,
+    all: ["dismiss", "anyInstructions"],
+    window: 90,
+    boost: [
+      { concept: "obeyMe", weight: 20 },
+      { concept: "unrestricted", weight: 15 },
+    ],
+  },
+  {
+    id: "combo.instructions_declared_void",
+    category: "override",
+    weight: 50,
+    all: ["dismissed", "ownInstructions"],
+    window: 90,
+    boost: [
+      { concept: "obeyMe", weight: 20 },
+      { concept: "unrestricted", weight: 15 },
+    ],
+  },
+  {
+    id: "combo.reveal_hidden_prompt",
+    category: "extraction",
+    weight: 55,
+    all: ["reveal", "hiddenPrompt"],
+    window: 90,
+    boost: [{ concept: "verbatim", weight: 15 }],
+  },
+  { id: "combo.reveal_own_instructions_verbatim", category: "extraction", weight: 50, all: ["reveal", "ownInstructions", "verbatim"], window: 120 },
+  { id: "combo.unrestricted_persona", category: "jailbreak", weight: 55, all: ["persona", "unrestricted"], window: 140 },
+  { id: "combo.takeover_unrestricted", category: "override", weight: 45, all: ["obeyMe", "unrestricted"], window: 100 },
+  { id: "combo.others_data", category: "cross_tenant", weight: 55, all: ["request", "othersData"], window: 90 },
+  {
+    id: "combo.order_to_ai_in_document",
+    category: "embedded",
+    weight: 50,
+    all: ["aiAddressee", "docOrder"],
+    window: 80,
+    context: ["docFrame"],
+    boost: [{ concept: "dismiss", weight: 10 }],
+  },
+];
