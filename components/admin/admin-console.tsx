@@ -6,6 +6,7 @@ import { ApiKeysPanel } from "@/components/admin/api-keys-panel";
 import { AssistantPanel } from "@/components/admin/assistant-panel";
 import { AuditPanel } from "@/components/admin/audit-panel";
 import { fromDraft, toDraft, type ConfigDraft } from "@/components/admin/config-draft";
+import { KnowledgePanel } from "@/components/knowledge/knowledge-panel";
 import { MembersPanel } from "@/components/admin/members-panel";
 import { SecurityPanel } from "@/components/admin/security-panel";
 import { TabPanel, Tabs, type TabItem } from "@/components/admin/tabs";
@@ -46,6 +47,7 @@ export function AdminConsole({ data, initialTab }: { data: AdminConsoleData; ini
   const items: TabItem<AdminTab>[] = [
     { id: "assistant", label: "Assistant" },
     { id: "versions", label: "Versions", count: data.versions.length },
+    { id: "knowledge", label: "Knowledge", shortLabel: "Docs", count: data.knowledge.length },
     { id: "members", label: "Members", count: data.members.length },
     { id: "api-keys", label: "API keys", shortLabel: "Keys", count: data.apiKeys.filter((k) => k.status === "active").length },
     { id: "audit", label: "Audit log", shortLabel: "Audit" },
@@ -71,6 +73,7 @@ export function AdminConsole({ data, initialTab }: { data: AdminConsoleData; ini
           />
         )}
         {tab === "versions" && <VersionsPanel slug={data.slug} timeZone={data.timeZone} current={latest} versions={data.versions} onRolledBack={() => router.refresh()} />}
+        {tab === "knowledge" && <KnowledgePanel slug={data.slug} timeZone={data.timeZone} initial={data.knowledge} canEdit />}
         {tab === "members" && <MembersPanel data={data} />}
         {tab === "api-keys" && <ApiKeysPanel slug={data.slug} timeZone={data.timeZone} keys={data.apiKeys} />}
         {tab === "security" && <SecurityPanel timeZone={data.timeZone} events={data.securityEvents} />}

@@ -51,6 +51,14 @@ export function describeAuditEntry(entry: AuditEntry): AuditText {
         what: `Created API key “${str(d.name) ?? "?"}”`,
         detail: join(str(d.prefix) && `${str(d.prefix)}…`, Array.isArray(d.scopes) && d.scopes.join(", "), str(d.source) === "cli" && "from the command line"),
       };
+    case "knowledge.document_created":
+      return { who, what: `Added “${str(d.title) ?? "a document"}” to the knowledge base`, detail: join(str(d.sourceType), str(d.visibility) === "admins" && "admins only") };
+    case "knowledge.document_replaced":
+      return { who, what: `Replaced “${str(d.title) ?? "a document"}”`, detail: num(d.version) !== null ? `Version ${num(d.version)}` : "" };
+    case "knowledge.document_deleted":
+      return { who, what: `Deleted “${str(d.title) ?? "a document"}” from the knowledge base`, detail: "" };
+    case "knowledge.visibility_changed":
+      return { who, what: `Changed who can read “${str(d.title) ?? "a document"}”`, detail: `${str(d.from) ?? "?"} → ${str(d.to) ?? "?"}` };
     case "api_key.revoked":
       return { who, what: `Revoked API key “${str(d.name) ?? "?"}”`, detail: str(d.prefix) ? `${str(d.prefix)}…` : "" };
     default:

@@ -1,5 +1,6 @@
 import type { AuditPage } from "@/lib/admin/audit";
 import type { ApiKeySummary } from "@/lib/api-keys/keys";
+import type { KnowledgeDocumentView } from "@/lib/knowledge/documents";
 import type { ConfigVersion, ConfigVersionSummary } from "@/lib/admin/config";
 import type { PlanChoices } from "@/lib/admin/config-schema";
 import type { ModelTier, Role } from "@/lib/db/generated/enums";
@@ -21,6 +22,7 @@ export interface AdminConsoleData {
   audit: AuditPage;
   securityEvents: SecurityEventView[];
   apiKeys: ApiKeySummary[];
+  knowledge: KnowledgeDocumentView[];
   /** Regenerates on a stronger model over routed-down answers, last 30 days (issue 14). */
   escalationRate: EscalationRate;
 }
@@ -31,7 +33,7 @@ export interface PlanView extends PlanChoices {
   upgradeFor: Partial<Record<ModelTier, string>>;
 }
 
-const ADMIN_TABS = ["assistant", "versions", "members", "api-keys", "audit", "security"] as const;
+const ADMIN_TABS = ["assistant", "versions", "knowledge", "members", "api-keys", "audit", "security"] as const;
 export type AdminTab = (typeof ADMIN_TABS)[number];
 
 export function parseAdminTab(value: unknown): AdminTab {

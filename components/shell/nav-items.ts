@@ -1,6 +1,6 @@
 import type { Role } from "@/lib/db/generated/enums";
 
-export type NavIcon = "chat" | "usage" | "admin" | "staff";
+export type NavIcon = "chat" | "knowledge" | "usage" | "admin" | "staff";
 
 export interface NavItem {
   href: string;
@@ -17,6 +17,7 @@ export function navItemsFor(slug: string, role: Role, isStaff: boolean): NavItem
   const base = `/w/${slug}`;
   const items: NavItem[] = [
     { href: base, label: "Chat", icon: "chat", exact: true, alsoUnder: [`${base}/c/`] },
+    { href: `${base}/knowledge`, label: "Knowledge", icon: "knowledge" },
     { href: `${base}/usage`, label: "Usage", icon: "usage" },
   ];
   if (role === "admin" || role === "owner") {

@@ -5,9 +5,9 @@ import { usePathname } from "next/navigation";
 import { useEffect, useState } from "react";
 import { isActive, type NavIcon, type NavItem } from "@/components/shell/nav-items";
 import { cn, focusRing } from "@/components/ui/cn";
-import { ChatIcon, CogIcon, GaugeIcon, MenuIcon, ShieldIcon, XMarkIcon } from "@/components/ui/icons";
+import { BookIcon, ChatIcon, CogIcon, GaugeIcon, MenuIcon, ShieldIcon, XMarkIcon } from "@/components/ui/icons";
 
-const ICONS: Record<NavIcon, typeof ChatIcon> = { chat: ChatIcon, usage: GaugeIcon, admin: CogIcon, staff: ShieldIcon };
+const ICONS: Record<NavIcon, typeof ChatIcon> = { chat: ChatIcon, knowledge: BookIcon, usage: GaugeIcon, admin: CogIcon, staff: ShieldIcon };
 
 export function NavLinks({ items }: { items: NavItem[] }) {
   const pathname = usePathname();

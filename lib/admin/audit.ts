@@ -10,6 +10,8 @@ import { withTenant, type TenantContext } from "@/lib/db/scope";
  *   member.role_changed, member.removed, member.left (lib/admin/members.ts)
  *   invite.created, invite.revoked, invite.accepted  (lib/tenancy/invites.ts)
  *   api_key.created, api_key.revoked             (lib/api-keys/keys.ts)
+ *   knowledge.document_created, knowledge.document_replaced, knowledge.document_deleted,
+ *   knowledge.visibility_changed                 (lib/knowledge/documents.ts)
  */
 export interface AuditEntry {
   /** bigint identity as a string (JSON-safe); also the page cursor. */

@@ -7,8 +7,18 @@ import { AppError } from "@/lib/api/errors";
  * passes the cap, so an oversized upload costs the server at most `maxBytes`.
  */
 export async function readBodyText(req: Request, maxBytes: number): Promise<string> {
+  const bytes = await readBodyBytes(req, maxBytes);
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new AppError("bad_request", "The request body is not valid UTF-8.");
+  }
+}
+
+/** The same cap for a binary body (multipart uploads). */
+export async function readBodyBytes(req: Request, maxBytes: number): Promise<Uint8Array> {
   assertDeclaredLength(req.headers, maxBytes);
-  if (!req.body) return "";
+  if (!req.body) return new Uint8Array(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -28,11 +38,7 @@ export async function readBodyText(req: Request, maxBytes: number): Promise<stri
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw new AppError("bad_request", "The request body is not valid UTF-8.");
-  }
+  return bytes;
 }
 
 /** Refuses a Content-Length over `maxBytes` (413) or one that is not a byte count (400). */

@@ -4,6 +4,7 @@ import type { TenantContext } from "@/lib/db/scope";
 import { withScopeSql, type ScopedSql } from "@/lib/db/sql";
 import { enqueueJob } from "@/lib/jobs/boss";
 import { detectSourceType, SOURCE_TYPES, typeFromFileName, type SourceType } from "@/lib/knowledge/parse";
+import { DOCUMENT_LIMITS } from "@/lib/knowledge/protocol";
 
 /**
  * The tenant's knowledge documents: create (upload or pasted text), replace, delete, set
@@ -12,11 +13,7 @@ import { detectSourceType, SOURCE_TYPES, typeFromFileName, type SourceType } fro
  * (`knowledge.document_created|replaced|deleted|visibility_changed`) in the same
  * transaction, and ingestion is queued after it commits (lib/knowledge/ingest.ts).
  */
-export const DOCUMENT_LIMITS = {
-  /** An upload or pasted text; bigger documents are split by the admin. */
-  maxBytes: 10 * 1024 * 1024,
-  maxTitleChars: 200,
-} as const;
+export { DOCUMENT_LIMITS };
 
 export type Visibility = "members" | "admins";
 export type DocumentStatus = "queued" | "processing" | "ready" | "failed";
@@ -115,7 +112,8 @@ export function checkUpload(upload: Pick<DocumentUpload, "fileName" | "bytes">):
   if (upload.bytes.byteLength > DOCUMENT_LIMITS.maxBytes) {
     throw new AppError("payload_too_large", `Documents are limited to ${DOCUMENT_LIMITS.maxBytes / 1024 / 1024} MB.`);
   }
-  const claimed = upload.fileName === null ? "text" : typeFromFileName(upload.fileName);
+  // Pasted text is read as Markdown: plain prose parses the same, and "# " lines become headings.
+  const claimed = upload.fileName === null ? "markdown" : typeFromFileName(upload.fileName);
   if (!claimed) throw new AppError("unsupported_media_type", `Upload Markdown, plain text, HTML, PDF or DOCX (${SOURCE_TYPES.join(", ")}).`);
   const detected = detectSourceType(upload.bytes, claimed);
   if (!detected) throw new AppError("unsupported_media_type", `The file's content is not ${claimed === "text" ? "plain text" : claimed.toUpperCase()}.`);

@@ -97,6 +97,6 @@ describe("type detection by content", () => {
   it("checkUpload answers 415 for a mismatch and 413 over the size cap", async () => {
     expect(() => checkUpload({ fileName: "fake.pdf", bytes: utf8("hello") })).toThrow(expect.objectContaining({ code: "unsupported_media_type" }));
     expect(() => checkUpload({ fileName: "big.txt", bytes: new Uint8Array(10 * 1024 * 1024 + 1).fill(0x61) })).toThrow(expect.objectContaining({ code: "payload_too_large" }));
-    expect(checkUpload({ fileName: null, bytes: utf8("pasted text") })).toBe("text");
+    expect(checkUpload({ fileName: null, bytes: utf8("pasted text") })).toBe("markdown");
   });
 });

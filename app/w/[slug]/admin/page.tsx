@@ -6,6 +6,7 @@ import { listAuditLog } from "@/lib/admin/audit";
 import { getCurrentConfig, listConfigVersions } from "@/lib/admin/config";
 import { MODEL_TIERS } from "@/lib/admin/config-schema";
 import { listApiKeys } from "@/lib/api-keys/keys";
+import { listDocuments } from "@/lib/knowledge/documents";
 import type { ModelTier } from "@/lib/db/generated/enums";
 import { getEscalationRate } from "@/lib/routing/signals";
 import { listSecurityEvents } from "@/lib/security/security-events";
@@ -21,7 +22,7 @@ export default async function AdminPage({ params, searchParams }: { params: Prom
   // Members (and non-members) get the same 404 as an unknown workspace.
   const { user, workspace } = await requireWorkspace(slug, "admin", `/w/${slug}/admin`);
   const ctx = { tenantId: workspace.tenantId, userId: user.id };
-  const [config, versions, members, invites, audit, securityEvents, apiKeys, plan, plans, escalationRate] = await Promise.all([
+  const [config, versions, members, invites, audit, securityEvents, apiKeys, knowledge, plan, plans, escalationRate] = await Promise.all([
     getCurrentConfig(ctx),
     listConfigVersions(ctx),
     listMembers(ctx),
@@ -29,6 +30,7 @@ export default async function AdminPage({ params, searchParams }: { params: Prom
     listAuditLog(ctx),
     listSecurityEvents(ctx),
     listApiKeys(ctx),
+    listDocuments(ctx),
     getPlan(workspace.planId),
     listPlans(),
     getEscalationRate(ctx),
@@ -60,6 +62,7 @@ export default async function AdminPage({ params, searchParams }: { params: Prom
           audit,
           securityEvents,
           apiKeys,
+          knowledge,
           escalationRate,
         }}
       />
