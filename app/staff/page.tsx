@@ -4,6 +4,7 @@ import { z } from "zod";
 import { AccountUtilisation } from "@/components/staff/account-utilisation";
 import { AlertHistory } from "@/components/staff/alert-history";
 import { AnomalyList } from "@/components/staff/anomaly-list";
+import { RoutingSavingsTable } from "@/components/staff/routing-savings";
 import { SecurityCounts } from "@/components/staff/security-counts";
 import { CostMixChart } from "@/components/staff/cost-mix-chart";
 import { DataQualityNote, KpiCards, ProjectionCards } from "@/components/staff/kpi-cards";
@@ -26,6 +27,7 @@ import { listSecurityCounts } from "@/lib/staff/security";
 import { requireStaff } from "@/lib/staff/guard";
 import { currentMonth, deletedTenantLabel, getMarginOverview, parseMonth } from "@/lib/staff/margins";
 import { listPrices, type PriceView } from "@/lib/staff/price-book";
+import { getRoutingSavings } from "@/lib/staff/routing-savings";
 import { listPlans } from "@/lib/tenancy/plans";
 
 export const metadata: Metadata = { title: "Staff console" };
@@ -89,13 +91,14 @@ export default async function StaffPage({ searchParams }: { searchParams: Search
   const tenantParam = z.uuid().safeParse(firstParam(params.tenant));
   const focusId = tenantParam.success ? tenantParam.data : undefined;
 
-  const [overview, account, anomalies, securityCounts, prices, plans] = await Promise.all([
+  const [overview, account, anomalies, securityCounts, prices, plans, routingSavings] = await Promise.all([
     getMarginOverview(staff.id, { month, tenantId: focusId, now }),
     getAccountOverview(staff.id, { now }),
     listStaffAnomalies(staff.id, { limit: 25 }),
     listSecurityCounts(staff.id, { now }),
     listPrices(staff.id, now),
     listPlans(),
+    getRoutingSavings(staff.id, { month }),
   ]);
 
   const isCurrent = overview.isCurrentMonth;
@@ -208,6 +211,14 @@ export default async function StaffPage({ searchParams }: { searchParams: Search
           </CardBody>
         </Section>
       </div>
+
+      <Section
+        id="routing-savings-heading"
+        title={`Model routing savings · ${monthName} (estimate)`}
+        description="An estimate, not a billed figure: the tokens of every routed call priced from the price book at the model that answered and at the model of the tenant’s tier default, on the same tokens (the default model would not have written exactly those). Each UTC day is priced at that day’s noon price."
+      >
+        <RoutingSavingsTable savings={routingSavings} />
+      </Section>
 
       <div className="grid gap-6 lg:grid-cols-2">
         <Section id="utilisation-heading" title="Account utilisation" description="The Anthropic account’s rate limits, from the latest response headers.">

@@ -10,6 +10,7 @@ import { getPlan } from "@/lib/tenancy/plans";
 import { foldUsageRollups } from "@/lib/usage/fold";
 import { HIST_BUCKETS, summarizeHistogram, type PercentileSummary } from "@/lib/usage/percentiles";
 import { addDays, dayRange, type IsoDate } from "@/lib/usage/dates";
+import { readRoutingOutcomes, type RoutingOutcomeTotals } from "@/lib/usage/routing";
 
 /**
  * The tenant usage dashboard, read from the daily rollups (usage_daily, folded from the
@@ -131,6 +132,8 @@ export interface UsageDashboard {
   quota: QuotaStatus;
   headroom: RateHeadroom;
   notices: UsageNotice[];
+  /** Scope "tenant" only: requests and tokens by routing outcome (issue 14). */
+  routing: RoutingOutcomeTotals[] | null;
 }
 
 export function isDashboardDays(value: number): value is DashboardDays {
@@ -206,13 +209,14 @@ export async function getUsageDashboard(ctx: UsageDashboardContext, options: Usa
       const from = addDays(meta.today, -(options.days - 1));
       const rows = await readBreakdowns(tx, ctx.tenantId, from, meta.today, onlyUser);
       const hist = await readHistograms(tx, ctx.tenantId, from, meta.today, onlyUser);
-      return { meta, from, rows, hist };
+      const routing = options.scope === "tenant" ? await readRoutingOutcomes(tx, ctx.tenantId, from, meta.today) : null;
+      return { meta, from, rows, hist, routing };
     }),
     limiter.remaining(policies.tenantRequests, ctx.tenantId),
     limiter.remaining(policies.tenantTokens, ctx.tenantId),
   ]);
 
-  const { meta, from, rows, hist } = data;
+  const { meta, from, rows, hist, routing } = data;
   const dayModel = rows.filter((r) => r.kind === "day_model");
   const byDay = new Map<string, DailyUsage>();
   const byModel = new Map<string, UsageBreakdown>();
@@ -271,6 +275,7 @@ export async function getUsageDashboard(ctx: UsageDashboardContext, options: Usa
       tokensPerMinute: { limit: policies.tenantTokens.limit, remaining: clamp(tokensLeft.remaining, policies.tenantTokens.limit), resetAt: tokensLeft.resetAt },
       degraded: requestsLeft.degraded || tokensLeft.degraded,
     },
+    routing,
     notices: [
       ...meta.notices.map((n): UsageNotice => ({ kind: "quota", level: n.kind, message: n.message, createdAt: new Date(n.created_at).toISOString() })),
       ...meta.anomalies.map(

@@ -7,6 +7,7 @@ import { ExportForm } from "@/components/usage/export-form";
 import { DataQualityNotice, KpiCards } from "@/components/usage/kpi-cards";
 import { HeadroomMeters, QuotaMeter } from "@/components/usage/limits-panel";
 import { SegmentedLinks } from "@/components/usage/range-switcher";
+import { RoutingOutcomes } from "@/components/usage/routing-outcomes";
 import { BreakdownBarChart, CostPerDayChart, TokensByModelChart, type TokensPoint } from "@/components/usage/usage-charts";
 import { UsageNotices } from "@/components/usage/usage-notices";
 import { userLabel, UserUsageTable } from "@/components/usage/user-usage";
@@ -100,6 +101,7 @@ export default async function UsagePage({ params, searchParams }: { params: Prom
               />
             </ChartFigure>
           </div>
+          {dashboard.routing && <RoutingOutcomes outcomes={dashboard.routing} />}
           {dashboard.users && <UsersSection dashboard={dashboard} />}
         </>
       ) : (
