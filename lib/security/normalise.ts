@@ -220,9 +220,42 @@ export function skeletonInfo(text: string): { text: string; invisible: number } 
   return { text: decoder.decode(buf.subarray(0, n)), invisible };
 }
 
-/** NFKC, invisible characters removed, lower case; every script kept as written. */
-export function fold(text: string): string {
-  return text.normalize("NFKC").replace(INVISIBLE_GLOBAL, "").toLowerCase();
+/**
+ * NFKC, invisible characters removed, lower case; every script kept as written. A caller
+ * that already knows the text hides no invisible character (skeletonInfo counted none)
+ * says so and skips the removal pass, the costliest part on long text.
+ */
+export function fold(text: string, options: { invisible?: boolean } = {}): string {
+  const nfkc = text.normalize("NFKC");
+  return (options.invisible === false ? nfkc : withoutInvisible(nfkc)).toLowerCase();
+}
+
+/** BMP code unit → 1 if invisible (memoised from INVISIBLE; 2 = known visible). */
+const INVISIBLE_UNIT = new Uint8Array(0x10000);
+
+function withoutInvisible(text: string): string {
+  let out = "";
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0xad) continue; // nothing invisible below the soft hyphen
+    let width = 1;
+    let invisible: boolean;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      width = 2;
+      invisible = INVISIBLE.test(text.slice(i, i + 2));
+    } else {
+      let known = INVISIBLE_UNIT[c]!;
+      if (known === 0) INVISIBLE_UNIT[c] = known = INVISIBLE.test(String.fromCharCode(c)) ? 1 : 2;
+      invisible = known === 1;
+    }
+    if (invisible) {
+      out += text.slice(from, i);
+      from = i + width;
+    }
+    i += width - 1;
+  }
+  return from === 0 ? text : out + text.slice(from);
 }
 
 /**

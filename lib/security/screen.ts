@@ -86,7 +86,7 @@ export function screenText(text: string): ScreenResult {
     readSkeleton(spaced, LATIN.matcher.scan(spaced), findings);
   }
   if (NON_LATIN.test(text)) {
-    const folded = fold(text);
+    const folded = fold(text, { invisible: invisible > 0 });
     const script = SCRIPT.matcher.scan(folded);
     matchRules(FOLDED_RULES, folded, SCRIPT, script, findings);
     matchCombos(folded, SCRIPT, script, findings);
