@@ -4,6 +4,7 @@ import { useEffect, useRef, useState, useTransition, type FormEvent, type ReactN
 import { z } from "zod";
 import { saveConfigAction } from "@/app/w/[slug]/admin/actions";
 import { fromDraft, type ConfigDraft } from "@/components/admin/config-draft";
+import { ContextPreview } from "@/components/admin/context-preview";
 import { PromptPreview } from "@/components/admin/prompt-preview";
 import { TagInput } from "@/components/admin/tag-input";
 import type { PlanView } from "@/components/admin/types";
@@ -346,8 +347,9 @@ export function AssistantPanel({
           </div>
         </div>
 
-        <div className="min-w-0 lg:sticky lg:top-20">
+        <div className="min-w-0 space-y-6">
           <PromptPreview config={normalised} />
+          <ContextPreview slug={slug} config={normalised} />
         </div>
       </div>
     </form>

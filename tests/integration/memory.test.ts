@@ -27,6 +27,7 @@ vi.mock("react", async (original) => ({ ...(await original<typeof import("react"
 const memoriesRoute = await import("@/app/api/w/[slug]/memories/route");
 const memoryRoute = await import("@/app/api/w/[slug]/memories/[id]/route");
 const settingsRoute = await import("@/app/api/w/[slug]/memory-settings/route");
+const previewRoute = await import("@/app/api/w/[slug]/context-preview/route");
 
 let prisma: PrismaClient;
 let sim: RunningSimulator;
@@ -293,5 +294,20 @@ describe("memory proposals", () => {
     // Never Alice's.
     const forAlice = await composeFor(alice, { message: "hello" }, plan);
     expect(forAlice.system.map((b) => b.text).join("\n")).not.toContain(marker);
+  });
+});
+
+describe("the admin console's context preview", () => {
+  it("answers admins with the knowledge a sample question retrieves, and members not at all", async () => {
+    await actAs(mia);
+    const refused = await previewRoute.POST(req(`/api/w/${slug}/context-preview`, write("POST", { query: "refunds" })), params({ slug }));
+    expect(refused.status).toBe(404);
+    await actAs(alice);
+    const res = await previewRoute.POST(req(`/api/w/${slug}/context-preview`, write("POST", { query: "refunds" })), params({ slug }));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { passages: unknown[] };
+    expect(Array.isArray(body.passages)).toBe(true);
+    const empty = await previewRoute.POST(req(`/api/w/${slug}/context-preview`, write("POST", { query: " " })), params({ slug }));
+    expect(empty.status).toBe(422);
   });
 });
