@@ -161,18 +161,16 @@ BEGIN
 END
 $$;
 
--- The fold of 0009 with a fourth target. The batch table has a new name: a session that
--- created 0009's temp table before this migration keeps that table's old shape.
-CREATE OR REPLACE FUNCTION fold_usage_rollups(p_tenant uuid) RETURNS bigint
+-- The fold's body (0009, renamed fold_usage_rollups_any by 0011; the public
+-- fold_usage_rollups() checks the caller and calls it) with a fourth target. The batch table
+-- has a new name: a session that created 0009's temp table before this migration keeps that
+-- table's old shape.
+CREATE OR REPLACE FUNCTION fold_usage_rollups_any(p_tenant uuid) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE
   folded bigint;
   queued uuid[];
 BEGIN
-  IF current_user = 'bh_tenant' AND (p_tenant IS NULL OR p_tenant IS DISTINCT FROM app_tenant_id()) THEN
-    RAISE EXCEPTION 'fold_usage_rollups: a tenant scope folds only its own tenant' USING ERRCODE = '42501';
-  END IF;
-
   SELECT array_agg(DISTINCT q.tenant_id ORDER BY q.tenant_id) INTO queued
     FROM usage_rollup_queue q WHERE p_tenant IS NULL OR q.tenant_id = p_tenant;
   IF queued IS NULL THEN
@@ -301,7 +299,7 @@ DECLARE
   written bigint;
 BEGIN
   PERFORM pg_advisory_xact_lock(1431521092, usage_daily_lock_key(p_tenant));
-  PERFORM fold_usage_rollups(p_tenant);
+  PERFORM fold_usage_rollups_any(p_tenant);
   DELETE FROM usage_routing_daily WHERE tenant_id = p_tenant;
   INSERT INTO usage_routing_daily (
     tenant_id, day, utc_day, request_type, model, default_model, route_tier, default_tier, requests,
@@ -337,5 +335,5 @@ CREATE TRIGGER tenants_time_zone_routing_rollup
   EXECUTE FUNCTION usage_routing_daily_on_time_zone_change();
 
 -- Events routed before this migration (0014 onwards): queued changes first, then a recount.
-SELECT fold_usage_rollups(NULL);
+SELECT fold_usage_rollups_any(NULL);
 SELECT rebuild_usage_routing_daily(id) FROM tenants;
