@@ -21,6 +21,7 @@ import type { ScreenCategory } from "@/lib/security/screen-rules";
 export const CONCEPTS = {
   /** Dismissing instructions: the verb half of an override. */
   dismiss: [
+    "to one side", "start over", "start fresh", "clean slate", "from scratch", "without any of your", "without your",
     // en
     "ignor", "disregard", "forget", "forgot", "overlook", "overrid", "bypass", "circumvent", "skip ", "drop ", "discard", "scrap ", "scratch ",
     "throw away", "throw out", "toss ", "set aside", "put aside", "leave aside", "cast aside", "pay no attention", "pay no heed",
@@ -58,7 +59,8 @@ export const CONCEPTS = {
   ],
   /** Instructions declared void: a dismissal stated rather than ordered ("your rules are lifted"). */
   dismissed: [
-    "cancel", "revok", "withdrawn", "retired", "void", "nullif", "invalidat", "obsolete", "outdated", "suspended", "lifted", "disabled", "deactivat", "turned off", "switched off", "never happened", "no longer appl", "no longer valid", "no longer matter", "no longer in effect", "don't apply", "do not apply", "doesn't apply", "supersed", "sin efecto", "ungultig", "aufgehoben", "ausser kraft", "*作废", "*作廢", "*废除", "*失效", "*取り消", "*취소", "*무효", "*недействительн", "*отмен",
+    "are off", "is off", "are now off", "are disabled", "is disabled", "no longer active", "are gone", "gelten nicht mehr", "gilt nicht mehr", "nicht mehr gultig", "ya no valen", "ya no aplican", "ya no son validas", "ne s'appliquent plus", "ne sont plus valables", "nao valem mais", "nao se aplicam mais", "non valgono piu", "non sono piu valide", "gelden niet meer", "zijn niet meer geldig",
+    "cancel", "revok", "withdrawn", "retired", "void", "nullif", "invalidat", "obsolete", "outdated", "suspended", "lifted", "disabled", "deactivat", "turned off", "switched off", "no longer appl", "no longer valid", "no longer matter", "no longer in effect", "don't apply", "do not apply", "doesn't apply", "supersed", "sin efecto", "ungultig", "aufgehoben", "ausser kraft", "*作废", "*作廢", "*废除", "*失效", "*取り消", "*취소", "*무효", "*недействительн", "*отмен",
   ],
   /** What the assistant was given: the object half (with an owner, see `owner`). */
   rulesNoun: [
@@ -78,7 +80,7 @@ export const CONCEPTS = {
   owner: [
     "your", "ur ", "yer ", "thy ", "yourself", 
     "system", "developer", "operator", "your creators", "you were", "you've been",
-    "you have been", "you got", "you received", "you started", "you were given", "given to you", "loaded", "built-in", 
+    "you have been", "you got", "you received", "you were given", "given to you", "loaded", "built-in", 
     
     "tus ", "tu ", "te ", "del sistema", "recibiste", "tes ", "ton ", "vos ",
     "votre", "on t'a", "deine", "deinen", "dein ", "dir ", 
@@ -90,44 +92,47 @@ export const CONCEPTS = {
   ],
   /** Earlier instructions, whoever gave them: counts with an ordered dismissal only. */
   prior: [
+    "at the top", "at the start", "at the beginning", "top of this", "start of this",
     "previous", "prior", "above", "earlier", "preceding", "foregoing", "initial", "original", "all of the", "all the", "all previous", "all prior", "every ", "any previous", "before this", "before my", "so far", "anterior", "previa", "previo", "iniciales", "originales", "antes", "precedent", "d'origine", "au depart", "avant", "vorherig", "bisherig", "ursprunglich", "vorher", "iniciais", "originais", "in precedenza", "prima", "iniziali", "vorige", "eerdere", "eerder", "oorspronkelijk", "sebelumnya", "onceki", "poprzedni", "wszystk",
   ],
   /** A reference to the assistant's instructions complete on its own ("what you were told"). */
   toldPhrase: [
+    "you came with", "you were born with", "you shipped with", "rules you", "instructions you", "guidelines you", "guidance you", "directives you", "prompt you", "restrictions you", "constraints you", "policies you", "programming you", "rules that you", "instructions that you", "aturanmu", "instruksimu", "perintahmu", "petunjukmu", "aturan anda", "instruksi anda", "aturan kamu",
     "what you were told", "what you've been told", "what you have been told", "what you were given", "what they told you", "what you were asked",
-    "whatever you were told", "everything you were told", "everything you've been told", "anything you were told", "what u were told",
-    "wat u were told", "what ur told", "everything before this", "everything above", "anything above", "all of the above", "whatever came before",
-    "before this message", "before this msg", "b4 this", "before my first message", "prior to my first message", "you started this chat with",
-    "started this conversation with", "you were set up with", "you were loaded with", "you were configured with", "configured you", "configures you",
-    "placed before my", "put in front of", "setup text", "the earlier briefing", "your brief", "lo que te dijeron", "lo que te indicaron",
-    "lo que te pidieron", "lo que te han dicho", "ce qu'on t'a dit", "ce qu'on t'a demande", "ce que l'on t'a", "ce qu'on vous a",
-    "was man dir vorher gesagt", "was man dir gesagt", "was dir gesagt", "was man ihnen gesagt", "o que te disseram", "o que lhe disseram",
-    "tudo o que te disseram", "quello che ti hanno detto", "cio che ti e stato detto", "indicazioni ricevute", "wat je eerder is opgedragen",
-    "wat je is opgedragen", "wat je eerder", "wat je is verteld",
-    "*之前收到", "*收到的任何", "*你之前", "*これまでに与えられた", "*앞서 받은", "*이전에 받은", "*что тебе сказали", "*всё, что тебе", "*все, что тебе",
-    "*что тебе говорили", "*ما قيل لك", "*كل ما قيل", "*पहले दिए गए", "*पहले बताए गए",
+    "whatever you were told", "everything you were told", "everything you've been told", "anything you were told", 
+    "everything before this", "everything above", "anything above", "all of the above", "whatever came before",
+    "before this message", "before my first message", "prior to my first message", 
+    "you were set up with", "you were loaded with", "you were configured with", "configured you", "configures you",
+    "your brief", "lo que te dijeron", 
+    "lo que te pidieron", "lo que te han dicho", "ce qu'on t'a dit", "ce que l'on t'a", "ce qu'on vous a",
+    "was man dir gesagt", "was dir gesagt", "was man ihnen gesagt", "o que te disseram", "o que lhe disseram",
+    "tudo o que te disseram", "quello che ti hanno detto", "cio che ti e stato detto", 
+    "wat je eerder", "wat je is verteld",
+    "*이전에 받은", 
+    "*что тебе говорили", 
   ],
   /** Taking over: only the user's word counts now. */
   obeyMe: [
     "only listen to me", "listen only to me", "only obey me", "obey only me", "only follow my", "follow only my", "do what i say", "do exactly what i say",
-    "do as i say", "what i type", "only what i", "only my instructions", "my instructions only", "my rules now", "from here on", "from now on",
-    "effective immediately", "for this session", "a partir de ahora", "solo obedeces", "solo me obedeces", "haz lo que yo", "haz lo que te diga",
-    "fais ce que je", "fais uniquement ce que", "a partir de maintenant", "desormais", "nur noch auf mich", "ab jetzt", "von nun an", "tu, was ich",
-    "tue, was ich", "a partir de agora", "so me obedeca", "faca o que eu", "da ora", "segui solo me", "solo me", "voortaan", "alleen wat ik",
+    "do as i say", "only what i", "only my instructions", "my instructions only", "my rules now", "from here on", "from now on",
+    "for this session", "a partir de ahora", "solo me obedeces", "haz lo que yo", "haz lo que te diga",
+    "fais ce que je", "fais uniquement ce que", "a partir de maintenant", "desormais", "ab jetzt", "von nun an", "tu, was ich",
+    "tue, was ich", "a partir de agora", "so me obedeca", "faca o que eu", "da ora", "solo me", "voortaan", 
     "mulai sekarang", "sadece beni", "od teraz", "tylko mnie",
-    "*从现在开始", "*從現在開始", "*只按我", "*只听我", "*只聽我", "*听我的", "*聽我的", "*私の言うことだけ", "*私の指示だけ", "*내 말만", "*지금부터",
-    "*слушай только меня", "*теперь слушай", "*только меня", "*اتبع أوامري", "*أوامري فقط", "*من الآن", "*मेरी बात मानो", "*सिर्फ मेरी", "*अब से",
+    "*从现在开始", "*從現在開始", "*只听我", "*只聽我", "*听我的", "*聽我的", "*私の指示だけ", "*지금부터",
+    "*теперь слушай", "*только меня", "*أوامري فقط", "*من الآن", "*सिर्फ मेरी", "*अब से",
   ],
   /** Without limits: what a jailbreak persona or an override asks for. */
   unrestricted: [
+    "no tienes reglas", "no tienes restricciones", "no tienes limites", "no tienes filtros", "tu n'as pas de regles", "tu n'as aucune regle", "tu n'as aucune restriction", "du hast keine regeln", "keine regeln", "keine einschrankungen", "keine filter", "nao tem regras", "nao tens regras", "voce nao tem regras", "non hai regole", "non hai restrizioni", "geen regels", "geen beperkingen", "geen filters", "don't have any rules", "do not have any rules", "don't have rules", "don't have any restrictions", "do not have any restrictions", "*нет никаких правил", "*нет никаких ограничений", "*нет правил", "*нет ограничений", "*нет фильтров",
     "no rules", "no restrictions", "no limits", "no limitations", "no filters", "no filter", "no guidelines", "no boundaries", "no ethics",
     "no morals", "no censorship", "no constraints", "no caveats", "no safety", "no content policy", "zero restrictions", "zero rules", "no guardrails",
     "without rules", "without restrictions", "without any restrictions", "without any rules", "without limits", "without filters", "without any filters",
     "without guidelines", "without censorship", "without safety", "without constraints", "without any limit", "never refuse", "never say no",
-    "never says no", "never refuses", "no refusals", "unrestricted", "unfiltered", "uncensored", "unlocked", "amoral", "filters were switched off",
-    "filters off", "filters are off", "filters disabled", "safety off", "never given any safety", "no safety training", "free of all",
+    "never says no", "never refuses", "no refusals", "unrestricted", "unfiltered", "uncensored", "unlocked", "amoral", 
+    "filters off", "filters are off", "filters disabled", "safety off", "free of all",
     "free from all", "freed from", "liberated from", "broke free", "have no rules", "has no rules", "had no rules", "no limit ", "answer freely",
-    "anything goes", "everything is allowed", "raw answers", "no warnings", "no disclaimers",
+    "anything goes", "everything is allowed", "no warnings", "no disclaimers",
     "sin restricciones", "sin ninguna restriccion", "sin reglas", "sin filtros", "sin limites", "sin censura", "sans restrictions", "sans regles",
     "sans filtre", "sans limites", "sans censure", "liberee de", "libere de", "ohne einschrankung", "ohne jegliche einschrankung", "ohne regeln",
     "ohne filter", "ohne grenzen", "ohne zensur", "sem restricoes", "sem regras", "sem filtros", "sem limites", "sem censura", "senza restrizioni",
@@ -151,6 +156,7 @@ export const CONCEPTS = {
   ],
   /** A request to show or hand over. */
   reveal: [
+    "what exactly", "what does",
     "reveal", "show", "print", "display", "repeat", "output", "tell me", "give me", "share", "dump", "leak", "write out", "recite", "paste",
     "spell out", "copy", "expose", "disclose", "translate", "summari", "quote", "echo", "publish", "list ", "read out", "read me", "what does",
     "what's in", "whats in", "what is in", "start your reply with", "begin your reply with", "start your answer with", "begin your answer with",
@@ -168,14 +174,15 @@ export const CONCEPTS = {
   ],
   /** The hidden prompt named so that only this assistant's can be meant. */
   hiddenPrompt: [
+    "the hidden ", "the secret ", "ur hidden", "the initial instruction", "the original instruction", "the developer message", "the initial prompt", "the original prompt",
     "your system prompt", "ur system prompt", "the system prompt", "your prompt", "ur prompt", "your instructions", "ur instructions",
     "your initial", "your original", "your hidden", "your secret", "your configuration", "ur configuration", "your config", "ur config",
     "your setup", "your set-up", "your guidelines", "your directives", "your programming", "your rules", "your system message", "your preamble",
-    "your persona", "hidden prompt", "hidden instruction", "hidden rules", "hidden preface", "hidden preamble", "hidden system", "secret instruction",
-    "secret prompt", "initial instruction", "initial prompt", "original instruction", "original prompt", "developer message", "developer prompt",
+    "your persona", 
+    
     "preprompt", "pre-prompt", "meta prompt", "metaprompt", "context window", "the text before", "the text above", "the words above",
-    "everything above", "everything before", "everything between the start", "what was written before", "before my first message",
-    "prior to my first message", "start of this conversation", "placed before my", "you were given", "configured you", "configures you",
+    "everything above", "everything before", "what was written before", "before my first message",
+    "prior to my first message", "start of this conversation", "you were given", "configured you", "configures you",
     "you were configured", "you were set up", "tenant configuration", "platform rules", "custom instructions", "hidden preface",
     "prompt del sistema", "prompt de sistema", "instrucciones ocultas", "instrucciones del sistema", "instrucciones iniciales",
     "instrucciones originales", "tus instrucciones", "tus reglas", "mensaje del sistema", "reglas que te", "message systeme", "prompt systeme",
@@ -198,7 +205,7 @@ export const CONCEPTS = {
   /** Unchanged, in full: what an extraction asks of the text it wants. */
   verbatim: [
     "verbatim", "word for word", "word-for-word", "unchanged", "as-is", "as is", "in full", "in its entirety", "exact text", "exact wording",
-    "exactly", "raw text", "in a code block", "full text", "character for character", "palabra por palabra", "tal cual", "textualmente",
+    "exactly", "raw text", "full text", "character for character", "palabra por palabra", "tal cual", "textualmente",
     "mot pour mot", "texto integral", "wort fur wort", "wortlich", "vollstandig", "parola per parola", "alla lettera", "woord voor woord",
     "*原封不动", "*原封不動", "*一字不差", "*逐字", "*完整", "*そのまま", "*全文", "*그대로", "*전문", "*дословно", "*без изменений", "*полностью",
     "*حرفيا", "*حرفياً", "*शब्दशः",
@@ -209,8 +216,8 @@ export const CONCEPTS = {
     "all tenants", "other compan", "another compan", "other organi", "another organi", "other orgs", "other workspace", "another workspace",
     "other account", "another account", "other client", "another client", "other member", "other people", "other employee", "other team",
     "another team", "every user", "all users", "every customer", "all customers", "every company", "previous user", "last person", "last user",
-    "someone else", "my coworker", "my co-worker", "my colleague", "my boss", "my manager", "coworker", "colleague", "teammate", "workspace i'm not",
-    "i'm not a member", "not a member", "registered under other", "on this platform", "on this system", "that use this", "who use this",
+    "someone else", "my coworker", "my co-worker", "my colleague", "my boss", "my manager", "coworker", "colleague", "teammate", 
+    "on this platform", "on this system", "that use this", "who use this",
     "otros usuarios", "otros clientes", "otras empresas", "los otros usuarios", "autres utilisateurs", "autres clients", "autres entreprises",
     "anderen kunden", "anderer kunden", "anderen nutzer", "anderer nutzer", "anderen benutzer", "outros usuarios", "outros clientes",
     "outras empresas", "altri utenti", "altri clienti", "altre aziende", "andere gebruikers", "andere klanten", "pengguna lain",
@@ -220,6 +227,7 @@ export const CONCEPTS = {
   ],
   /** Their data. */
   data: [
+    "ask ",
     "data", "record", "conversation", "messages", "message", "chat", "history", "logs", "emails", "email address", "invoices", "files", "documents",
     "details", "information", "passwords", "password", "credentials", "api key", "usage", "orders", "contacts", "asked", "asking", "said",
     "wrote", "sent", "been asking", "questions",
@@ -230,6 +238,7 @@ export const CONCEPTS = {
   ],
   /** Asking to be handed something, or told what someone did. */
   request: [
+    "can i see", "could i see", "may i see", "can you show", "let me view", "view ",
     "show", "give me", "list ", "dump", "export", "print", "pull up", "tell me", "let me see", "let me read", "let me access", "i'd like",
     "i would like", "i need", "i want", "fetch", "retrieve", "display", "send me", "read me", "read out", "what did", "what have", "what has",
     "what were", "what was", "what are", "which ", "who ", "run select", "select ", "open ", "let me access", "give me access", "forward me", "download", "reveal", "leak",
@@ -240,16 +249,17 @@ export const CONCEPTS = {
   ],
   /** Words addressed to an AI reading a pasted text. */
   aiAddressee: [
-    "ai ", "ai:", "ai,", "a.i.", "ai system", "ai tool", "ai model", "ai assistant", "assistant:", "assistant,", "[assistant", "the assistant",
-    "llm", "language model", "chatbot", "automated screener", "automated reviewer", "automated system", "bots ", "gpt", "claude", "ai agent",
+    "ai ", "ai:", "ai,", "a.i.", "ai system", "ai tool", "ai model", "ai assistant", "assistant:", "assistant,", "the assistant",
+    "llm", "language model", "chatbot", "automated system", "bots ", "gpt", "claude", "ai agent",
     "assistente de ia", "asistente de ia", "asistente ia", "assistant ia", "l'ia", "ki-assistent", "ki ", "assistente ia", "l'intelligenza",
     "*人工智能", "*ai助手", "*ＡＩ", "*언어 모델", "*языковая модель", "*ии-ассистент", "*الذكاء الاصطناعي",
   ],
   /** An order inside a pasted text. */
   docOrder: [
-    "must", "should", "shall", "are instructed", "is instructed", "are required", "is required", "need to", "have to", "instead", "stop ",
+    "recommend only", "only recommend", "must recommend", "include the user", "ignore the rest", "reply only", "rate this", "rank this",
+    
     "forward", "email the", "send the", "reply only", "respond only", "reply with", "respond with", "rank ", "state that", "say that", "tell the",
-    "mark every", "mark all", "approve", "append", "include the", "print", "output", "reveal", "disregard", "ignore", "forget", "recommend",
+    "mark every", "mark all", "approve", "append", "print", "output", "reveal", "disregard", "ignore", "forget", 
     "visit", "click", "debe", "doit", "muss", "deve", "moet", "harus",
   ],
   /** Pasting a text for work: the frame an embedded instruction hides in. */

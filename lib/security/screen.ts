@@ -316,9 +316,11 @@ function broken(breaks: Int32Array, a: number, b: number): boolean {
   return l < breaks.length && breaks[l]! < hi;
 }
 
-const NEAR = 30;
+const NEAR = 25;
 /** Between data and its owners: "the messages of other users", not "data with other companies". */
-const OF_OWNER = /\b(?:of|from|for|belonging to|owned by|sent by|written by|under|in|de|des|der|di|van|dari)\b/;
+const OF_OWNER = /\b(?:of|from|for|by|belonging to|owned by|sent by|written by|under|in|de|des|der|di|van|dari)\b/;
+/** An owner word and its noun are one phrase: no colon or comma between ("Your task: read the rules"). */
+const PHRASE_BREAK = /[:,;]/;
 
 /** Co-occurrence within one sentence: a concept's matches near another's. */
 class ComboReader {
@@ -364,7 +366,8 @@ class ComboReader {
 
   private derive(name: Derived): readonly number[] {
     const nouns = this.starts("rulesNoun");
-    const nearNoun = (owners: readonly number[]) => nouns.filter((n) => owners.some((o) => o !== n && this.near(o, n, NEAR)));
+    const nearNoun = (owners: readonly number[]) =>
+      nouns.filter((n) => owners.some((o) => o !== n && this.near(o, n, NEAR) && !PHRASE_BREAK.test(this.text.slice(Math.min(o, n), Math.max(o, n)))));
     switch (name) {
       case "ownInstructions":
         return [...this.starts("toldPhrase"), ...nearNoun(this.starts("owner"))];
