@@ -33,12 +33,14 @@ export interface AssistantMessageProps {
   initial: string;
   /** Present only on the one reply that can be retried right now. */
   onRetry?: () => void;
-  /** Present only on the last answer, when a stronger model is available for it (issue 14). */
+  /** The last finished answer: name the model that wrote it (issue 14). */
+  showModel?: boolean;
+  /** Present only on the last answer, when a stronger model is available for it. */
   escalation?: Escalation;
   onEscalate?: () => void;
 }
 
-export const AssistantMessage = memo(function AssistantMessage({ message, assistantName, initial, onRetry, escalation, onEscalate }: AssistantMessageProps) {
+export const AssistantMessage = memo(function AssistantMessage({ message, assistantName, initial, onRetry, showModel, escalation, onEscalate }: AssistantMessageProps) {
   const streaming = message.status === "streaming";
   const waiting = streaming && message.content.length === 0;
   return (
@@ -67,7 +69,7 @@ export const AssistantMessage = memo(function AssistantMessage({ message, assist
           </div>
         )}
 
-        {escalation && onEscalate && <EscalateAction message={message} escalation={escalation} onEscalate={onEscalate} />}
+        {((showModel && message.model) || (escalation && onEscalate)) && <AnswerFooter message={message} escalation={escalation} onEscalate={onEscalate} />}
 
         {message.status === "error" && (
           <div role="alert" className="mt-3 flex flex-col gap-3 rounded-lg bg-red-50 p-3 text-sm text-red-800 ring-1 ring-red-600/15 ring-inset sm:flex-row sm:items-center sm:justify-between">
@@ -88,25 +90,31 @@ export const AssistantMessage = memo(function AssistantMessage({ message, assist
   );
 });
 
-/** Under the last answer: which model wrote it, and the action that asks the next tier up instead. */
-function EscalateAction({ message, escalation, onEscalate }: { message: UiMessage; escalation: Escalation; onEscalate: () => void }) {
+/** Under the last answer: which model wrote it, and (when there is one) the action that asks the next tier up instead. */
+function AnswerFooter({ message, escalation, onEscalate }: { message: UiMessage; escalation?: Escalation; onEscalate?: () => void }) {
+  return (
+    <div className="mt-2 flex min-h-7 flex-wrap items-center gap-x-3 gap-y-1 text-xs text-zinc-500" data-testid="answer-footer">
+      {message.model && <span data-testid="answer-model">Answered by {modelDisplayName(message.model)}</span>}
+      {escalation && onEscalate && <EscalateButton escalation={escalation} onEscalate={onEscalate} />}
+    </div>
+  );
+}
+
+function EscalateButton({ escalation, onEscalate }: { escalation: Escalation; onEscalate: () => void }) {
   const target = modelDisplayName(escalation.model);
   return (
-    <div className="mt-2 flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-zinc-500" data-testid="escalate-row">
-      {message.model && <span data-testid="answer-model">Answered by {modelDisplayName(message.model)}</span>}
-      <Button
-        size="sm"
-        variant="ghost"
-        onClick={onEscalate}
-        data-testid="escalate-button"
-        title={`Answer your last message again with ${target}`}
-        aria-label={`Regenerate with a stronger model (${target})`}
-        className="-ml-2 h-7 px-2 text-xs text-indigo-700 hover:bg-indigo-50 hover:text-indigo-800"
-      >
-        <SparklesIcon className="size-3.5" />
-        Regenerate with a stronger model
-      </Button>
-    </div>
+    <Button
+      size="sm"
+      variant="ghost"
+      onClick={onEscalate}
+      data-testid="escalate-button"
+      title={`Answer your last message again with ${target}`}
+      aria-label={`Regenerate with a stronger model (${target})`}
+      className="-ml-2 h-7 px-2 text-xs text-indigo-700 hover:bg-indigo-50 hover:text-indigo-800"
+    >
+      <SparklesIcon className="size-3.5" />
+      Regenerate with a stronger model
+    </Button>
   );
 }
 

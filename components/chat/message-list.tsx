@@ -66,6 +66,7 @@ export function MessageList({ messages, assistantName, initial, retryKey, onRetr
               assistantName={assistantName}
               initial={initial}
               onRetry={m.key === retryKey ? onRetry : undefined}
+              showModel={m === lastMessage && (m.status === "complete" || m.status === "aborted")}
               escalation={m.key === escalation?.key ? escalation : undefined}
               onEscalate={m.key === escalation?.key ? onEscalate : undefined}
             />
