@@ -47,7 +47,7 @@ export function AdminConsole({ data, initialTab }: { data: AdminConsoleData; ini
   const items: TabItem<AdminTab>[] = [
     { id: "assistant", label: "Assistant" },
     { id: "versions", label: "Versions", count: data.versions.length },
-    { id: "knowledge", label: "Knowledge", shortLabel: "Docs", count: data.knowledge.length },
+    { id: "knowledge", label: "Knowledge", shortLabel: "Docs" },
     { id: "members", label: "Members", count: data.members.length },
     { id: "api-keys", label: "API keys", shortLabel: "Keys", count: data.apiKeys.filter((k) => k.status === "active").length },
     { id: "audit", label: "Audit log", shortLabel: "Audit" },

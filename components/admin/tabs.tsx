@@ -53,7 +53,7 @@ export function Tabs<T extends string>({ label, items, selected, onSelect }: { l
             tabIndex={active ? 0 : -1}
             onClick={() => onSelect(tab.id)}
             className={cn(
-              "-mb-px flex shrink-0 items-center gap-1.5 rounded-t-md border-b-2 px-2 py-2.5 sm:px-3 text-sm font-medium whitespace-nowrap transition-colors",
+              "relative -mb-px flex shrink-0 items-center gap-1.5 rounded-t-md border-b-2 px-2 py-2.5 sm:px-3 text-sm font-medium whitespace-nowrap transition-colors",
               active ? "border-indigo-600 text-zinc-900" : "border-transparent text-zinc-600 hover:border-zinc-300 hover:text-zinc-900",
               focusRing,
             )}

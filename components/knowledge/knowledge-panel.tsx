@@ -37,7 +37,7 @@ const isBusy = (d: KnowledgeDocumentView) => d.status === "queued" || d.status =
 /**
  * The workspace's knowledge base. Admins (`canEdit`) upload files or paste text, replace,
  * delete and set visibility; members see the same list read-only (the server shows them
- * members' documents only). While any document is queued or processing the list is polled,
+ * members' documents only; the page passes only those with a live version). While any document is queued or processing the list is polled,
  * so states move queued → processing → ready or failed (with the reason) without a reload.
  */
 export function KnowledgePanel({ slug, timeZone, initial, canEdit }: { slug: string; timeZone: string; initial: KnowledgeDocumentView[]; canEdit: boolean }) {
@@ -201,7 +201,7 @@ function DocumentRow({
     TYPE_LABELS[doc.sourceType],
     formatBytes(doc.byteSize),
     doc.pageCount !== null && doc.sourceType === "pdf" ? `${doc.pageCount} pages` : null,
-    doc.chunkCount !== null ? `${formatInteger(doc.chunkCount)} passages` : null,
+    doc.chunkCount !== null ? `${formatInteger(doc.chunkCount)} ${doc.chunkCount === 1 ? "passage" : "passages"}` : null,
     `updated ${formatDateTime(doc.updatedAt, timeZone)}`,
   ].filter(Boolean);
   return (
@@ -216,17 +216,19 @@ function DocumentRow({
           )}
         </p>
         <p className="text-xs text-zinc-500">{facts.join(" · ")}</p>
-        <StatusLine doc={doc} />
+        {canEdit && <StatusLine doc={doc} />}
       </div>
       {canEdit && (
-        <div className="flex shrink-0 flex-wrap items-center gap-2">
+        <div className="flex shrink-0 items-center gap-2">
           <label className="sr-only" htmlFor={`visibility-${doc.id}`}>
             Who can read {doc.title}
           </label>
-          <Select id={`visibility-${doc.id}`} value={doc.visibility} disabled={busy} onChange={(e) => onVisibility(e.target.value as Visibility)} className="w-auto">
-            <option value="members">Members</option>
-            <option value="admins">Admins only</option>
-          </Select>
+          <div className="w-36">
+            <Select id={`visibility-${doc.id}`} value={doc.visibility} disabled={busy} onChange={(e) => onVisibility(e.target.value as Visibility)} className="py-1.5">
+              <option value="members">Members</option>
+              <option value="admins">Admins only</option>
+            </Select>
+          </div>
           <input
             ref={fileInput}
             type="file"

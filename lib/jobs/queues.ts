@@ -16,10 +16,10 @@ const uuid = z.uuid();
 export const JOB_PAYLOADS = {
   /** Parse, chunk and index one version of a knowledge document (lib/knowledge/ingest.ts). */
   "knowledge-ingest": z.object({ tenantId: uuid, documentId: uuid, version: z.number().int().positive() }),
-  /** Summarise the turns of a conversation beyond the window (filled by lib/context). */
-  "session-summarise": z.object({ tenantId: uuid, userId: uuid, conversationId: uuid }).passthrough(),
-  /** Propose memories from a conversation, when the user allows it (filled by lib/memory). */
-  "memory-propose": z.object({ tenantId: uuid, userId: uuid, conversationId: uuid }).passthrough(),
+  /** Summarise the turns of a conversation beyond the window (lib/context/summarise-job.ts SummaryJob). */
+  "session-summarise": z.object({ tenantId: uuid, userId: uuid, planId: z.string().min(1), conversationId: uuid, before: z.iso.datetime({ offset: true }) }),
+  /** Propose memories from a conversation, when the user allows it (lib/memory/propose-job.ts ProposeJob). */
+  "memory-propose": z.object({ tenantId: uuid, userId: uuid, planId: z.string().min(1), conversationId: uuid }),
   /** Settle ledger rows a dead process left 'started' (lib/ledger/sweeper.ts). */
   "ledger-sweep": z.object({}).passthrough(),
   /** Flag usage anomalies for the last full hour (lib/usage/anomalies.ts). */

@@ -12,7 +12,8 @@ export const metadata: Metadata = { title: "Knowledge" };
 export default async function KnowledgePage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   const { user, workspace } = await requireWorkspace(slug, "member", `/w/${slug}/knowledge`);
-  const documents = await listDocuments({ tenantId: workspace.tenantId, userId: user.id });
+  // Members see what answers can use: documents with a live version, not uploads in progress.
+  const documents = (await listDocuments({ tenantId: workspace.tenantId, userId: user.id })).filter((d) => d.liveVersion !== null);
   const isAdmin = hasRole(workspace.role, "admin");
   return (
     <main className="mx-auto w-full max-w-5xl space-y-6 px-4 py-8 sm:px-6 sm:py-10">
