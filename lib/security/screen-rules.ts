@@ -304,6 +304,3 @@ export const COOCCURRENCE_RULES: readonly CooccurrenceRule[] = [
     ],
   },
 ];
-
-/** Quick check on a decoded or transformed text: none of these words, no rule can match. */
-export const DECODED_ANCHORS = /ignor|disregard|forget|instruct|prompt|rules|system|reveal|jailbr|anything now|mode\b|tenant|customer|user|<\||\[inst|assistant|override|bypass|restrict|filter|database|pretend|previous/;

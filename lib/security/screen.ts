@@ -3,7 +3,6 @@ import { MultiMatcher, type MatchSet } from "@/lib/security/multi-match";
 import { COMBO_RULES, CONCEPTS, type ComboRule, type Concept, type Derived } from "@/lib/security/screen-lexicon";
 import {
   COOCCURRENCE_RULES,
-  DECODED_ANCHORS,
   SCREEN_GATES,
   SCREEN_RULES,
   SCREEN_THRESHOLDS,
@@ -163,7 +162,7 @@ export function gateTerms(pattern: RegExp): string[] {
 }
 
 /** Words that, ROT13-encoded or reversed, mark a text worth decoding. */
-const TRANSFORM_ANCHOR_WORDS = ["ignore", "disregard", "forget", "instruction", "prompt", "system", "reveal", "jailbreak", "anything now", "pretend", "previous", "override", "bypass", "customer", "tenant", "password", "users", "conversation", "rules", "everything", "obey"];
+const TRANSFORM_ANCHOR_WORDS = ["ignore", "disregard", "forget", "instruction", "prompt", "system", "reveal", "jailbreak", "anything now", "pretend", "previous", "override", "bypass", "customer", "tenant", "password", "users", "conversation", "rules", "everything", "obey", "guidance", "guideline", "setup", "configuration", "restriction", "filter", "show me", "other"];
 
 const isScriptTerm = (term: string): boolean => term.startsWith("*") && NON_LATIN.test(term);
 /** Latin terms written with a trailing space must end a word there ("skip " is not "skipper"). */
@@ -430,21 +429,23 @@ function* decodedPayloads(text: string, skel: string, latin: MatchSet, hidesChar
   // A log repeats the same token on every line: each distinct run is decoded once.
   for (const run of new Set(runs.base64)) {
     const decoded = decodeBase64(run);
-    if (decoded) yield* anchored("base64", decoded);
+    if (decoded) yield* decodedText("base64", decoded);
   }
   for (const run of new Set(runs.hex)) {
     const decoded = decodeHex(run);
-    if (decoded) yield* anchored("hex", decoded);
+    if (decoded) yield* decodedText("hex", decoded);
   }
-  if (hidesCharacters && TAG_CHARACTERS.test(text)) yield* anchored("tags", decodeTagCharacters(text));
+  if (hidesCharacters && TAG_CHARACTERS.test(text)) yield* decodedText("tags", decodeTagCharacters(text));
   // The anchors are looked for in encoded form first: most texts never get transformed.
-  if (latin.has(LATIN.rot13Anchor)) yield* anchored("rot13", rot13(skel), true);
-  if (latin.has(LATIN.reversedAnchor)) yield* anchored("reversed", reverse(skel), true);
+  if (latin.has(LATIN.rot13Anchor)) yield* decodedText("rot13", rot13(skel), true);
+  if (latin.has(LATIN.reversedAnchor)) yield* decodedText("reversed", reverse(skel), true);
 }
 
-function* anchored(encoding: Encoding, decoded: string, normalised = false): Generator<{ encoding: Encoding; text: string }> {
+function* decodedText(encoding: Encoding, decoded: string, normalised = false): Generator<{ encoding: Encoding; text: string }> {
   const text = normalised ? decoded : skeleton(decoded.slice(0, MAX_DECODED_CHARS));
-  if (DECODED_ANCHORS.test(text)) yield { encoding, text };
+  // No word list decides here: the decoded text goes through the same automaton and gates
+  // as the message (cheap on a few hundred characters), so every family can match in it.
+  yield { encoding, text };
 }
 
 /** Printable text or null: random bytes and binary blobs are not payloads. */

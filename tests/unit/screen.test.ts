@@ -129,7 +129,7 @@ describe("scoring", () => {
 
 describe("gates", () => {
   it("never change a result: gated and ungated screening agree on every example", () => {
-    const corpus = ["attacks", "benign", "holdout-attacks", "holdout-benign"].flatMap((name) =>
+    const corpus = ["attacks", "benign", "holdout-attacks", "holdout-benign", "holdout2-attacks", "holdout2-benign", "holdout3-attacks", "holdout3-benign", "holdout4-attacks", "holdout4-benign"].flatMap((name) =>
       readFileSync(path.join(process.cwd(), "eval", "screen", `${name}.jsonl`), "utf8")
         .split("\n")
         .filter((line) => line.trim() !== "")
