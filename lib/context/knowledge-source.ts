@@ -1,26 +1,26 @@
 import type { KnowledgePassage } from "@/lib/context/context-blocks";
 import type { ScopedSql } from "@/lib/db/sql";
+import { searchKnowledge } from "@/lib/knowledge/search";
 
 /**
- * Where the turn's knowledge passages come from: the knowledge base's search
- * (lib/knowledge/search.ts, issue 13 items 1–2), within the knowledge layer's budget, in the
- * turn's own scoped transaction (row-level security keeps it to the tenant and, for
- * admin-only documents, to the caller's role).
- *
- * NOT WIRED YET: lib/knowledge/search.ts does not exist at this commit, so this returns no
- * passages and the knowledge block is simply absent. Replace the body with
- * `searchKnowledge(db, scope, query, options)` mapped to KnowledgePassage when it lands.
+ * The turn's knowledge passages: the knowledge base's hybrid search (lib/knowledge/search.ts)
+ * within the knowledge layer's budget, in the turn's own scoped transaction, so row-level
+ * security keeps it to the tenant and admin-only documents to admins. Mapped to what the
+ * context block shows: the chunk id as the passage id, the document title and heading path
+ * as its source.
  */
 export interface KnowledgeScope {
   tenantId: string;
   userId: string;
 }
 
-export async function searchTurnKnowledge(
-  _db: ScopedSql,
-  _scope: KnowledgeScope,
-  _query: string,
-  _options: { budgetTokens: number; limit: number },
-): Promise<KnowledgePassage[]> {
-  return [];
+export async function searchTurnKnowledge(db: ScopedSql, scope: KnowledgeScope, query: string, options: { budgetTokens: number; limit: number }): Promise<KnowledgePassage[]> {
+  const result = await searchKnowledge(db, { kind: "tenant", tenantId: scope.tenantId, userId: scope.userId }, query, options);
+  return result.passages.map((p) => ({
+    id: p.chunkId,
+    documentId: p.documentId,
+    title: p.documentTitle,
+    section: p.headingPath.length > 0 ? p.headingPath.join(" › ") : null,
+    text: p.text,
+  }));
 }

@@ -1,3 +1,4 @@
+import { contextJobFrom, enqueueContextJob, runContextJob } from "@/lib/context/background-jobs";
 import { registerJob } from "@/lib/jobs/boss";
 import { ingestDocument } from "@/lib/knowledge/ingest";
 import { sweepStaleRequests } from "@/lib/ledger/sweeper";
@@ -7,12 +8,18 @@ import { foldAllUsageRollups } from "@/lib/usage/fold";
 /**
  * The one list of what works each queue (lib/jobs/queues.ts names them). A queue without a
  * handler here keeps its jobs waiting, visible in the staff console's jobs panel.
- * session-summarise and memory-propose are registered by lib/context and lib/memory when
- * they land (add their registerJob calls here).
  */
 export function registerBuiltInJobs(): void {
   registerJob("knowledge-ingest", async (payload, ctx) => {
     await ingestDocument(payload, ctx);
+  });
+  // The context layer (lib/context/background-jobs.ts): a summary with more to cover queues its next batch.
+  registerJob("session-summarise", async (payload) => {
+    const job = contextJobFrom("session-summarise", payload);
+    if ((await runContextJob(job)).more) enqueueContextJob(job, { startAfterSeconds: 1 });
+  });
+  registerJob("memory-propose", async (payload) => {
+    await runContextJob(contextJobFrom("memory-propose", payload));
   });
   registerJob("ledger-sweep", async () => {
     await sweepStaleRequests();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { contextJobFrom } from "@/lib/context/background-jobs";
 import { takeTranscript, SUMMARY_POLICY } from "@/lib/context/summarise-job";
 import { contextJobsFor } from "@/lib/context/turn-jobs";
 import { parseProposals, PROPOSE_POLICY } from "@/lib/memory/propose-job";
@@ -85,5 +86,17 @@ describe("contextJobsFor", () => {
     expect(contextJobsFor({ ...base, firstKeptMessage: 0, memoryScannedUntil: "-infinity" }).map((j) => j.name)).toEqual(["memory-propose"]);
     // Only user messages after the mark count: 2 of them after history[15].
     expect(contextJobsFor({ ...base, firstKeptMessage: 0, memoryScannedUntil: history[15]!.created_at })).toEqual([]);
+  });
+});
+
+describe("contextJobFrom", () => {
+  const payload = { tenantId: "11111111-1111-4111-8111-111111111111", userId: "22222222-2222-4222-8222-222222222222", planId: "starter", conversationId: "33333333-3333-4333-8333-333333333333" };
+  it("reads back a queued summary job, with PostgreSQL's timestamp format", () => {
+    const before = "2026-12-01T12:00:00.123+00:00";
+    expect(contextJobFrom("session-summarise", { ...payload, before })).toEqual({ name: "session-summarise", payload: { ...payload, before } });
+  });
+  it("refuses a payload that is not a job's", () => {
+    expect(() => contextJobFrom("session-summarise", payload)).toThrow();
+    expect(() => contextJobFrom("memory-propose", { ...payload, userId: "nope" })).toThrow();
   });
 });
