@@ -213,7 +213,7 @@ export async function replaceDocument(actor: TenantContext, documentId: string, 
   return toView(row);
 }
 
-/** Deletes the document; its chunks, terms and sources go with it (ON DELETE CASCADE). */
+/** Deletes the document; its chunks and sources go with it (ON DELETE CASCADE). */
 export async function deleteDocument(actor: TenantContext, documentId: string): Promise<void> {
   const id = z.uuid().parse(documentId);
   await withScopeSql({ kind: "tenant", ...actor }, async (db) => {
@@ -224,7 +224,7 @@ export async function deleteDocument(actor: TenantContext, documentId: string): 
   });
 }
 
-/** The document and its chunks and terms change together, so the policies never disagree. */
+/** The document and its chunks change together, so the policies never disagree. */
 export async function setDocumentVisibility(actor: TenantContext, documentId: string, visibility: Visibility): Promise<KnowledgeDocumentView> {
   const id = z.uuid().parse(documentId);
   const value = visibilitySchema.parse(visibility);
@@ -237,7 +237,6 @@ export async function setDocumentVisibility(actor: TenantContext, documentId: st
       [actor.tenantId, id, value, actor.userId],
     );
     await db.query("UPDATE knowledge_chunks SET visibility = $3 WHERE tenant_id = $1 AND document_id = $2", [actor.tenantId, id, value]);
-    await db.query("UPDATE knowledge_terms SET visibility = $3 WHERE tenant_id = $1 AND document_id = $2", [actor.tenantId, id, value]);
     if (before.visibility !== value) await audit(db, actor, "knowledge.visibility_changed", id, { title: doc!.title, from: before.visibility, to: value });
     return toView(doc!);
   });

@@ -77,7 +77,7 @@ export async function ingestDocument(payload: IngestPayload, ctx: Pick<JobContex
   }
 }
 
-/** Lower-cased words for fuzzy matching (knowledge_terms), at most the cap, in first-seen order. */
+/** Lower-cased words for the tenant's fuzzy vocabulary (knowledge_terms), at most the cap, in first-seen order. */
 export function extractTerms(texts: string[]): string[] {
   const terms = new Set<string>();
   for (const text of texts) {
@@ -103,7 +103,6 @@ async function swapInVersion(payload: IngestPayload, doc: ClaimedRow, chunks: Ch
     );
     if (!current || current.version !== payload.version) return false;
     await db.query("DELETE FROM knowledge_chunks WHERE tenant_id = $1 AND document_id = $2", [payload.tenantId, payload.documentId]);
-    await db.query("DELETE FROM knowledge_terms WHERE tenant_id = $1 AND document_id = $2", [payload.tenantId, payload.documentId]);
     // The title and heading path weigh more (A) than the body (D) in ts_rank_cd.
     await db.query(
       `INSERT INTO knowledge_chunks (tenant_id, document_id, version, ordinal, heading_path, text, token_count, visibility, search_vector)
@@ -125,10 +124,8 @@ async function swapInVersion(payload: IngestPayload, doc: ClaimedRow, chunks: Ch
         PATH_SEPARATOR,
       ],
     );
-    await db.query(
-      "INSERT INTO knowledge_terms (tenant_id, document_id, version, term, visibility) SELECT $1, $2, $3, t, $4 FROM unnest($5::text[]) AS t",
-      [payload.tenantId, payload.documentId, payload.version, doc.visibility, terms],
-    );
+    // The tenant's vocabulary for fuzzy matching (0018_knowledge): words are only ever added.
+    await db.query("INSERT INTO knowledge_terms (tenant_id, term) SELECT $1, t FROM unnest($2::text[]) AS t ON CONFLICT DO NOTHING", [payload.tenantId, terms]);
     await db.query("DELETE FROM knowledge_sources WHERE tenant_id = $1 AND document_id = $2 AND version <> $3", [payload.tenantId, payload.documentId, payload.version]);
     await db.query(
       `UPDATE knowledge_documents

@@ -81,7 +81,7 @@ afterAll(async () => {
 });
 
 describe("ingestion through pg-boss", () => {
-  it("takes a document from queued to ready, with chunks, terms and heading paths, audited", async () => {
+  it("takes a document from queued to ready, with chunks, vocabulary and heading paths, audited", async () => {
     const doc = await markdown(admin, "Refund policy", "# Refunds\n\nCustomers receive a full refund within thirty days.\n\n## Exceptions\n\nGift cards are never refunded.");
     expect(doc.status).toBe("queued");
     const done = await ready(admin, doc.id);
@@ -91,6 +91,8 @@ describe("ingestion through pg-boss", () => {
       { heading_path: ["Refunds"], version: 1 },
       { heading_path: ["Refunds", "Exceptions"], version: 1 },
     ]);
+    const terms = await ownerQuery<{ term: string }>("SELECT term FROM knowledge_terms WHERE tenant_id = $1 AND term IN ('refund', 'gift', 'exceptions')", [owner.tenantId]);
+    expect(terms.map((t) => t.term).sort()).toEqual(["exceptions", "gift", "refund"]);
     const [audit] = await ownerQuery<{ action: string; actor_id: string }>("SELECT action, actor_id FROM audit_logs WHERE target = $1", [`knowledge_document:${doc.id}`]);
     expect(audit).toEqual({ action: "knowledge.document_created", actor_id: admin.userId });
 
@@ -178,11 +180,11 @@ describe("replace and delete", () => {
     expect((await getDocument(admin, doc.id))!.liveVersion).toBe(2);
   });
 
-  it("deleting removes the document with its chunks, terms and sources, audited", async () => {
+  it("deleting removes the document with its chunks and sources, audited", async () => {
     const doc = await markdown(admin, "Temporary", "Temporary words about umbrellas.");
     await ready(admin, doc.id);
     await deleteDocument(admin, doc.id);
-    for (const table of ["knowledge_documents", "knowledge_chunks", "knowledge_terms", "knowledge_sources"]) {
+    for (const table of ["knowledge_documents", "knowledge_chunks", "knowledge_sources"]) {
       const column = table === "knowledge_documents" ? "id" : "document_id";
       expect(await ownerQuery(`SELECT 1 FROM ${table} WHERE ${column} = $1`, [doc.id])).toEqual([]);
     }
@@ -257,9 +259,14 @@ describe("visibility", () => {
     expect((await listDocuments(member)).map((d) => d.id)).not.toContain(secret.id);
     expect((await listDocuments(admin)).map((d) => d.id)).toContain(secret.id);
     const scope = { kind: "tenant" as const, ...member };
-    for (const table of ["knowledge_documents", "knowledge_chunks", "knowledge_terms", "knowledge_sources"]) {
+    for (const table of ["knowledge_documents", "knowledge_chunks", "knowledge_sources"]) {
       const column = table === "knowledge_documents" ? "id" : "document_id";
       expect(await withScopeSql(scope, (db) => db.query(`SELECT 1 FROM ${table} WHERE ${column} = $1`, [secret.id])), table).toEqual([]);
+    }
+    // The vocabulary is read by knowledge_rank() alone: not even an admin can list it.
+    for (const who of [member, admin]) {
+      const error = await withScopeSql({ kind: "tenant", ...who }, (db) => db.query("SELECT term FROM knowledge_terms")).then(() => null, (e: unknown) => e as Error);
+      expect(error?.message).toMatch(/permission denied/);
     }
   });
 
@@ -269,10 +276,10 @@ describe("visibility", () => {
     expect((await search(platform, "quokka salary", { includeAdminOnly: true })).passages.map((p) => p.documentId)).toEqual([secret.id]);
   });
 
-  it("opening a document to members changes its chunks and terms with it, audited", async () => {
+  it("opening a document to members changes its chunks with it, audited", async () => {
     await setDocumentVisibility(admin, secret.id, "members");
     expect((await search(member, "quokka salary")).passages.map((p) => p.documentId)).toEqual([secret.id]);
-    expect(await ownerQuery("SELECT DISTINCT visibility FROM knowledge_terms WHERE document_id = $1", [secret.id])).toEqual([{ visibility: "members" }]);
+    expect(await ownerQuery("SELECT DISTINCT visibility FROM knowledge_chunks WHERE document_id = $1", [secret.id])).toEqual([{ visibility: "members" }]);
     const [entry] = await ownerQuery<{ details: unknown }>("SELECT details FROM audit_logs WHERE target = $1 AND action = 'knowledge.visibility_changed'", [`knowledge_document:${secret.id}`]);
     expect(entry?.details).toMatchObject({ from: "admins", to: "members" });
     await setDocumentVisibility(admin, secret.id, "admins");

@@ -98,19 +98,18 @@ CREATE TABLE knowledge_chunks (
 );
 CREATE INDEX knowledge_chunks_search_idx ON knowledge_chunks USING gin (tenant_id, search_vector);
 
--- Fuzzy terms: the words of each document (unstemmed, lower case), so a misspelt query word
--- is matched by trigram similarity against a tenant's vocabulary (thousands of short rows)
--- instead of against every chunk's text (long rows, where trigram candidates are most of
--- the table). The terms found are then searched through the full-text index. Per document
--- and version so they go with the chunks; visibility as on chunks (a term is content too).
+-- Fuzzy terms: the tenant's vocabulary (the words of its documents, unstemmed, lower case),
+-- so a misspelt query word is matched by trigram similarity against short distinct words
+-- (tens of thousands of rows) instead of against every chunk's text (long rows, where
+-- trigram candidates are most of the table). The words found are then searched through the
+-- full-text index, so what a caller can reach is still decided by the chunks' policies.
+-- Nobody reads this table but knowledge_rank() (no SELECT grant): it is content, and it is
+-- only ever a query expansion. Words are added, never removed with a document (a word that
+-- matches no chunk expands a query to nothing); they go with the tenant.
 CREATE TABLE knowledge_terms (
-  tenant_id    uuid NOT NULL,
-  document_id  uuid NOT NULL,
-  version      integer NOT NULL CHECK (version > 0),
-  term         text NOT NULL CHECK (char_length(term) BETWEEN 1 AND 64),
-  visibility   text NOT NULL CHECK (visibility IN ('members', 'admins')),
-  PRIMARY KEY (tenant_id, document_id, version, term),
-  FOREIGN KEY (tenant_id, document_id) REFERENCES knowledge_documents (tenant_id, id) ON DELETE CASCADE
+  tenant_id  uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  term       text NOT NULL CHECK (char_length(term) BETWEEN 1 AND 64),
+  PRIMARY KEY (tenant_id, term)
 );
 CREATE INDEX knowledge_terms_trgm_idx ON knowledge_terms USING gin (tenant_id, term gin_trgm_ops);
 
@@ -130,7 +129,7 @@ GRANT UPDATE (title, visibility, status, failure_reason, version, live_version, 
   ON knowledge_documents TO bh_tenant;
 GRANT SELECT, INSERT, DELETE ON knowledge_sources TO bh_tenant;
 GRANT SELECT, INSERT, DELETE, UPDATE (visibility) ON knowledge_chunks TO bh_tenant;
-GRANT SELECT, INSERT, DELETE, UPDATE (visibility) ON knowledge_terms TO bh_tenant;
+GRANT INSERT ON knowledge_terms TO bh_tenant;
 
 -- Readers: the tenant's members see 'members' documents; admins, owners and the platform
 -- scope (no user) see all of the tenant's.
@@ -174,15 +173,8 @@ CREATE POLICY knowledge_chunks_update ON knowledge_chunks FOR UPDATE TO bh_tenan
 CREATE POLICY knowledge_chunks_delete ON knowledge_chunks FOR DELETE TO bh_tenant
   USING (tenant_id = (SELECT app_tenant_id()) AND (SELECT app_writes_knowledge()));
 
-CREATE POLICY knowledge_terms_read ON knowledge_terms FOR SELECT TO bh_tenant
-  USING (tenant_id = (SELECT app_tenant_id()) AND (visibility = 'members' OR (SELECT app_sees_admin_knowledge())));
 CREATE POLICY knowledge_terms_write ON knowledge_terms FOR INSERT TO bh_tenant
   WITH CHECK (tenant_id = (SELECT app_tenant_id()) AND (SELECT app_writes_knowledge()));
-CREATE POLICY knowledge_terms_update ON knowledge_terms FOR UPDATE TO bh_tenant
-  USING (tenant_id = (SELECT app_tenant_id()) AND (SELECT app_writes_knowledge()))
-  WITH CHECK (tenant_id = (SELECT app_tenant_id()) AND (SELECT app_writes_knowledge()));
-CREATE POLICY knowledge_terms_delete ON knowledge_terms FOR DELETE TO bh_tenant
-  USING (tenant_id = (SELECT app_tenant_id()) AND (SELECT app_writes_knowledge()));
 
 -- ---------------------------------------------------------------------------
 -- Ranking. Under row-level security PostgreSQL will not use an index for an operator that
@@ -196,7 +188,7 @@ CREATE POLICY knowledge_terms_delete ON knowledge_terms FOR DELETE TO bh_tenant
 --
 -- Two lists, each at most p_limit long, best first:
 --   exact  websearch_to_tsquery of the query, ranked by ts_rank_cd (cover density)
---   fuzzy  the tenant's terms within trigram similarity of each query word (up to three
+--   fuzzy  the tenant's words within trigram similarity of each query word (up to three
 --          per word), OR-ed into one tsquery and ranked the same way: "refnd" finds "refund".
 -- Ranking reads at most p_candidates matches of each list (a word in every chunk must not
 -- make a query rank the whole tenant); lib/knowledge/search.ts documents the trade-off.
@@ -232,7 +224,7 @@ BEGIN
   FOR v_term IN
     SELECT DISTINCT s.term FROM unnest(p_words) AS w(word),
       LATERAL (SELECT k.term, max(similarity(k.term, w.word)) AS sim FROM knowledge_terms k
-                WHERE k.tenant_id = v_tenant AND k.term % w.word AND (v_all OR k.visibility = 'members')
+                WHERE k.tenant_id = v_tenant AND k.term % w.word
                 GROUP BY k.term ORDER BY 2 DESC, 1 LIMIT 3) s
   LOOP
     v_fuzzy := CASE WHEN v_fuzzy IS NULL THEN plainto_tsquery(p_config, v_term) ELSE v_fuzzy || plainto_tsquery(p_config, v_term) END;
