@@ -300,6 +300,13 @@ describe("ranking", () => {
     expect(result.passages[0]!.ranks.fuzzy).toBe(1);
   });
 
+  it("corrects only the words the vocabulary lacks, keeping the known ones, and adds no fuzzy list when all are known", async () => {
+    const corrected = await search(member, "manufacturer laptp");
+    expect(corrected.passages[0]).toMatchObject({ documentId: warranty.id, ranks: { exact: null, fuzzy: 1 } });
+    const known = await search(member, "manufacturer laptop");
+    expect(known.passages[0]).toMatchObject({ documentId: warranty.id, ranks: { exact: 1, fuzzy: null } });
+  });
+
   it("stays within the token budget, counting what it leaves out", async () => {
     const all = await search(member, "filler sentence", { budgetTokens: 100_000, limit: 10 });
     expect(all.passages.length).toBeGreaterThan(1);

@@ -188,8 +188,11 @@ CREATE POLICY knowledge_terms_write ON knowledge_terms FOR INSERT TO bh_tenant
 --
 -- Two lists, each at most p_limit long, best first:
 --   exact  websearch_to_tsquery of the query, ranked by ts_rank_cd (cover density)
---   fuzzy  the tenant's words within trigram similarity of each query word (up to three
---          per word), OR-ed into one tsquery and ranked the same way: "refnd" finds "refund".
+--   fuzzy  the query corrected against the tenant's vocabulary: each word the vocabulary
+--          lacks becomes the OR of up to three trigram-similar words it has, the known
+--          words stay, all AND-ed into one tsquery and ranked the same way ("refnd policy"
+--          searches (refund | refunds) & policy). Empty when every word is known: the exact
+--          list already has what it would find.
 -- Ranking reads at most p_candidates matches of each list (a word in every chunk must not
 -- make a query rank the whole tenant); lib/knowledge/search.ts documents the trade-off.
 -- ---------------------------------------------------------------------------
@@ -204,7 +207,9 @@ DECLARE
   v_all boolean;
   v_exact tsquery;
   v_fuzzy tsquery;
-  v_term text;
+  v_word text;
+  v_variants tsquery;
+  v_corrected boolean := false;
 BEGIN
   IF v_tenant IS NULL OR p_limit < 1 THEN
     RETURN;
@@ -221,15 +226,23 @@ BEGIN
        ORDER BY 3 LIMIT p_limit;
   END IF;
 
-  FOR v_term IN
-    SELECT DISTINCT s.term FROM unnest(p_words) AS w(word),
-      LATERAL (SELECT k.term, max(similarity(k.term, w.word)) AS sim FROM knowledge_terms k
-                WHERE k.tenant_id = v_tenant AND k.term % w.word
-                GROUP BY k.term ORDER BY 2 DESC, 1 LIMIT 3) s
-  LOOP
-    v_fuzzy := CASE WHEN v_fuzzy IS NULL THEN plainto_tsquery(p_config, v_term) ELSE v_fuzzy || plainto_tsquery(p_config, v_term) END;
+  FOREACH v_word IN ARRAY p_words LOOP
+    IF EXISTS (SELECT 1 FROM knowledge_terms k WHERE k.tenant_id = v_tenant AND k.term = v_word) THEN
+      v_variants := plainto_tsquery(p_config, v_word);
+    ELSE
+      SELECT tsquery_or_list INTO v_variants FROM (
+        SELECT string_agg(quote_literal(s.term), ' | ' ORDER BY s.sim DESC, s.term) AS list
+          FROM (SELECT k.term, similarity(k.term, v_word) AS sim FROM knowledge_terms k
+                 WHERE k.tenant_id = v_tenant AND k.term % v_word
+                 ORDER BY 2 DESC, 1 LIMIT 3) s) l,
+        LATERAL (SELECT CASE WHEN l.list IS NULL THEN NULL ELSE to_tsquery(p_config, l.list) END AS tsquery_or_list) q;
+      v_corrected := v_corrected OR v_variants IS NOT NULL;
+    END IF;
+    IF v_variants IS NOT NULL AND numnode(v_variants) > 0 THEN
+      v_fuzzy := CASE WHEN v_fuzzy IS NULL THEN v_variants ELSE v_fuzzy && v_variants END;
+    END IF;
   END LOOP;
-  IF v_fuzzy IS NOT NULL AND numnode(v_fuzzy) > 0 THEN
+  IF v_corrected AND v_fuzzy IS NOT NULL AND numnode(v_fuzzy) > 0 THEN
     RETURN QUERY
       SELECT m.id, 'fuzzy'::text, (row_number() OVER (ORDER BY m.score DESC, m.id))::integer
         FROM (SELECT c.id, ts_rank_cd(c.search_vector, v_fuzzy) AS score
