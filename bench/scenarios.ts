@@ -1,6 +1,7 @@
 import { chatPath } from "./chat-path";
 import { dashboardQueries } from "./dashboard-queries";
 import { fairCapacity } from "./fair-capacity";
+import { gateway } from "./gateway";
 import { ledger } from "./ledger";
 import { limiter } from "./limiter";
 import { route } from "./route";
@@ -8,4 +9,4 @@ import { screen } from "./screen";
 import type { Scenario } from "./lib/scenario";
 
 /** Every scenario, in the order `npm run bench` runs them. Add new modules here. */
-export const SCENARIOS: readonly Scenario[] = [chatPath, limiter, dashboardQueries, ledger, fairCapacity, route, screen];
+export const SCENARIOS: readonly Scenario[] = [chatPath, gateway, limiter, dashboardQueries, ledger, fairCapacity, route, screen];

@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { createApiKey } from "@/lib/api-keys/keys";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -52,6 +53,8 @@ export interface AppServerOptions {
 export interface AppServer {
   baseUrl: string;
   slug: string;
+  /** A tenant API key of the bench workspace (scopes messages, usage:read). */
+  apiKey: string;
   databaseName: string;
   poolSize: number;
   /** The server's last output lines, for error reports. */
@@ -83,7 +86,7 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
     await migrateDatabase(ownerUrl);
     const appUrl = new URL(ownerUrl);
     appUrl.username = APP_DB_ROLE;
-    await seed(appUrl.toString());
+    const apiKey = await seed(appUrl.toString());
     await verifyBenchUser(ownerUrl);
 
     const dataDir = await mkdtemp(path.join(tmpdir(), "bulkhead-bench-"));
@@ -94,7 +97,8 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
     const tail: string[] = [];
     const child = spawn(
       process.execPath,
-      [...(options.nodeArgs ?? []), path.join("node_modules", "next", "dist", "bin", "next"), "start", "-p", String(port), "-H", "127.0.0.1"],
+      // The product's own server (scripts/serve.mjs): /v1 on plain node:http, the rest through Next.js.
+      [...(options.nodeArgs ?? []), path.join("scripts", "serve.mjs"), "-p", String(port), "-H", "127.0.0.1"],
       {
         cwd: ROOT,
         stdio: ["ignore", "pipe", "pipe"],
@@ -129,13 +133,14 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
     try {
       await waitForHealth(`${baseUrl}/api/health`, child);
     } catch (error) {
-      throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- next start output ---\n${tail.join("\n")}`);
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- server output ---\n${tail.join("\n")}`);
     }
 
     let closed: Promise<void> | null = null;
     return {
       baseUrl,
       slug: BENCH_USER.slug,
+      apiKey,
       databaseName,
       poolSize: env.DATABASE_POOL_SIZE,
       logTail: () => tail.join("\n"),
@@ -176,11 +181,13 @@ async function migrateDatabase(ownerUrl: string): Promise<void> {
 }
 
 /** Through the app's own sign-up, as the app's own login (bh_app): the same rows a real user gets. */
-async function seed(appUrl: string): Promise<void> {
+async function seed(appUrl: string): Promise<string> {
   const prisma = createPrismaClient(appUrl, 2);
   setPrismaClient(prisma);
   try {
-    await signUp(BENCH_USER, { planId: "bench" });
+    const { tenantId, userId } = await signUp(BENCH_USER, { planId: "bench" });
+    const created = await createApiKey({ tenantId, userId }, { name: "bench", scopes: ["messages", "usage:read"] }, "cli");
+    return created.key;
   } finally {
     setPrismaClient(undefined);
     await prisma.$disconnect();

@@ -55,6 +55,30 @@ export class ApiKeyCache {
     return this.load(keyHash);
   }
 
+  /**
+   * For the data plane: a cache hit answers at once, its revocation check still on its way
+   * (`stillValid`), so the gateway can send that check together with its first rate-limit
+   * command instead of before it. The caller must await `stillValid` before anything of the
+   * request takes effect. Same fail-closed rule as get(): a failed check asks the database.
+   */
+  async lookup(presentedKey: string): Promise<{ value: ResolvedApiKey; stillValid: Promise<boolean> } | null> {
+    if (!isWellFormedApiKey(presentedKey)) return null;
+    const keyHash = hashApiKey(presentedKey);
+    const entry = this.entries.get(keyHash);
+    if (entry && entry.until > this.now()) {
+      const stillValid = this.revoked(entry.value.keyId).then(
+        (revoked) => {
+          if (revoked) this.entries.delete(keyHash);
+          return !revoked;
+        },
+        () => this.load(keyHash).then((value) => value !== null),
+      );
+      return { value: entry.value, stillValid };
+    }
+    const value = await this.load(keyHash);
+    return value ? { value, stillValid: Promise.resolve(true) } : null;
+  }
+
   private async load(keyHash: string): Promise<ResolvedApiKey | null> {
     const value = await this.resolve(keyHash);
     if (!value) {

@@ -8,10 +8,9 @@ export const API_KEY_SCOPES = ["messages", "usage:read", "knowledge:write"] as c
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 export const API_KEY_SCOPE_LABELS: Record<ApiKeyScope, string> = {
-  // The /v1 endpoints are not served yet: the labels say what a key will allow, not that it works today.
-  messages: "Messages (POST /v1/messages, not served yet)",
-  "usage:read": "Read usage (GET /v1/usage, not served yet)",
-  "knowledge:write": "Write knowledge (reserved)",
+  messages: "Messages (POST /v1/messages, count_tokens, GET /v1/models)",
+  "usage:read": "Read usage (GET /v1/usage)",
+  "knowledge:write": "Write knowledge (POST /v1/knowledge/documents)",
 };
 
 export const scopeListSchema = z

@@ -92,15 +92,44 @@ export async function chargeTokens(ctx: AdmissionContext, estimate: number): Pro
   const policy = planPolicies(ctx.plan).tenantTokens;
   const left = await limiter.remaining(policy, ctx.tenantId);
   assertStoreHealthy(ctx.plan, left.degraded);
-  if (left.remaining < estimate) {
-    const retryAfterSeconds = Math.max(1, Math.ceil((left.resetAt - Date.now()) / 1000));
-    throw limited("tenant_tokens", {
-      ok: false, limit: policy.limit, remaining: left.remaining, resetAt: left.resetAt, retryAfterSeconds, policy: policy.name, degraded: left.degraded,
-    });
-  }
+  if (left.remaining < estimate) throw tokensRefused(policy, left);
   const result = await limiter.limitTokens(policy, ctx.tenantId, estimate);
   assertStoreHealthy(ctx.plan, result.degraded);
   return { tenantId: ctx.tenantId, plan: ctx.plan, charged: estimate };
+}
+
+/**
+ * The data plane's admission (the tenant API, ARCHITECTURE.md "The data plane"): the same
+ * limits in the same order as admitRequest + chargeTokens, in two Redis round trips instead
+ * of four. First the caller's fair share (sent together with `alongside`, the key's
+ * revocation check: a revoked key is refused before anything else of its request counts),
+ * then the tenant's requests/min together with the tokens/min room read. The charge itself
+ * (chargeAdmittedTokens) can then travel beside the ledger reservation.
+ */
+export async function admitWithTokenRoom(ctx: AdmissionContext, estimate: number, alongside?: Promise<unknown>): Promise<void> {
+  const limiter = ctx.limiter ?? defaultRateLimiter();
+  const policies = planPolicies(ctx.plan);
+  const [, user] = await Promise.all([alongside, limiter.checkLimit(policies.userRequests, `${ctx.tenantId}:${ctx.userId}`)]);
+  assertStoreHealthy(ctx.plan, user.degraded);
+  if (!user.ok) throw limited("user_share", user);
+  const [tenant, left] = await Promise.all([limiter.checkLimit(policies.tenantRequests, ctx.tenantId), limiter.remaining(policies.tenantTokens, ctx.tenantId)]);
+  assertStoreHealthy(ctx.plan, tenant.degraded);
+  if (!tenant.ok) throw limited("tenant_requests", tenant);
+  assertStoreHealthy(ctx.plan, left.degraded);
+  if (left.remaining < estimate) throw tokensRefused(policies.tenantTokens, left);
+}
+
+/** The tokens/min charge of a request admitWithTokenRoom let through. */
+export async function chargeAdmittedTokens(ctx: AdmissionContext, estimate: number): Promise<TokenCharge> {
+  const limiter = ctx.limiter ?? defaultRateLimiter();
+  const result = await limiter.limitTokens(planPolicies(ctx.plan).tenantTokens, ctx.tenantId, estimate);
+  assertStoreHealthy(ctx.plan, result.degraded);
+  return { tenantId: ctx.tenantId, plan: ctx.plan, charged: estimate };
+}
+
+function tokensRefused(policy: NamedRateLimitPolicy, left: { remaining: number; resetAt: number; degraded: boolean }): AppError {
+  const retryAfterSeconds = Math.max(1, Math.ceil((left.resetAt - Date.now()) / 1000));
+  return limited("tenant_tokens", { ok: false, limit: policy.limit, remaining: left.remaining, resetAt: left.resetAt, retryAfterSeconds, policy: policy.name, degraded: left.degraded });
 }
 
 /** After the call: charge what the estimate missed, or refund what it over-counted. */

@@ -8,7 +8,7 @@ import { reserveRequest, withdrawRequest, type LedgerRequest, type LedgerRouting
 import { buildUsageEvent, quotaTokens } from "@/lib/ledger/usage-event";
 import { writeTurn } from "@/lib/ledger/write-turn";
 import { observeAccountHeaders } from "@/lib/limits/account-headroom";
-import { admitRequest, chargeTokens, correctTokens, type AdmissionContext, type TokenCharge } from "@/lib/limits/admission";
+import { admitWithTokenRoom, chargeAdmittedTokens, correctTokens, type AdmissionContext, type TokenCharge } from "@/lib/limits/admission";
 import type { RateLimiter } from "@/lib/limits/rate-limit";
 import { callClaude, type AttemptRecord } from "@/lib/llm/call-claude";
 import { modelForTier, tierOfModel } from "@/lib/llm/models";
@@ -78,53 +78,67 @@ export interface ApiCallOutcome {
   settle(): Promise<void>;
 }
 
-export async function prepareApiCall(caller: ApiCaller, request: MessagesRequest, options: { limiter?: RateLimiter } = {}): Promise<PreparedApiCall> {
+export interface PrepareOptions {
+  limiter?: RateLimiter;
+  /**
+   * The key's revocation check, still in flight (lib/api-keys/cache.ts lookup): it rides
+   * with the first rate-limit command; it rejects when the key was revoked.
+   */
+  keyStillValid?: Promise<void>;
+}
+
+export async function prepareApiCall(caller: ApiCaller, request: MessagesRequest, options: PrepareOptions = {}): Promise<PreparedApiCall> {
   const requestId = newRequestId();
-  // 3. screen: the caller's newest user turn is what might carry an injection.
+  const keyStillValid = options.keyStillValid ?? Promise.resolve();
+  keyStillValid.catch(() => {}); // awaited below; never an unhandled rejection if we stop earlier
+
+  // 3. screen: the caller's newest user turn is what might carry an injection. Only a
+  // suspicious message costs a database round trip, and only once the key is known good.
   const screened = lastUserText(request.messages);
-  if (screened) {
-    await enforceScreenPolicy(
-      { tenantId: caller.tenantId, userId: "", planId: caller.planId },
-      screened,
-      screenMessage(screened),
-      { requestId, source: "api", apiKeyId: caller.keyId },
-    );
+  const verdict = screened ? screenMessage(screened) : null;
+  if (verdict && verdict.verdict !== "allow") {
+    await keyStillValid;
+    await enforceScreenPolicy({ tenantId: caller.tenantId, userId: "", planId: caller.planId }, screened, verdict, { requestId, source: "api", apiKeyId: caller.keyId });
   }
 
-  // 4. limit, with the snapshot read alongside (a cache hit costs nothing; a miss overlaps Redis).
-  const plan = await getPlan(caller.planId);
-  const admission: AdmissionContext = { tenantId: caller.tenantId, userId: `key:${caller.keyId}`, plan, limiter: options.limiter };
-  const [snapshot] = await Promise.all([tenantSnapshot(caller.tenantId), admitRequest(admission)]);
+  const [plan, snapshot] = await Promise.all([getPlan(caller.planId), tenantSnapshot(caller.tenantId)]);
   if (!snapshot) throw new AppError("internal_error", "This workspace has no assistant configuration.");
-  if (plan.monthlyPriceMicros === 0n && !snapshot.ownerVerified) {
-    throw new AppError("email_unverified", "This workspace's free quota starts once an owner has verified their email address.");
-  }
 
-  // 5. compose
+  // 5. compose (before the limits: tokens/min admits the request's own estimate)
   const { model, routing } = resolveModel(request, snapshot, plan);
   const composed = composeApiPrompt(snapshot, request);
   const maxTokens = Math.min(request.max_tokens, plan.maxTokensCap);
-  const passthrough = passthroughOf(request);
-  const countable: TokenCountable = { ...composed, tools: request.tools ?? undefined } as TokenCountable;
+  const countable = { ...composed, tools: request.tools ?? undefined } as TokenCountable;
+  const admission: AdmissionContext = { tenantId: caller.tenantId, userId: `key:${caller.keyId}`, plan, limiter: options.limiter };
   const prepared = {
-    caller, requestId, plan, snapshot, model, routing, maxTokens, passthrough,
+    caller, requestId, plan, snapshot, model, routing, maxTokens, admission,
+    passthrough: passthroughOf(request),
     system: composed.system,
     messages: composed.messages,
     stream: request.stream === true,
     estimatedInputTokens: estimateInputTokens(countable),
     inputTokenBound: inputTokenBound(countable),
-    admission,
   };
+  const tokens = prepared.estimatedInputTokens + maxTokens;
 
-  // 6. reserve, then tokens/min (a refusal withdraws the row: nothing is left behind).
-  await reserveRequest(ledgerRequest(prepared, requestId));
-  try {
-    const charge = await chargeTokens(admission, prepared.estimatedInputTokens + maxTokens);
-    return { ...prepared, charge };
-  } catch (error) {
-    await withdrawRequest(caller, requestId);
-    throw error;
+  // 4. limit: the key's share with its revocation check, then requests/min with the tokens/min room.
+  await admitWithTokenRoom(admission, tokens, keyStillValid);
+  if (plan.monthlyPriceMicros === 0n && !snapshot.ownerVerified) {
+    throw new AppError("email_unverified", "This workspace's free quota starts once an owner has verified their email address.");
   }
+
+  // 6. reserve, beside the tokens/min charge: one round trip each, at the same time. Either
+  // refusing undoes the other, so nothing is left behind.
+  const [reserved, charged] = await Promise.allSettled([reserveRequest(ledgerRequest(prepared, requestId)), chargeAdmittedTokens(admission, tokens)]);
+  if (reserved.status === "rejected") {
+    if (charged.status === "fulfilled") await correctTokens(charged.value, 0, options.limiter).catch(() => {});
+    throw reserved.reason;
+  }
+  if (charged.status === "rejected") {
+    await withdrawRequest(caller, requestId);
+    throw charged.reason;
+  }
+  return { ...prepared, charge: charged.value };
 }
 
 export interface RunOptions {

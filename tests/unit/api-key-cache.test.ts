@@ -66,4 +66,31 @@ describe("ApiKeyCache", () => {
     expect(await t.cache.get(`${t.key}x`)).toBeNull();
     expect(t.loads()).toBe(0);
   });
+
+  describe("lookup (the data plane's hit, checked alongside)", () => {
+    it("answers a hit at once and reports a revocation through stillValid", async () => {
+      let revoked = false;
+      const t = setup(null, async () => revoked);
+      await t.cache.get(t.key);
+      const hit = await t.cache.lookup(t.key);
+      expect(await hit!.stillValid).toBe(true);
+      revoked = true;
+      const again = await t.cache.lookup(t.key);
+      expect(again!.value.keyId).toBe("k");
+      expect(await again!.stillValid).toBe(false);
+      // The revoked entry is gone: the next lookup asks the database.
+      t.invalidate();
+      expect(await t.cache.lookup(t.key)).toBeNull();
+    });
+
+    it("falls back to the database when the revocation check fails (fail closed)", async () => {
+      const t = setup(null, async () => {
+        throw new Error("redis down");
+      });
+      await t.cache.get(t.key);
+      t.invalidate();
+      const hit = await t.cache.lookup(t.key);
+      expect(await hit!.stillValid).toBe(false);
+    });
+  });
 });
