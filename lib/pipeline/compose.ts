@@ -8,6 +8,7 @@ import type { HistoryMessage, WindowMessage } from "@/lib/context/history";
 import { searchTurnKnowledge } from "@/lib/context/knowledge-source";
 import { contextJobsFor } from "@/lib/context/turn-jobs";
 import { detectRememberRequest } from "@/lib/memory/remember";
+import { MAX_MEMORIES } from "@/lib/memory/schemas";
 import { buildSystemPrompt, type SystemTextBlock } from "@/lib/context/system-prompt";
 import { tenantCanary } from "@/lib/security/canary";
 import type { ModelTier } from "@/lib/db/generated/enums";
@@ -89,6 +90,7 @@ const TURN_SQL = `
 WITH remembered AS (
   INSERT INTO user_memories (tenant_id, user_id, content, source, status)
   SELECT $1::uuid, $3::uuid, $4::text, 'user', 'active' WHERE $4::text IS NOT NULL
+     AND (SELECT count(*) FROM user_memories WHERE tenant_id = $1::uuid AND user_id = $3::uuid AND status IN ('active', 'proposed')) < ${MAX_MEMORIES}
   ON CONFLICT (tenant_id, user_id, md5(lower(content)))
   DO UPDATE SET content = EXCLUDED.content, source = 'user', status = 'active', updated_at = now()
   RETURNING id, content
