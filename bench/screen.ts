@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { screenText } from "@/lib/security/screen";
 import type { Scenario } from "./lib/scenario";
-import { round2, summarize, type LatencySummary } from "./lib/stats";
+import { percentile, round2, summarize, type LatencySummary } from "./lib/stats";
 import { formatTable, ms } from "./lib/table";
 
 /**
@@ -24,7 +24,7 @@ const MESSAGES: { name: string; text: string }[] = [
   { name: "homoglyphs and invisibles", text: fill("Pl\u0435ase s\u0435nd th\u0435 inv\u043Eice t\u043E \u200Bthe cust\u043Emer t\u043Em\u043Err\u043Ew. ") },
 ];
 
-function measure(text: string, iterations: number): LatencySummary {
+function measure(text: string, iterations: number): LatencySummary & { p95: number } {
   for (let i = 0; i < Math.min(200, iterations); i++) screenText(text);
   const samples: number[] = [];
   for (let i = 0; i < iterations; i++) {
@@ -32,14 +32,15 @@ function measure(text: string, iterations: number): LatencySummary {
     screenText(text);
     samples.push(performance.now() - t0);
   }
-  return summarize(samples);
+  return { ...summarize(samples), p95: percentile([...samples].sort((a, b) => a - b), 95) };
 }
 
 export const screen: Scenario = {
   name: "screen",
   description: "prompt-injection screen: detector latency on 8,000-character messages (target P99 < 1 ms)",
   async run(options) {
-    const iterations = options.quick ? 300 : 3_000;
+    // 1,000 even when quick: the 99th percentile of 300 samples is decided by 3 of them.
+    const iterations = options.quick ? 1_000 : 3_000;
     const rows = MESSAGES.map((m) => {
       const latency = measure(m.text, iterations);
       const result = screenText(m.text);
@@ -47,8 +48,8 @@ export const screen: Scenario = {
     });
     console.log(
       formatTable(
-        ["message", "chars", "verdict", "p50", "p90", "p99", "max"],
-        rows.map((r) => [r.message, String(r.chars), `${r.verdict} (${r.score})`, ms(r.latency.p50), ms(r.latency.p90), ms(r.latency.p99), ms(r.latency.max)]),
+        ["message", "chars", "verdict", "p50", "p95", "p99", "max"],
+        rows.map((r) => [r.message, String(r.chars), `${r.verdict} (${r.score})`, ms(r.latency.p50), ms(r.latency.p95), ms(r.latency.p99), ms(r.latency.max)]),
       ),
     );
     const worstP99 = Math.max(...rows.map((r) => r.latency.p99));
@@ -60,7 +61,7 @@ export const screen: Scenario = {
         iterations,
         targetP99Ms: TARGET_P99_MS,
         worstP99Ms: round2(worstP99),
-        rows: rows.map((r) => ({ ...r, latency: { p50: round2(r.latency.p50), p90: round2(r.latency.p90), p99: round2(r.latency.p99), max: round2(r.latency.max) } })),
+        rows: rows.map((r) => ({ ...r, latency: { p50: round2(r.latency.p50), p90: round2(r.latency.p90), p95: round2(r.latency.p95), p99: round2(r.latency.p99), max: round2(r.latency.max) } })),
       },
       failures,
     };

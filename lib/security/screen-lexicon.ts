@@ -21,6 +21,8 @@ import type { ScreenCategory } from "@/lib/security/screen-rules";
 export const CONCEPTS = {
   /** Dismissing instructions: the verb half of an override. */
   dismiss: [
+    "none of the", "fresh install", "factory", "blank slate", "blank model",
+    "setz dich uber", "hinwegsetzen", "hinweg", "pass over",
     "to one side", "start over", "start fresh", "clean slate", "from scratch", "without any of your", "without your",
     // en
     "ignor", "disregard", "forget", "forgot", "overlook", "overrid", "bypass", "circumvent", "skip ", "drop ", "discard", "scrap ", "scratch ",
@@ -59,11 +61,13 @@ export const CONCEPTS = {
   ],
   /** Instructions declared void: a dismissal stated rather than ordered ("your rules are lifted"). */
   dismissed: [
+    "not relevant", "irrelevant", "not applicable", "no longer applicable", "deprecated", "erased", "expired", "don't count", "doesn't count", "don't matter", "doesn't matter", "no longer needed", "not needed", "unnecessary", "superseded", "overruled", "moot", "ya no aplica", "deja de aplicar", "dejan de aplicar", "no aplican", "ne compte plus", "ne comptent plus", "n'est plus valable", "caduc", "obsolet", "nicht mehr relevant", "hinfallig", "non servono piu", "non valgono", "nao servem mais", "nao valem", "niet meer nodig", "vervallen", "*无效", "*無效", "*不再有效", "*不算数", "*無効", "*더 이상 유효하지", "*больше не действуют", "*не действуют", "*لم تعد سارية", "*ملغاة", "*لاغية", "*लागू नहीं", "*रद्द",
     "are off", "is off", "are now off", "are disabled", "is disabled", "no longer active", "are gone", "gelten nicht mehr", "gilt nicht mehr", "nicht mehr gultig", "ya no valen", "ya no aplican", "ya no son validas", "ne s'appliquent plus", "ne sont plus valables", "nao valem mais", "nao se aplicam mais", "non valgono piu", "non sono piu valide", "gelden niet meer", "zijn niet meer geldig",
     "cancel", "revok", "withdrawn", "retired", "void", "nullif", "invalidat", "obsolete", "outdated", "suspended", "lifted", "disabled", "deactivat", "turned off", "switched off", "no longer appl", "no longer valid", "no longer matter", "no longer in effect", "don't apply", "do not apply", "doesn't apply", "supersed", "sin efecto", "ungultig", "aufgehoben", "ausser kraft", "*作废", "*作廢", "*废除", "*失效", "*取り消", "*취소", "*무효", "*недействительн", "*отмен",
   ],
   /** What the assistant was given: the object half (with an owner, see `owner`). */
   rulesNoun: [
+    "limits", "limitations", "boundaries",
     "instruction", "instrucc", "rules", "rule ", "guidance", "guideline", "directive", "directions", "prompt", "programming", "configuration",
     "config", "setup", "set-up", "briefing", "persona", "constraint", "restriction", "guardrail", "safeguard", "polic", "training", "filters",
     "orders", "commands", "preamble", "preface", "system message", "content policy", "brief ",
@@ -76,19 +80,52 @@ export const CONCEPTS = {
     "*указани", "*команд", "*ограничени", "*директив", "*настройк", "*تعليمات", "*التعليمات", "*الأوامر", "*أوامر", "*القواعد", "*قواعد",
     "*التوجيهات", "*الإرشادات", "*القيود", "*निर्देश", "*नियम", "*आदेश", "*हिदायत",
   ],
+  /**
+   * The nouns only an assistant's configuration has (a customer's "your refund policy" is
+   * no prompt): what an extraction must name, where an override may say "rules".
+   */
+  configNoun: [
+    "instruction", "prompt", "programming", "configuration", "config", "setup", "set-up", "briefing", "preamble", "persona", "guardrail",
+    "directive", "system message", "custom instructions", "instrucciones", "indicaciones", "consigne", "anweisung", "vorgaben", "instrucoes",
+    "istruzioni", "instructies", "instruksi", "talimat", "instrukcj",
+    "*指令", "*指示", "*提示词", "*提示詞", "*设定", "*設定", "*プロンプト", "*프롬프트", "*지시", "*지침", "*инструкци", "*промпт", "*настройк",
+    "*تعليمات", "*التعليمات", "*निर्देश", "*प्रॉम्प्ट",
+  ],
+  /** Asking what something is: with the assistant's configuration, an extraction. */
+  question: [
+    "was ist", "was sind", "was steht", "was hast du", "was wurde dir",
+    "what ", "what's", "whats", "which ", "how were you", "how have you been", "how are you configured", "how are you set up", "cual", "cuales",
+    "que ", "quel", "quels", "quelle", "welche", "wie lauten", "quais", "qual ", "quali", "wat ", "welke",
+    "*什么", "*哪些", "*何", "*どんな", "*무엇", "*뭐", "*어떤", "*какие", "*какая", "*что ", "*ماذا", "*ما هي", "*क्या",
+  ],
+  /** Asking how the assistant was set up: an extraction on its own, mild without a request. */
+  howConfigured: [
+    "how were you configured", "how were you set up", "how were you briefed", "how were you instructed", "how were you prompted",
+    "how are you configured", "how have you been configured", "how have you been set up", "what were you told", "what have you been told",
+    "what were you instructed", "what have you been instructed", "como te configuraron", "comment t'a-t-on configure", "wie wurdest du konfiguriert",
+  ],
+  /** Talking about syntax: a forged-looking token in such a message is more likely a mention. */
+  mention: [
+    "example", "payload", "lab ", "learning", "tutorial", "course", "exercise", "ctf", "owasp",
+    "regex", "regular expression", "tokenizer", "token ", "tokens", "template", "prompt format", "chat format", "syntax", "escape", "literally",
+    "parse", "parser", "dataset", "fine-tun", "learning about", "what does", "what do", "meaning of", "explain", "docs", "documentation",
+    "in python", "in javascript", "in typescript", "f-string", "string", "schema", "example of", "for example",
+  ],
   /** Whose, or which, instructions: the assistant's own, earlier, or its operator's. */
+  /** The assistant addressed: its own instructions, not a product's or a person's. */
+  you: [
+    "you receive", "did you get", "did you receive", "you get", "you're following", "you are following", "are you following", "you follow", "you're running", "you are running", "you operate", "you're operating", "you are operating", "were you", "hast du", "du hast", "as-tu", "tu as", "t'a ", "te dieron", "te han dado", "ti hanno", "je hebt", "heb je",
+    "your", "ur ", "yer ", "thy ", "yourself", "you were", "you've been", "you have been", "you got", "you received", "you were given",
+    "given to you", "tus ", "tu ", "te ", "recibiste", "tes ", "ton ", "vos ", "votre", "on t'a", "deine", "deinen", "deinem", "dein ", "dir ",
+    "suas", "seus", "sua ", "teu ", "tuas", "tue ", "tuoi", "tua ", "je ", "jouw", "anda", "kamu",
+    "*你的", "*你收到", "*あなたの", "*あなたが", "*너의", "*네 ", "*당신의", "*твои", "*свои", "*тебе", "*الخاصة بك", "*تعليماتك", "*तुम्हारे", "*आपके", "*अपने",
+  ],
+  /** Whose else, or which, instructions: the system's, the operator's, or all of them. */
   owner: [
-    "your", "ur ", "yer ", "thy ", "yourself", 
-    "system", "developer", "operator", "your creators", "you were", "you've been",
-    "you have been", "you got", "you received", "you were given", "given to you", "loaded", "built-in", 
-    
-    "tus ", "tu ", "te ", "del sistema", "recibiste", "tes ", "ton ", "vos ",
-    "votre", "on t'a", "deine", "deinen", "dein ", "dir ", 
-    "suas", "seus", "sua ", "teu ", "tuas", "tue ", "tuoi", "tua ", "ricevut", 
-    "je ", "jouw", 
-    "*之前", "*以前", "*先前", "*前面", "*上面", "*原来", "*原來", "*原有", "*你的", "*收到", "*系统", "*系統", "*所有", "*一切", "*全部", "*これまで",
-    "*前の", "*与えられた", "*元の", "*すべて", "*全て", "*이전", "*앞서", "*받은", "*모든", "*기존", "*предыдущ", "*прежн", "*свои", "*твои",
-    "*раньше", "*все ", "*всё", "*исходн", "*системн", "*السابقة", "*جميع", "*كل ", "*من قبل", "*पिछले", "*पहले", "*सभी",
+    "system", "developer", "operator", "your creators", "loaded", "built-in", "del sistema", "ricevut",
+    "*之前", "*以前", "*先前", "*前面", "*上面", "*原来", "*原來", "*原有", "*收到", "*系统", "*系統", "*所有", "*一切", "*全部", "*これまで",
+    "*前の", "*与えられた", "*元の", "*すべて", "*全て", "*이전", "*앞서", "*받은", "*모든", "*기존", "*предыдущ", "*прежн", "*раньше", "*все ",
+    "*всё", "*исходн", "*системн", "*السابقة", "*جميع", "*كل ", "*من قبل", "*पिछले", "*पहले", "*सभी",
   ],
   /** Earlier instructions, whoever gave them: counts with an ordered dismissal only. */
   prior: [
@@ -97,6 +134,8 @@ export const CONCEPTS = {
   ],
   /** A reference to the assistant's instructions complete on its own ("what you were told"). */
   toldPhrase: [
+    "put on you", "placed on you", "imposed on you",
+    "programmed into you", "programmed in", "built into you", "baked into you", "that came with", "the developer told you", "the developers told you", "your developer told you", "what the company told you", "you've been told to", "you were told to", "you are told to", "gave you", "given you",
     "you came with", "you were born with", "you shipped with", "rules you", "instructions you", "guidelines you", "guidance you", "directives you", "prompt you", "restrictions you", "constraints you", "policies you", "programming you", "rules that you", "instructions that you", "aturanmu", "instruksimu", "perintahmu", "petunjukmu", "aturan anda", "instruksi anda", "aturan kamu",
     "what you were told", "what you've been told", "what you have been told", "what you were given", "what they told you", "what you were asked",
     "whatever you were told", "everything you were told", "everything you've been told", "anything you were told", 
@@ -124,6 +163,7 @@ export const CONCEPTS = {
   ],
   /** Without limits: what a jailbreak persona or an override asks for. */
   unrestricted: [
+    "nothing is off limits", "nothing is off-limits", "off limits", "abolished", "rules were removed", "follow no policy", "no policy", "no moralising", "no moralizing", "nunca se niega", "no se niega", "never declines", "n'a aucune regle", "aucune regle", "aucune restriction", "aucun filtre", "aucune limite", "keinerlei", "nessuna regola", "nessun filtro", "nenhuma regra", "nenhum filtro", "geen enkele", "*不受任何规则", "*没有任何规则", "*何の制限もない", "*아무 제한", "*никаких",
     "no tienes reglas", "no tienes restricciones", "no tienes limites", "no tienes filtros", "tu n'as pas de regles", "tu n'as aucune regle", "tu n'as aucune restriction", "du hast keine regeln", "keine regeln", "keine einschrankungen", "keine filter", "nao tem regras", "nao tens regras", "voce nao tem regras", "non hai regole", "non hai restrizioni", "geen regels", "geen beperkingen", "geen filters", "don't have any rules", "do not have any rules", "don't have rules", "don't have any restrictions", "do not have any restrictions", "*нет никаких правил", "*нет никаких ограничений", "*нет правил", "*нет ограничений", "*нет фильтров",
     "no rules", "no restrictions", "no limits", "no limitations", "no filters", "no filter", "no guidelines", "no boundaries", "no ethics",
     "no morals", "no censorship", "no constraints", "no caveats", "no safety", "no content policy", "zero restrictions", "zero rules", "no guardrails",
@@ -144,6 +184,8 @@ export const CONCEPTS = {
   ],
   /** Asking for a persona or a game. */
   persona: [
+    "interpreta",
+    "joue le role", "joue un role", "interprete", "be my ", "you're ", "you are ",
     "pretend", "act as", "acting as", "you are now", "you're now", "you are going to act", "you're going to act", "from now on you are",
     "from now on you're", "roleplay", "role-play", "role play", "imagine you", "imagine an", "imagine a ", "let's play", "lets play", "play a game",
     "you play", "simulate", "behave as", "respond as", "answer as", "you will be", "become ", "your evil twin", "alter ego", "you are an ai",
@@ -156,6 +198,7 @@ export const CONCEPTS = {
   ],
   /** A request to show or hand over. */
   reveal: [
+    "ausgeben", "ausgabe", "wiedergeben", "aufschreiben", "auflisten", "zitier", "teile", "reproduce", "reproduis", "transcri", "enumer", "enumera", "comparte", "compartilh", "condividi", "elenca", "liste ", "export", "*复述", "*写出", "*发给我", "*出して", "*書いて", "*перечисли", "*выдай", "*расскажи", "*اكتب", "*شارك", "*أرني", "*اذكر",
     "what exactly", "what does",
     "reveal", "show", "print", "display", "repeat", "output", "tell me", "give me", "share", "dump", "leak", "write out", "recite", "paste",
     "spell out", "copy", "expose", "disclose", "translate", "summari", "quote", "echo", "publish", "list ", "read out", "read me", "what does",
@@ -212,6 +255,7 @@ export const CONCEPTS = {
   ],
   /** Somebody else: another tenant, user or colleague. */
   others: [
+    "all the workspaces", "all workspaces", "every workspace", "people at other", "her conversation", "his conversation", "her chat", "his chat", "her messages", "his messages", "her history", "his history", "her emails", "his emails", "for tenant", "of tenant", "from tenant", "for workspace", "of workspace", "from workspace", "de otras", "de otros", "d'autres", "anderer", "outras", "outros", "altre", "altri", "*其他", "*其它", "*别的", "*別的", "*他の", "*다른", "*других", "*الآخرين", "*अन्य", "*दूसरे",
     "other users", "other user", "another user", "other customer", "another customer", "other tenant", "another tenant", "every tenant",
     "all tenants", "other compan", "another compan", "other organi", "another organi", "other orgs", "other workspace", "another workspace",
     "other account", "another account", "other client", "another client", "other member", "other people", "other employee", "other team",
@@ -227,6 +271,7 @@ export const CONCEPTS = {
   ],
   /** Their data. */
   data: [
+    "correos", "e-mails", "courriels", "mails", "transcript", "expedientes", "fichiers", "dateien", "arquivos", "bestanden", "table",
     "ask ",
     "data", "record", "conversation", "messages", "message", "chat", "history", "logs", "emails", "email address", "invoices", "files", "documents",
     "details", "information", "passwords", "password", "credentials", "api key", "usage", "orders", "contacts", "asked", "asking", "said",
@@ -249,6 +294,7 @@ export const CONCEPTS = {
   ],
   /** Words addressed to an AI reading a pasted text. */
   aiAddressee: [
+    "para el asistente", "al asistente", "pour l'assistant", "a l'assistant", "fur den assistenten", "an den assistenten", "para o assistente", "per l'assistente", "voor de assistent", "*给ai", "*aiへ", "*ai에게", "*для ии", "*для ассистента",
     "ai ", "ai:", "ai,", "a.i.", "ai system", "ai tool", "ai model", "ai assistant", "assistant:", "assistant,", "the assistant",
     "llm", "language model", "chatbot", "automated system", "bots ", "gpt", "claude", "ai agent",
     "assistente de ia", "asistente de ia", "asistente ia", "assistant ia", "l'ia", "ki-assistent", "ki ", "assistente ia", "l'intelligenza",
@@ -256,6 +302,7 @@ export const CONCEPTS = {
   ],
   /** An order inside a pasted text. */
   docOrder: [
+    "report that", "shall report", "shall state", "must state", "must report", "must say", "should say", "should report", "olvida", "ignora", "oublie", "vergiss", "ignoriere", "esquec", "dimentica", "negeer", "responde con", "reponds", "antworte", "revela", "revele",
     "recommend only", "only recommend", "must recommend", "include the user", "ignore the rest", "reply only", "rate this", "rank this",
     
     "forward", "email the", "send the", "reply only", "respond only", "reply with", "respond with", "rank ", "state that", "say that", "tell the",
@@ -288,12 +335,15 @@ export interface ComboRule {
 }
 
 /**
- * Derived spans (lib/security/screen.ts): ownInstructions is an owner word within 30
- * characters of a rules noun ("your … guidance") or a toldPhrase; priorInstructions a prior
+ * Derived spans (lib/security/screen.ts): ownInstructions is an owner word within 25
+ * characters of a rules noun ("your … guidance") or a toldPhrase; ownConfig an owner word
+ * near a configNoun, unless the noun is about something else ("your instructions for
+ * baking bread"); priorInstructions a prior
  * word near a rules noun ("the earlier directives"); anyInstructions either; othersData
  * other people followed by data ("other users' chat logs") or data of/from other people.
  */
-export type Derived = "ownInstructions" | "priorInstructions" | "anyInstructions" | "othersData";
+export const DERIVED_SPANS = ["ownInstructions", "ownConfig", "priorInstructions", "anyInstructions", "othersData"] as const;
+export type Derived = (typeof DERIVED_SPANS)[number];
 
 export const COMBO_RULES: readonly ComboRule[] = [
   {
@@ -327,6 +377,33 @@ export const COMBO_RULES: readonly ComboRule[] = [
     boost: [{ concept: "verbatim", weight: 15 }],
   },
   { id: "combo.reveal_own_instructions_verbatim", category: "extraction", weight: 50, all: ["reveal", "ownInstructions", "verbatim"], window: 120 },
+  {
+    id: "combo.reveal_own_config",
+    category: "extraction",
+    weight: 50,
+    all: ["reveal", "ownConfig"],
+    window: 90,
+    boost: [{ concept: "verbatim", weight: 15 }],
+  },
+  {
+    id: "combo.how_configured",
+    category: "extraction",
+    weight: 40,
+    all: ["howConfigured"],
+    window: 0,
+    boost: [
+      { concept: "reveal", weight: 15 },
+      { concept: "verbatim", weight: 15 },
+    ],
+  },
+  {
+    id: "combo.question_own_config",
+    category: "extraction",
+    weight: 45,
+    all: ["question", "ownConfig"],
+    window: 60,
+    boost: [{ concept: "verbatim", weight: 15 }],
+  },
   { id: "combo.unrestricted_persona", category: "jailbreak", weight: 55, all: ["persona", "unrestricted"], window: 140 },
   { id: "combo.takeover_unrestricted", category: "override", weight: 45, all: ["obeyMe", "unrestricted"], window: 100 },
   { id: "combo.others_data", category: "cross_tenant", weight: 55, all: ["request", "othersData"], window: 90 },

@@ -122,6 +122,7 @@ export const SCREEN_GATES = {
   whenCue: /when/,
   commentCue: /<!--/,
   styleCue: /display|font-size|color|visibility/,
+  boundaryCue: /end|begin|start|new system/,
 } as const;
 export type ScreenGate = keyof typeof SCREEN_GATES;
 
@@ -179,7 +180,7 @@ export const SCREEN_RULES: readonly ScreenRule[] = [
   { id: "override.hi", gate: "dismissScript", category: "override", weight: 70, form: "folded", pattern: new RegExp(`(?:निर्देश|नियम|आदेश|हिदायत)${G}(?:अनदेखा|भूल|नजरअंदाज|नज़रअंदाज़|अनसुना|पालन मत|पालन न)`.normalize("NFKC")) },
 
   // --- system prompt extraction ---------------------------------------------------------
-  { id: "extraction.en", gate: "rulesNoun", category: "extraction", weight: 60, form: "skeleton", decoded: true, pattern: new RegExp(`\\b${SHOW_EN}\\b${G}\\b(?:your|the|this|ur|thy)\\s+(?:(?:full|exact|complete|entire|whole|current|actual|real)\\s+)?(?:${PROMPT_EN}[ -]?${PROMPT_NOUN_EN}|instructions|rules|guidelines|directives|configuration|config|setup|prompt)\\b|\\bwhat (?:is|are|was|were) (?:your|ur) (?:(?:full|exact|complete|current|actual|real)\\s+)?(?:${PROMPT_EN}[ -]?${PROMPT_NOUN_EN}|instructions|rules|guidelines|directives|configuration|prompt)\\b`) },
+  { id: "extraction.en", gate: "rulesNoun", category: "extraction", weight: 60, form: "skeleton", decoded: true, pattern: new RegExp(`\\b${SHOW_EN}\\b${G}\\b(?:your|the|this|ur|thy)\\s+(?:(?:full|exact|complete|entire|whole|current|actual|real)\\s+)?(?:${PROMPT_EN}[ -]?${PROMPT_NOUN_EN}|instructions|rules|guidelines|directives|configuration|config|setup|prompt)\\b(?!\\s+(?:for|on|about|of thumb|regarding)\\b)|\\bwhat (?:is|are|was|were) (?:your|ur) (?:(?:full|exact|complete|current|actual|real)\\s+)?(?:${PROMPT_EN}[ -]?${PROMPT_NOUN_EN}|instructions|rules|guidelines|directives|configuration|prompt)\\b(?!\\s+(?:for|on|about|of thumb|regarding)\\b)`) },
   { id: "extraction.en.above", gate: ["extractionCue", "aboveCue"], category: "extraction", weight: 60, form: "skeleton", decoded: true, pattern: /\b(?:repeat|print|output|copy|recite|translate|summari[sz]e|show me)\b[^.!?\n]{0,30}?\b(?:everything|all|the (?:text|words|content|message)s?|what(?:ever)? (?:is|was) written)\b[^.!?\n]{0,20}?\b(?:above|before (?:this|my)|at the (?:start|beginning|top)|prior to)\b/ },
   { id: "extraction.en.verbatim", gate: "rulesNoun", category: "extraction", weight: 35, form: "skeleton", decoded: true, pattern: /\b(?:verbatim|word for word|word-for-word|exact wording|character for character)\b[^.!?\n]{0,40}?\b(?:instructions|prompt|rules|configuration)\b|\b(?:instructions|prompt|rules|configuration)\b[^.!?\n]{0,40}?\b(?:verbatim|word for word|word-for-word)\b/ },
   { id: "extraction.en.how_configured", gate: ["extractionCue", "howConfiguredCue"], category: "extraction", weight: 40, form: "skeleton", decoded: true, pattern: /\bwhat (?:were you|have you been) (?:told|instructed|programmed|configured)\b|\bwhat (?:instructions|rules) (?:were you given|did (?:they|your developers?) give you)\b/ },
@@ -205,10 +206,12 @@ export const SCREEN_RULES: readonly ScreenRule[] = [
   { id: "forgery.chat_tokens", gate: ["pipe", "chatTokenWords"], category: "forgery", weight: 70, form: "skeleton", decoded: true, pattern: /<\s*\|\s*(?:im_start|im_end|im_sep|endoftext|system|user|assistant|eot_id|start_header_id|end_header_id|begin_of_text)\s*\|\s*>/ },
   { id: "forgery.inst", gate: "instWords", category: "forgery", weight: 60, form: "skeleton", decoded: true, pattern: /\[\/?\s*(?:inst|sys|system)\s*\]|<<\s*\/?\s*sys\s*>>/ },
   { id: "forgery.turns", gate: ["colon", "turnWords"], category: "forgery", weight: 55, form: "skeleton", decoded: true, pattern: /(?:^|\n)\s*(?:human|user)\s*:[^\n]*\n(?:[^\n]*\n){0,20}?\s*(?:assistant|ai|claude|gpt)\s*:|(?:^|\n)\s*(?:assistant|claude)\s*:\s*(?:sure|ok|okay|of course|certainly|understood|i will|here)/ },
-  { id: "forgery.system_turn", gate: ["colon", "roleWords"], category: "forgery", weight: 50, form: "skeleton", decoded: true, pattern: /(?:^|\n)\s*(?:system|developer|admin|administrator|operator)\s*(?:message|prompt|note|override)?\s*:\s*(?:the (?:user|assistant)|you|new|ignore|disregard|forget|override|from now|answer|respond|always|never|reveal|comply|obey|safety|filters?|enable|disable|rules)/ },
+  { id: "forgery.system_turn", gate: ["colon", "roleWords"], category: "forgery", weight: 50, form: "skeleton", decoded: true, pattern: /(?:^|\n)\s*(?:system|developer|admin|administrator|operator)\s*(?:message|prompt|note|override)?\s*:\s*(?:the (?:user|assistant)|you|new|ignore|disregard|forget|override|from now|answer|respond|always|never|reveal|comply|obey|safety|filters?|enabl|disabl|rules|developer|admin|all users|the safety|mode)/ },
   { id: "forgery.heading", gate: "hash", category: "forgery", weight: 55, form: "skeleton", decoded: true, pattern: /(?:^|\n)\s*#{1,6}\s*(?:system|new instructions?|instructions?|admin|developer|override|important instructions?)\b|#{2,6}\s*(?:system|new instructions?|admin|developer|override)\s*[:\n]/ },
   { id: "forgery.bracketed", gate: "roleWords", category: "forgery", weight: 45, form: "skeleton", decoded: true, pattern: /[[(<{]\s*(?:system|admin|developer|operator)(?:\s+(?:message|override|note|instruction|prompt|mode))?\s*[\])>}]|\b(?:system|admin|developer|security) override\b/ },
   { id: "forgery.markers", gate: ["lt", "markerWords"], category: "forgery", weight: 60, form: "skeleton", decoded: true, pattern: /<[^a-z0-9<>]{0,3}(?:user[^a-z0-9<>]{0,3}message|platform[^a-z0-9<>]{0,3}rules|tenant[^a-z0-9<>]{0,3}configuration|custom[^a-z0-9<>]{0,3}instructions|system[^a-z0-9<>]{0,3}prompt)\s*>/ },
+  // Fake boundaries between the message and a "system" part that follows it.
+  { id: "forgery.boundary", gate: "boundaryCue", category: "forgery", weight: 45, form: "skeleton", decoded: true, pattern: /(?:-{2,}|={2,}|\*{2,}|#{2,}|\[|<)\s*(?:end|begin|start)(?: of)?[ _-]?(?:the )?(?:user|system|input|prompt|instructions|message|conversation)\b|\bnew system (?:prompt|message|instructions)\s*[:\n]/ },
   { id: "forgery.system_tag", gate: ["lt", "roleWords"], category: "forgery", weight: 40, form: "skeleton", decoded: true, pattern: /<\s*\/?\s*(?:system|sys|admin|developer)\s*>/ },
 
   // --- role-play and jailbreak templates ------------------------------------------------
@@ -270,7 +273,7 @@ const OWN_INSTRUCTIONS =
 
 // Only the second person: "reveal its system prompt" is usually a question about AIs.
 const YOUR_INSTRUCTIONS =
-  /\b(?:your|ur|yer|thy) (?:\w+ ){0,2}(?:instructions?|rules|guidance|guidelines|directions|directives|configuration|config|programming|prompt|preamble|persona|restrictions|constraints|polic(?:y|ies)|setup|training|filters|context window)\b|\b(?:you were|you've been|you have been|you got) (?:\w+ )?(?:given|told|loaded|configured|programmed|instructed|set up|briefed|trained)\b/;
+  /\b(?:your|ur|yer|thy) (?:\w+ ){0,2}(?:instructions?|rules|guidance|guidelines|directions|directives|configuration|config|programming|prompt|preamble|persona|restrictions|constraints|polic(?:y|ies)|setup|training|filters|context window)\b(?!\s+(?:for|on|about|of thumb|regarding)\b)|\b(?:you were|you've been|you have been|you got) (?:\w+ )?(?:given|told|loaded|configured|programmed|instructed|set up|briefed|trained)\b/;
 
 export const COOCCURRENCE_RULES: readonly CooccurrenceRule[] = [
   {

@@ -1,6 +1,6 @@
 import { fold, skeleton, skeletonInfo, spacedSkeleton } from "@/lib/security/normalise";
 import { MultiMatcher, type MatchSet } from "@/lib/security/multi-match";
-import { COMBO_RULES, CONCEPTS, type ComboRule, type Concept, type Derived } from "@/lib/security/screen-lexicon";
+import { COMBO_RULES, CONCEPTS, DERIVED_SPANS, type ComboRule, type Concept, type Derived } from "@/lib/security/screen-lexicon";
 import {
   COOCCURRENCE_RULES,
   SCREEN_GATES,
@@ -97,7 +97,7 @@ export function screenText(text: string): ScreenResult {
     matchRules(DECODED_RULES, payload.text, LATIN, matches, findings, payload.encoding);
     matchCombos(payload.text, LATIN, matches, findings, payload.encoding);
   }
-  return score(findings);
+  return score(findings, latin.has(LATIN.concept.get("mention")!));
 }
 
 function readSkeleton(skel: string, matches: MatchSet, findings: ScreenFinding[]): void {
@@ -289,13 +289,13 @@ function sentenceBreaks(text: string): Int32Array {
   const breaks: number[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    // . ! ? newline, and the ideographic full stop, exclamation and question marks. A full
+    // . ! ? ; newline, and their ideographic and full-width forms. A full
     // stop followed by a letter or digit is inside a token ("a.i.", "v2.1", "example.com").
     if (c === 0x2e) {
       const next = text.charCodeAt(i + 1);
       if ((next >= 0x61 && next <= 0x7a) || (next >= 0x30 && next <= 0x39)) continue;
       breaks.push(i);
-    } else if (c === 0x21 || c === 0x3f || c === 0x0a || c === 0x3002 || c === 0xff01 || c === 0xff1f) breaks.push(i);
+    } else if (c === 0x21 || c === 0x3f || c === 0x3b || c === 0x0a || c === 0x3002 || c === 0xff01 || c === 0xff1f || c === 0xff1b) breaks.push(i);
   }
   return Int32Array.from(breaks);
 }
@@ -317,7 +317,7 @@ function broken(breaks: Int32Array, a: number, b: number): boolean {
 
 const NEAR = 25;
 /** Between data and its owners: "the messages of other users", not "data with other companies". */
-const OF_OWNER = /\b(?:of|from|for|by|belonging to|owned by|sent by|written by|under|in|de|des|der|di|van|dari)\b/;
+const OF_OWNER = /\b(?:of|from|for|by|belonging to|owned by|sent by|written by|under|in|de|des|der|di|van|dari|anderer|d'autres)\b/;
 /** An owner word and its noun are one phrase: no colon or comma between ("Your task: read the rules"). */
 const PHRASE_BREAK = /[:,;]/;
 
@@ -340,7 +340,9 @@ class ComboReader {
   possible(name: Concept | Derived): boolean {
     switch (name) {
       case "ownInstructions":
-        return this.has("toldPhrase") || (this.has("owner") && this.has("rulesNoun"));
+        return this.has("toldPhrase") || ((this.has("owner") || this.has("you")) && this.has("rulesNoun"));
+      case "ownConfig":
+        return this.has("you") && this.has("configNoun");
       case "priorInstructions":
         return this.has("prior") && this.has("rulesNoun");
       case "anyInstructions":
@@ -353,10 +355,18 @@ class ComboReader {
   }
 
   starts(name: Concept | Derived): readonly number[] {
+    if (name === "hiddenPrompt" || name === "configNoun") return this.withoutTopic(name);
     if (!isDerived(name)) return this.matches.starts(this.form.concept.get(name)!);
     let spans = this.derived.get(name);
     if (spans === undefined) this.derived.set(name, (spans = this.derive(name)));
     return spans;
+  }
+
+  /** "your instructions for the oven" asks what the assistant knows, not what it was told. */
+  private withoutTopic(name: "hiddenPrompt" | "configNoun"): readonly number[] {
+    const group = this.form.concept.get(name)!;
+    const ends = this.matches.ends(group);
+    return this.matches.starts(group).filter((_, k) => !ABOUT_SOMETHING.test(this.text.slice(ends[k]!, ends[k]! + 24)));
   }
 
   near(p: number, q: number, window: number): boolean {
@@ -364,28 +374,33 @@ class ComboReader {
   }
 
   private derive(name: Derived): readonly number[] {
-    const nouns = this.starts("rulesNoun");
-    const nearNoun = (owners: readonly number[]) =>
+    const nearNoun = (owners: readonly number[], nouns: readonly number[] = this.starts("rulesNoun")) =>
       nouns.filter((n) => owners.some((o) => o !== n && this.near(o, n, NEAR) && !PHRASE_BREAK.test(this.text.slice(Math.min(o, n), Math.max(o, n)))));
     switch (name) {
       case "ownInstructions":
-        return [...this.starts("toldPhrase"), ...nearNoun(this.starts("owner"))];
+        return [...this.starts("toldPhrase"), ...nearNoun([...this.starts("owner"), ...this.starts("you")])];
+      case "ownConfig":
+        return nearNoun(this.starts("you"), this.starts("configNoun"));
       case "priorInstructions":
         return nearNoun(this.starts("prior"));
       case "anyInstructions":
         return [...this.starts("ownInstructions"), ...this.starts("priorInstructions")];
       case "othersData": {
-        const others = this.starts("others");
+        const group = this.form.concept.get("others")!;
+        const others = this.matches.starts(group);
+        const othersEnd = this.matches.ends(group);
         const data = this.starts("data");
-        return others.filter((o) =>
-          data.some((d) => this.near(o, d, NEAR) && (d > o || OF_OWNER.test(this.text.slice(d, o)))),
-        );
+        // Data after the others ("other users' chats"), or before them with an "of" between
+        // ("the chats of other users", "die Dateien anderer Firmen").
+        return others.filter((o, k) => data.some((d) => this.near(o, d, NEAR) && (d > o || OF_OWNER.test(this.text.slice(d, othersEnd[k]!)))));
       }
     }
   }
 }
 
-const DERIVED = new Set<string>(["ownInstructions", "priorInstructions", "anyInstructions", "othersData"]);
+const DERIVED = new Set<string>(DERIVED_SPANS);
+/** After a noun: what it is about, which makes "your instructions" someone's know-how. */
+const ABOUT_SOMETHING = /^\w*\s+(?:for|on|about|to make|to build|to install|of thumb|regarding|para|pour|fur|per|voor)\b/;
 const isDerived = (name: Concept | Derived): name is Derived => DERIVED.has(name);
 
 function matchCombos(text: string, form: FormMatcher, matches: MatchSet, findings: ScreenFinding[], encoding?: Encoding): void {
@@ -522,7 +537,19 @@ function reverse(text: string): string {
 
 const isFallback = (f: ScreenFinding): boolean => (f as Partial<Signal>).fallback === true;
 
-function score(findings: ScreenFinding[]): ScreenResult {
+/**
+ * Findings that are syntax alone: a chat-template token, a forged turn, a SQL fragment, a
+ * hidden style. In a message that talks about syntax ("what does [INST] mean", "escape
+ * this template") and shows nothing else, they are likelier quoted than used.
+ */
+const SYNTAX_ONLY = (f: ScreenFinding): boolean =>
+  (f.category === "forgery" && f.reason.startsWith("forgery.")) || f.reason === "cross_tenant.sql" || f.reason === "embedded.hidden_style" || f.reason === "embedded.html_comment";
+const MENTION_FACTOR = 0.5;
+
+function score(findings: ScreenFinding[], talksAboutSyntax = false): ScreenResult {
+  if (talksAboutSyntax && findings.length > 0 && findings.every(SYNTAX_ONLY)) {
+    findings = findings.map((f) => ({ ...f, weight: Math.round(f.weight * MENTION_FACTOR) }));
+  }
   // The word-family signals are a net under the phrase rules, not extra evidence: a sentence
   // a phrase rule already scored is not scored twice for the same thing.
   const phraseFamilies = new Set(findings.filter((f) => !isFallback(f)).map((f) => (f as Partial<Signal>).family));

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { screenText, setScreenGatesForTest } from "@/lib/security/screen";
-import { COMBO_RULES, CONCEPTS } from "@/lib/security/screen-lexicon";
+import { COMBO_RULES, CONCEPTS, DERIVED_SPANS } from "@/lib/security/screen-lexicon";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 
@@ -82,7 +82,7 @@ describe("word-family signals: scoring", () => {
   });
 
   it("refer only to concepts that exist, with distinct ids", () => {
-    const derived = new Set(["ownInstructions", "priorInstructions", "anyInstructions", "othersData"]);
+    const derived = new Set<string>(DERIVED_SPANS);
     for (const rule of COMBO_RULES) {
       for (const part of [...rule.all, ...(rule.context ?? []), ...(rule.boost ?? []).map((b) => b.concept)]) {
         expect(part in CONCEPTS || derived.has(part), `${rule.id}: ${part}`).toBe(true);
