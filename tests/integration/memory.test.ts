@@ -7,6 +7,7 @@ import { settleContextJobs } from "@/lib/context/background-jobs";
 import { SUMMARY_SYSTEM } from "@/lib/context/summarise-job";
 import type { PrismaClient } from "@/lib/db/generated/client";
 import { withTenant, type TenantContext } from "@/lib/db/scope";
+import { withScopeSql } from "@/lib/db/sql";
 import { createClaudeClient, setClaudeClient } from "@/lib/llm/anthropic-client";
 import { modelForTier } from "@/lib/llm/models";
 import { startSimulator, type RunningSimulator } from "@/lib/llm/simulator";
@@ -171,6 +172,24 @@ async function seedLongConversation(ctx: TenantContext, n: number, marker: strin
     return c.id;
   });
 }
+
+describe("who else can read memory and summaries", () => {
+  it("staff have no privilege on them; a tenant scope without a user (the platform) and a user of another tenant see none", async () => {
+    await addMemory(alice, `staff must not read ${unique("this")}`);
+    for (const table of ["user_memories", "user_memory_settings", "conversation_summaries"]) {
+      await expect(withScopeSql({ kind: "staff", userId: alice.userId }, (db) => db.query(`SELECT count(*) FROM ${table}`))).rejects.toMatchObject({ code: "42501" });
+      const [platform] = await withScopeSql({ kind: "tenant", tenantId: alice.tenantId, userId: "" }, (db) => db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`));
+      expect(platform?.n, table).toBe("0");
+    }
+    // Naming Alice's tenant from a user who is not a member of it.
+    const outsider = await signUp({ name: "Olga", email: `${unique("olga")}@memory.test`, password: "long-enough-1", workspaceName: `Olga ${unique("w")}` });
+    const [seen] = await withScopeSql({ kind: "tenant", tenantId: alice.tenantId, userId: outsider.userId }, (db) => db.query<{ n: string }>("SELECT count(*) AS n FROM user_memories"));
+    expect(seen?.n).toBe("0");
+    // The control: Alice herself sees hers.
+    const [own] = await withScopeSql({ kind: "tenant", ...alice }, (db) => db.query<{ n: string }>("SELECT count(*) AS n FROM user_memories"));
+    expect(Number(own?.n)).toBeGreaterThan(0);
+  });
+});
 
 describe("session summaries", () => {
   it("turns beyond the window are summarised by a metered background call, and the summary replaces them in the next compose", async () => {
