@@ -2,6 +2,8 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { modelForTier } from "@/lib/llm/models";
+import { ApiDocsPanel } from "@/components/admin/api-docs-panel";
 import { ApiKeysPanel } from "@/components/admin/api-keys-panel";
 import { AssistantPanel } from "@/components/admin/assistant-panel";
 import { AuditPanel } from "@/components/admin/audit-panel";
@@ -50,6 +52,7 @@ export function AdminConsole({ data, initialTab }: { data: AdminConsoleData; ini
     { id: "knowledge", label: "Knowledge", shortLabel: "Docs" },
     { id: "members", label: "Members", count: data.members.length },
     { id: "api-keys", label: "API keys", shortLabel: "Keys", count: data.apiKeys.filter((k) => k.status === "active").length },
+    { id: "api-docs", label: "API docs", shortLabel: "API" },
     { id: "audit", label: "Audit log", shortLabel: "Audit" },
     { id: "security", label: "Security", count: data.securityEvents.length },
   ];
@@ -76,6 +79,7 @@ export function AdminConsole({ data, initialTab }: { data: AdminConsoleData; ini
         {tab === "knowledge" && <KnowledgePanel slug={data.slug} timeZone={data.timeZone} initial={data.knowledge} canEdit />}
         {tab === "members" && <MembersPanel data={data} />}
         {tab === "api-keys" && <ApiKeysPanel slug={data.slug} timeZone={data.timeZone} keys={data.apiKeys} />}
+        {tab === "api-docs" && <ApiDocsPanel slug={data.slug} defaultModel={modelForTier(latest.modelTier)} />}
         {tab === "security" && <SecurityPanel timeZone={data.timeZone} events={data.securityEvents} />}
         {tab === "audit" && <AuditPanel key={data.audit.entries[0]?.id ?? "empty"} slug={data.slug} timeZone={data.timeZone} firstPage={data.audit} />}
       </TabPanel>

@@ -33,7 +33,7 @@ export interface PlanView extends PlanChoices {
   upgradeFor: Partial<Record<ModelTier, string>>;
 }
 
-const ADMIN_TABS = ["assistant", "versions", "knowledge", "members", "api-keys", "audit", "security"] as const;
+const ADMIN_TABS = ["assistant", "versions", "knowledge", "members", "api-keys", "api-docs", "audit", "security"] as const;
 export type AdminTab = (typeof ADMIN_TABS)[number];
 
 export function parseAdminTab(value: unknown): AdminTab {
