@@ -47,6 +47,8 @@ export class MultiMatcher {
   private readonly classOf = new Uint8Array(ASCII);
   private readonly width: number;
   private readonly otherNext: Map<number, number>[];
+  /** BMP code units (beyond ASCII) that some term contains; any other sends us to the root. */
+  private readonly inTerms = new Uint8Array(0x10000);
   private readonly fail: Int32Array;
   private readonly outputs: (readonly number[])[];
   private readonly terms: Term[] = [];
@@ -92,7 +94,11 @@ export class MultiMatcher {
     this.asciiNext = n < 0x10000 ? new Uint16Array(n * width) : new Int32Array(n * width);
     this.otherNext = children.map((m) => {
       const other = new Map<number, number>();
-      for (const [c, s] of m) if (c >= ASCII) other.set(c, s);
+      for (const [c, s] of m) {
+        if (c < ASCII) continue;
+        other.set(c, s);
+        this.inTerms[c] = 1;
+      }
       return other;
     });
     this.outputs = new Array<readonly number[]>(n);
@@ -125,13 +131,16 @@ export class MultiMatcher {
   scan(text: string): MatchSet {
     const starts: number[][] = Array.from({ length: this.groupCount }, () => []);
     const ends: number[][] = Array.from({ length: this.groupCount }, () => []);
-    const { asciiNext, otherNext, fail, outputs, terms, classOf, width, limits } = this;
+    const { asciiNext, otherNext, fail, outputs, terms, classOf, width, limits, inTerms } = this;
     let state = 0;
     const n = text.length;
     for (let i = 0; i < n; i++) {
       const c = text.charCodeAt(i);
       if (c < ASCII) {
         state = asciiNext[state * width + classOf[c]!]!;
+      } else if (inTerms[c] === 0) {
+        state = 0;
+        continue;
       } else {
         let next = otherNext[state]!.get(c);
         while (next === undefined && state !== 0) {
