@@ -23,7 +23,11 @@ import { formatTable, ms } from "./lib/table";
  * A third phase runs the same load on a scheduler without per-tenant caps (round-robin
  * only), to show what the caps buy.
  */
+// More streams than the enterprise cap (64) and than this bench's pool (POOL): without caps
+// the heavy tenant would hold every slot. The pool is smaller than the app's (1,024) so that
+// the phase without caps shows queueing rather than only this machine's CPU.
 const HEAVY = { tenantId: randomUUID(), plan: "enterprise", streams: 200, maxTokens: 100 };
+const POOL = 128;
 const PROBE = { tenantId: randomUUID(), plan: "free", concurrency: 2, maxTokens: 32 };
 const PROBE_CALLS = { full: 200, quick: 40, uncapped: 8 };
 const TARGET_RATIO = 2;
@@ -125,13 +129,13 @@ export const fairCapacity: Scenario = {
     const sim = await startSimulator({ port: 0, recordReceived: false });
     const client = createClaudeClient({ baseURL: sim.url });
     const plans: Record<string, string> = { [HEAVY.tenantId]: HEAVY.plan, [PROBE.tenantId]: PROBE.plan };
-    const capped = () => createScheduler({ tenantCap: (id) => inFlightCapForPlan(plans[id] ?? "free") });
+    const capped = () => createScheduler({ interactiveConcurrency: POOL, tenantCap: (id) => inFlightCapForPlan(plans[id] ?? "free") });
     const phases: PhaseResult[] = [];
     try {
       await probe(client, capped(), 50); // warm-up: connections, JIT
       phases.push(await phase("unloaded", client, capped(), calls, false));
       phases.push(await phase("200 heavy streams, caps", client, capped(), calls, true));
-      phases.push(await phase("200 heavy streams, no caps", client, createScheduler(), PROBE_CALLS.uncapped, true));
+      phases.push(await phase("200 heavy streams, no caps", client, createScheduler({ interactiveConcurrency: POOL }), PROBE_CALLS.uncapped, true));
     } finally {
       await sim.close();
     }

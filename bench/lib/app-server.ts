@@ -36,9 +36,14 @@ export const BENCH_USER = {
   slug: "bench",
 } as const;
 
+// The bench's own database only: the enterprise plan (the largest per-tenant in-flight cap,
+// lib/limits/policies.ts) with no effective rate or quota limits, so the bench measures the
+// path, not the plan. Its 'bench' plan row stays for scenarios that name it.
 const BENCH_PLAN_SQL = `
 INSERT INTO plans (id, name, requests_per_minute, tokens_per_minute, monthly_token_quota, monthly_price_micros, user_share_pct, max_tokens_cap, allowed_tiers)
-VALUES ('bench', 'Bench (no effective limits)', 2000000000, 2000000000, 1000000000000000, 0, 100, 8192, '{economy,standard,premium}')`;
+VALUES ('bench', 'Bench (no effective limits)', 2000000000, 2000000000, 1000000000000000, 0, 100, 8192, '{economy,standard,premium}');
+UPDATE plans SET requests_per_minute = 2000000000, tokens_per_minute = 2000000000, monthly_token_quota = 1000000000000000, user_share_pct = 100, max_tokens_cap = 8192
+ WHERE id = 'enterprise'`;
 
 export interface AppServerOptions {
   anthropicBaseUrl: string;
@@ -185,7 +190,7 @@ async function seed(appUrl: string): Promise<string> {
   const prisma = createPrismaClient(appUrl, 2);
   setPrismaClient(prisma);
   try {
-    const { tenantId, userId } = await signUp(BENCH_USER, { planId: "bench" });
+    const { tenantId, userId } = await signUp(BENCH_USER, { planId: "enterprise" });
     const created = await createApiKey({ tenantId, userId }, { name: "bench", scopes: ["messages", "usage:read"] }, "cli");
     return created.key;
   } finally {

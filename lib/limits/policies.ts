@@ -54,17 +54,22 @@ export function resolvePolicy(ref: PolicyRef): NamedRateLimitPolicy {
  * Upstream calls one tenant may have in flight at once, per process, by plan id
  * (lib/llm/scheduler.ts; interactive and background together). A tenant over its cap waits
  * in its own queue while other tenants' calls go ahead, so one tenant's long generations
- * cannot take all of the process's interactive slots (32).
+ * cannot take all of the process's interactive slots (1,024, lib/llm/scheduler.ts).
+ *
+ * Sized for the tenant API (issue 11), where a tenant's product holds many streams open at
+ * once: the caps grow with the plan's requests/min, and the largest is a sixteenth of the
+ * pool, so one tenant can never crowd out the others (bench fair-capacity); a thousand open
+ * streams on one instance come from many tenants (bench api-streams).
  *
  * In code rather than a `plans` column: the cap is a share of this process's scheduler
  * pool, which is code configuration too, and changing one is a deploy, not a price change.
  * Plans not listed (a plan added by a later migration) get the free plan's cap until given one.
  */
 export const IN_FLIGHT_CAPS = {
-  free: 2,
-  starter: 4,
-  professional: 8,
-  enterprise: 16,
+  free: 4,
+  starter: 16,
+  professional: 32,
+  enterprise: 64,
 } as const satisfies Record<string, number>;
 
 export function inFlightCapForPlan(planId: string): number {

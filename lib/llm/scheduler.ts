@@ -152,7 +152,9 @@ class FairQueue {
 }
 
 export function createScheduler({
-  interactiveConcurrency = 32,
+  // Upstream calls are I/O: a slot is a socket and a few kilobytes, so the pool is sized for
+  // a gateway's open streams (1,000 concurrent on one instance: bench api-streams), not for CPU.
+  interactiveConcurrency = 1_024,
   backgroundConcurrency = 4,
   headroom,
   minBackgroundHeadroom = BACKGROUND_MIN_HEADROOM,
