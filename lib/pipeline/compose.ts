@@ -140,7 +140,9 @@ export async function composeTurn(db: ScopedSql, caller: Caller, input: ChatRequ
   if (input.conversationId && !conversation) throw new AppError("not_found", "Conversation not found.");
 
   // Failed replies carry no content worth sending back to the model.
-  const kept = row.messages.filter((m) => !(m.role === "assistant" && (m.status === "error" || m.content.length === 0)));
+  const answered = row.messages.filter((m) => !(m.role === "assistant" && (m.status === "error" || m.content.length === 0)));
+  // A regenerated answer (issue 14: "Regenerate with a stronger model") replaces the one before it: only the last of consecutive answers is history.
+  const kept = answered.filter((m, i) => !(m.role === "assistant" && answered[i + 1]?.role === "assistant"));
   const history: HistoryMessage[] = kept.map((m) => ({ role: m.role === "assistant" ? "assistant" : "user", content: m.content }));
 
   let userText: string;

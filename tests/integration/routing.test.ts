@@ -229,6 +229,18 @@ describe("regenerate with a stronger model", () => {
     expect(sim.received.all().length).toBe(sent);
   });
 
+  it("sends the next turn only the answer that replaced the others, not every regenerated one", async () => {
+    await configureEsc("premium", "auto");
+    const first = await escTurn({ message: "hey" });
+    const conversationId = first.start.conversationId;
+    await escTurn({ conversationId, retry: true, escalate: true });
+    const before = sim.received.all().length;
+    expect((await chat(esc, { conversationId, message: "and what about tomorrow?" })).at(-1)?.type).toBe("done");
+    const sent = sim.received.all().slice(before).filter((e) => e.endpoint === "messages");
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.messages.map((m) => m.role)).toEqual(["user", "assistant", "user"]);
+  });
+
   it("stays within the configured tier: a standard cap escalates economy to standard and no further", async () => {
     await configureEsc("standard", "auto");
     const first = await escTurn({ message: "hello" });
@@ -261,12 +273,13 @@ describe("regenerate with a stronger model", () => {
       [esc.tenantId],
     );
     const expected = Number(routedDown[0]!.n);
-    // hi (economy of premium), escalated to standard (below premium), hello (economy of standard).
-    expect(expected).toBe(3);
-    // Signals: hi economy → standard, and hello economy → standard (the second escalation of hi was not the router's).
-    expect(await signalsOf(esc.tenantId)).toHaveLength(2);
+    // hi (economy of premium), escalated to standard (below premium), hey and its escalation (the same), the follow-up
+    // (economy), hello (economy of standard).
+    expect(expected).toBe(6);
+    // Signals: hi, hey and hello, economy → standard (the second escalation of hi was not the router's).
+    expect(await signalsOf(esc.tenantId)).toHaveLength(3);
     const rate = await getEscalationRate(esc);
-    expect(rate).toEqual({ days: 30, escalations: 2, routedDown: expected, rate: 2 / expected });
+    expect(rate).toEqual({ days: 30, escalations: 3, routedDown: expected, rate: 3 / expected });
     // The first describe's tenant has routed-down answers but no signals.
     const other = await getEscalationRate(ctx);
     expect(other.escalations).toBe(0);
