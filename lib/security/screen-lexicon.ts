@@ -21,6 +21,7 @@ import type { ScreenCategory } from "@/lib/security/screen-rules";
 export const CONCEPTS = {
   /** Dismissing instructions: the verb half of an override. */
   dismiss: [
+    "don't need to follow", "do not need to follow", "dont need to follow", "no need to follow", "no longer need to", "don't have to follow", "do not have to follow", "not required to follow", "needn't follow", "don't need to obey", "no need to obey", "disable", "turn off", "switch off", "deactivate", "remove your", "lift your", "suspend your", "throwing out", "throwing away", "n'as plus besoin", "n'as pas besoin de suivre", "pas besoin de suivre", "plus besoin de suivre", "nicht mehr an", "musst dich nicht", "brauchst dich nicht", "non devi piu", "non devi seguire", "non serve seguire", "no tienes que seguir", "ya no tienes que", "no necesitas seguir", "nao precisa seguir", "nao precisa mais", "nao tem que seguir", "hoeft niet", "*不需要再遵守", "*不需要遵守", "*不用再遵守", "*不必再", "*따를 필요", "*지킬 필요", "*не нужно соблюдать", "*больше не нужно", "*не обязан", "*لا داعي", "*لست ملزم", "*ज़रूरत नहीं", "*जरूरत नहीं",
     "none of the", "fresh install", "factory", "blank slate", "blank model",
     "setz dich uber", "hinwegsetzen", "hinweg", "pass over",
     "to one side", "start over", "start fresh", "clean slate", "from scratch", "without any of your", "without your",
@@ -61,6 +62,7 @@ export const CONCEPTS = {
   ],
   /** Instructions declared void: a dismissal stated rather than ordered ("your rules are lifted"). */
   dismissed: [
+    "no longer bind", "don't bind", "doesn't bind", "do not bind",
     "not relevant", "irrelevant", "not applicable", "no longer applicable", "deprecated", "erased", "expired", "don't count", "doesn't count", "don't matter", "doesn't matter", "no longer needed", "not needed", "unnecessary", "superseded", "overruled", "moot", "ya no aplica", "deja de aplicar", "dejan de aplicar", "no aplican", "ne compte plus", "ne comptent plus", "n'est plus valable", "caduc", "obsolet", "nicht mehr relevant", "hinfallig", "non servono piu", "non valgono", "nao servem mais", "nao valem", "niet meer nodig", "vervallen", "*无效", "*無效", "*不再有效", "*不算数", "*無効", "*더 이상 유효하지", "*больше не действуют", "*не действуют", "*لم تعد سارية", "*ملغاة", "*لاغية", "*लागू नहीं", "*रद्द",
     "are off", "is off", "are now off", "are disabled", "is disabled", "no longer active", "are gone", "gelten nicht mehr", "gilt nicht mehr", "nicht mehr gultig", "ya no valen", "ya no aplican", "ya no son validas", "ne s'appliquent plus", "ne sont plus valables", "nao valem mais", "nao se aplicam mais", "non valgono piu", "non sono piu valide", "gelden niet meer", "zijn niet meer geldig",
     "cancel", "revok", "withdrawn", "retired", "void", "nullif", "invalidat", "obsolete", "outdated", "suspended", "lifted", "disabled", "deactivat", "turned off", "switched off", "no longer appl", "no longer valid", "no longer matter", "no longer in effect", "don't apply", "do not apply", "doesn't apply", "supersed", "sin efecto", "ungultig", "aufgehoben", "ausser kraft", "*作废", "*作廢", "*废除", "*失效", "*取り消", "*취소", "*무효", "*недействительн", "*отмен",
@@ -104,6 +106,13 @@ export const CONCEPTS = {
     "how are you configured", "how have you been configured", "how have you been set up", "what were you told", "what have you been told",
     "what were you instructed", "what have you been instructed", "como te configuraron", "comment t'a-t-on configure", "wie wurdest du konfiguriert",
   ],
+  /** Asking what the assistant was told to follow ("which rules were you given?"). */
+  toldQuestion: [
+    "have you been told", "were you told", "were you given", "have you been given", "did they give you", "you've been told to",
+    "you were told to", "you have been told to", "were you asked to", "te dieron", "te han dado", "on t'a donne", "t'a-t-on", "dir vorgegeben",
+    "dir gegeben", "man dir gegeben", "ti sono state date", "ti hanno dato", "te deram", "lhe deram", "je gekregen", "heb je gekregen",
+    "*给你的", "*你收到", "*受け取った", "*与えられた", "*받은", "*тебе дали", "*тебе дал", "*أعطيت لك", "*दिए गए",
+  ],
   /** Talking about syntax: a forged-looking token in such a message is more likely a mention. */
   mention: [
     "example", "payload", "lab ", "learning", "tutorial", "course", "exercise", "ctf", "owasp",
@@ -129,11 +138,13 @@ export const CONCEPTS = {
   ],
   /** Earlier instructions, whoever gave them: counts with an ordered dismissal only. */
   prior: [
+    "the platform", "the operator's", "the admin's",
     "at the top", "at the start", "at the beginning", "top of this", "start of this",
     "previous", "prior", "above", "earlier", "preceding", "foregoing", "initial", "original", "all of the", "all the", "all previous", "all prior", "every ", "any previous", "before this", "before my", "so far", "anterior", "previa", "previo", "iniciales", "originales", "antes", "precedent", "d'origine", "au depart", "avant", "vorherig", "bisherig", "ursprunglich", "vorher", "iniciais", "originais", "in precedenza", "prima", "iniziali", "vorige", "eerdere", "eerder", "oorspronkelijk", "sebelumnya", "onceki", "poprzedni", "wszystk",
   ],
   /** A reference to the assistant's instructions complete on its own ("what you were told"). */
   toldPhrase: [
+    "you were initialised with", "you were initialized with", "initialised with", "initialized with", "you were started with", "you were primed with",
     "put on you", "placed on you", "imposed on you",
     "programmed into you", "programmed in", "built into you", "baked into you", "that came with", "the developer told you", "the developers told you", "your developer told you", "what the company told you", "you've been told to", "you were told to", "you are told to", "gave you", "given you",
     "you came with", "you were born with", "you shipped with", "rules you", "instructions you", "guidelines you", "guidance you", "directives you", "prompt you", "restrictions you", "constraints you", "policies you", "programming you", "rules that you", "instructions that you", "aturanmu", "instruksimu", "perintahmu", "petunjukmu", "aturan anda", "instruksi anda", "aturan kamu",
@@ -217,6 +228,7 @@ export const CONCEPTS = {
   ],
   /** The hidden prompt named so that only this assistant's can be meant. */
   hiddenPrompt: [
+    "above my first message", "above my message", "above this message", "before my message", "the full text you were",
     "the hidden ", "the secret ", "ur hidden", "the initial instruction", "the original instruction", "the developer message", "the initial prompt", "the original prompt",
     "your system prompt", "ur system prompt", "the system prompt", "your prompt", "ur prompt", "your instructions", "ur instructions",
     "your initial", "your original", "your hidden", "your secret", "your configuration", "ur configuration", "your config", "ur config",
@@ -255,6 +267,7 @@ export const CONCEPTS = {
   ],
   /** Somebody else: another tenant, user or colleague. */
   others: [
+    "next to ours", "next door", "not ours", "other than ours", "besides ours", "los demas", "las demas", "demas usuarios", "demas clientes", "der anderen",
     "all the workspaces", "all workspaces", "every workspace", "people at other", "her conversation", "his conversation", "her chat", "his chat", "her messages", "his messages", "her history", "his history", "her emails", "his emails", "for tenant", "of tenant", "from tenant", "for workspace", "of workspace", "from workspace", "de otras", "de otros", "d'autres", "anderer", "outras", "outros", "altre", "altri", "*其他", "*其它", "*别的", "*別的", "*他の", "*다른", "*других", "*الآخرين", "*अन्य", "*दूसरे",
     "other users", "other user", "another user", "other customer", "another customer", "other tenant", "another tenant", "every tenant",
     "all tenants", "other compan", "another compan", "other organi", "another organi", "other orgs", "other workspace", "another workspace",
@@ -271,6 +284,7 @@ export const CONCEPTS = {
   ],
   /** Their data. */
   data: [
+    "echanges", "exchanges", "files",
     "correos", "e-mails", "courriels", "mails", "transcript", "expedientes", "fichiers", "dateien", "arquivos", "bestanden", "table",
     "ask ",
     "data", "record", "conversation", "messages", "message", "chat", "history", "logs", "emails", "email address", "invoices", "files", "documents",
@@ -283,6 +297,7 @@ export const CONCEPTS = {
   ],
   /** Asking to be handed something, or told what someone did. */
   request: [
+    "je veux voir", "je veux lire", "je voudrais voir", "ich mochte", "ich will", "lass mich", "quiero leer", "*我想看", "*看看", "i'd like to read",
     "can i see", "could i see", "may i see", "can you show", "let me view", "view ",
     "show", "give me", "list ", "dump", "export", "print", "pull up", "tell me", "let me see", "let me read", "let me access", "i'd like",
     "i would like", "i need", "i want", "fetch", "retrieve", "display", "send me", "read me", "read out", "what did", "what have", "what has",
@@ -332,6 +347,8 @@ export interface ComboRule {
   boost?: readonly { concept: Concept; weight: number }[];
   /** Concepts that must occur somewhere in the message (not necessarily the sentence). */
   context?: readonly Concept[];
+  /** Only on this form: "latin" (the skeleton) or "script" (the folded text). */
+  form?: "latin" | "script";
 }
 
 /**
@@ -396,6 +413,10 @@ export const COMBO_RULES: readonly ComboRule[] = [
       { concept: "verbatim", weight: 15 },
     ],
   },
+  { id: "combo.told_rules", category: "extraction", weight: 50, all: ["toldQuestion", "rulesNoun"], window: 40, boost: [{ concept: "verbatim", weight: 15 }] },
+  { id: "combo.question_hidden_prompt", category: "extraction", weight: 45, all: ["question", "hiddenPrompt"], window: 60, boost: [{ concept: "verbatim", weight: 15 }] },
+  // Languages without spaces between words: a dismissal next to a rules noun says enough.
+  { id: "combo.dismiss_rules_nearby", category: "override", weight: 55, all: ["dismiss", "rulesNoun"], window: 16, form: "script" },
   {
     id: "combo.question_own_config",
     category: "extraction",

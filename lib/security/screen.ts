@@ -392,7 +392,10 @@ class ComboReader {
         const data = this.starts("data");
         // Data after the others ("other users' chats"), or before them with an "of" between
         // ("the chats of other users", "die Dateien anderer Firmen").
-        return others.filter((o, k) => data.some((d) => this.near(o, d, NEAR) && (d > o || OF_OWNER.test(this.text.slice(d, othersEnd[k]!)))));
+        const dataEnd = this.matches.ends(this.form.concept.get("data")!);
+        return others.filter((o, k) =>
+          data.some((d, j) => this.near(o, d, NEAR) && (d > o || o - dataEnd[j]! <= 2 || OF_OWNER.test(this.text.slice(d, othersEnd[k]!)))),
+        );
       }
     }
   }
@@ -405,7 +408,9 @@ const isDerived = (name: Concept | Derived): name is Derived => DERIVED.has(name
 
 function matchCombos(text: string, form: FormMatcher, matches: MatchSet, findings: ScreenFinding[], encoding?: Encoding): void {
   const reader = new ComboReader(text, form, matches);
+  const formName = form === LATIN ? "latin" : "script";
   for (const rule of COMBO_RULES) {
+    if (rule.form !== undefined && rule.form !== formName) continue;
     // Cheap first: every part must occur somewhere before any window is looked at.
     if (!rule.all.every((c) => reader.possible(c))) continue;
     if (rule.context && !rule.context.every((c) => reader.has(c))) continue;
