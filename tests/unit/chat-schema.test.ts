@@ -12,3 +12,18 @@ describe("chat request validation", () => {
     expect(chatRequestSchema.safeParse({ message: "東京の天気は？ ok" }).success).toBe(true);
   });
 });
+
+describe("regenerate with a stronger model (issue 14)", () => {
+  const id = "00000000-0000-4000-8000-000000000001";
+
+  it("accepts retry with escalate for a conversation", () => {
+    expect(chatRequestSchema.safeParse({ conversationId: id, retry: true, escalate: true })).toMatchObject({ success: true, data: { retry: true, escalate: true } });
+  });
+
+  it("refuses escalate without retry, and a non-boolean escalate", () => {
+    const alone = chatRequestSchema.safeParse({ conversationId: id, message: "hi", escalate: true });
+    expect(alone.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([["escalate", "Escalate regenerates the last answer: send it with retry."]]);
+    const wrongType = chatRequestSchema.safeParse({ conversationId: id, retry: true, escalate: "yes" });
+    expect(wrongType.error?.issues.map((i) => i.path.join("."))).toEqual(["escalate"]);
+  });
+});
