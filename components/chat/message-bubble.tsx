@@ -110,7 +110,7 @@ function EscalateButton({ escalation, onEscalate }: { escalation: Escalation; on
       data-testid="escalate-button"
       title={`Answer your last message again with ${target}`}
       aria-label={`Regenerate with a stronger model (${target})`}
-      className="-ml-2 h-7 px-2 text-xs text-indigo-700 hover:bg-indigo-50 hover:text-indigo-800"
+      className="-ml-2 h-7 px-2 text-xs"
     >
       <SparklesIcon className="size-3.5" />
       Regenerate with a stronger model
