@@ -223,6 +223,12 @@ describe("regenerate with a stronger model", () => {
     expect(third.row.route_tier).toBe("premium");
     expect(await signalsOf(esc.tenantId)).toHaveLength(1);
 
+    // The chat page learns the last answer's model from its ledger row (only the last answer's).
+    const { getConversationWithMessages } = await import("@/lib/chat/conversations");
+    const loaded = await getConversationWithMessages(esc, conversationId);
+    expect(loaded.messages.at(-1)).toMatchObject({ role: "assistant", model: "claude-opus-4-8" });
+    expect(loaded.messages.slice(0, -1).some((m) => m.model !== undefined)).toBe(false);
+
     // At the cap: refused before anything is reserved or sent.
     const sent = sim.received.all().length;
     await expect(chat(esc, { conversationId, retry: true, escalate: true })).rejects.toMatchObject({ code: "validation_failed", message: expect.stringContaining("strongest") });
