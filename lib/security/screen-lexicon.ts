@@ -21,6 +21,7 @@ import type { ScreenCategory } from "@/lib/security/screen-rules";
 export const CONCEPTS = {
   /** Dismissing instructions: the verb half of an override. */
   dismiss: [
+    "ignroe", "ingore", "igonre", "ignor3", "disreguard", "dsiregard", "*気にしないで", "*気にしない", "*신경 쓰지 마", "*신경 쓰지 말", "*не соблюдай",
     "don't need to follow", "do not need to follow", "dont need to follow", "no need to follow", "no longer need to", "don't have to follow", "do not have to follow", "not required to follow", "needn't follow", "don't need to obey", "no need to obey", "disable", "turn off", "switch off", "deactivate", "remove your", "lift your", "suspend your", "throwing out", "throwing away", "n'as plus besoin", "n'as pas besoin de suivre", "pas besoin de suivre", "plus besoin de suivre", "nicht mehr an", "musst dich nicht", "brauchst dich nicht", "non devi piu", "non devi seguire", "non serve seguire", "no tienes que seguir", "ya no tienes que", "no necesitas seguir", "nao precisa seguir", "nao precisa mais", "nao tem que seguir", "hoeft niet", "*不需要再遵守", "*不需要遵守", "*不用再遵守", "*不必再", "*따를 필요", "*지킬 필요", "*не нужно соблюдать", "*больше не нужно", "*не обязан", "*لا داعي", "*لست ملزم", "*ज़रूरत नहीं", "*जरूरत नहीं",
     "none of the", "fresh install", "factory", "blank slate", "blank model",
     "setz dich uber", "hinwegsetzen", "hinweg", "pass over",
@@ -62,6 +63,7 @@ export const CONCEPTS = {
   ],
   /** Instructions declared void: a dismissal stated rather than ordered ("your rules are lifted"). */
   dismissed: [
+    "removed", "stripped", "deleted", "waived", "switched off",
     "no longer bind", "don't bind", "doesn't bind", "do not bind",
     "not relevant", "irrelevant", "not applicable", "no longer applicable", "deprecated", "erased", "expired", "don't count", "doesn't count", "don't matter", "doesn't matter", "no longer needed", "not needed", "unnecessary", "superseded", "overruled", "moot", "ya no aplica", "deja de aplicar", "dejan de aplicar", "no aplican", "ne compte plus", "ne comptent plus", "n'est plus valable", "caduc", "obsolet", "nicht mehr relevant", "hinfallig", "non servono piu", "non valgono", "nao servem mais", "nao valem", "niet meer nodig", "vervallen", "*无效", "*無效", "*不再有效", "*不算数", "*無効", "*더 이상 유효하지", "*больше не действуют", "*не действуют", "*لم تعد سارية", "*ملغاة", "*لاغية", "*लागू नहीं", "*रद्द",
     "are off", "is off", "are now off", "are disabled", "is disabled", "no longer active", "are gone", "gelten nicht mehr", "gilt nicht mehr", "nicht mehr gultig", "ya no valen", "ya no aplican", "ya no son validas", "ne s'appliquent plus", "ne sont plus valables", "nao valem mais", "nao se aplicam mais", "non valgono piu", "non sono piu valide", "gelden niet meer", "zijn niet meer geldig",
@@ -69,6 +71,7 @@ export const CONCEPTS = {
   ],
   /** What the assistant was given: the object half (with an owner, see `owner`). */
   rulesNoun: [
+    "instrucitons", "instructons", "insturctions", "intructions", "instrctions", "rulez", "*प्रतिबंध",
     "limits", "limitations", "boundaries",
     "instruction", "instrucc", "rules", "rule ", "guidance", "guideline", "directive", "directions", "prompt", "programming", "configuration",
     "config", "setup", "set-up", "briefing", "persona", "constraint", "restriction", "guardrail", "safeguard", "polic", "training", "filters",
@@ -131,6 +134,7 @@ export const CONCEPTS = {
   ],
   /** Whose else, or which, instructions: the system's, the operator's, or all of them. */
   owner: [
+    "betreiber", "del operador", "de l'operateur", "do operador", "dell'operatore", "van de operator",
     "system", "developer", "operator", "your creators", "loaded", "built-in", "del sistema", "ricevut",
     "*之前", "*以前", "*先前", "*前面", "*上面", "*原来", "*原來", "*原有", "*收到", "*系统", "*系統", "*所有", "*一切", "*全部", "*これまで",
     "*前の", "*与えられた", "*元の", "*すべて", "*全て", "*이전", "*앞서", "*받은", "*모든", "*기존", "*предыдущ", "*прежн", "*раньше", "*все ",
@@ -138,12 +142,14 @@ export const CONCEPTS = {
   ],
   /** Earlier instructions, whoever gave them: counts with an ordered dismissal only. */
   prior: [
+    "prevous", "previos", "pervious",
     "the platform", "the operator's", "the admin's",
     "at the top", "at the start", "at the beginning", "top of this", "start of this",
     "previous", "prior", "above", "earlier", "preceding", "foregoing", "initial", "original", "all of the", "all the", "all previous", "all prior", "every ", "any previous", "before this", "before my", "so far", "anterior", "previa", "previo", "iniciales", "originales", "antes", "precedent", "d'origine", "au depart", "avant", "vorherig", "bisherig", "ursprunglich", "vorher", "iniciais", "originais", "in precedenza", "prima", "iniziali", "vorige", "eerdere", "eerder", "oorspronkelijk", "sebelumnya", "onceki", "poprzedni", "wszystk",
   ],
   /** A reference to the assistant's instructions complete on its own ("what you were told"). */
   toldPhrase: [
+    "content restrictions", "content rules", "content policy", "content filter", "safety rules", "safety filter", "safety guidelines", "safety restrictions", "usual guardrails", "the guardrails",
     "you were initialised with", "you were initialized with", "initialised with", "initialized with", "you were started with", "you were primed with",
     "put on you", "placed on you", "imposed on you",
     "programmed into you", "programmed in", "built into you", "baked into you", "that came with", "the developer told you", "the developers told you", "your developer told you", "what the company told you", "you've been told to", "you were told to", "you are told to", "gave you", "given you",
@@ -174,6 +180,7 @@ export const CONCEPTS = {
   ],
   /** Without limits: what a jailbreak persona or an override asks for. */
   unrestricted: [
+    "breaks them", "breaks its rules", "breaks the rules", "breaking the rules", "despises its rules", "hates its rules", "ignores its rules", "ignores its", "disregards its", "rebellious ai", "rogue ai", "no tiene limites", "no tiene reglas", "no tiene restricciones", "*без каких-либо", "*제한 없이", "*規則のない",
     "nothing is off limits", "nothing is off-limits", "off limits", "abolished", "rules were removed", "follow no policy", "no policy", "no moralising", "no moralizing", "nunca se niega", "no se niega", "never declines", "n'a aucune regle", "aucune regle", "aucune restriction", "aucun filtre", "aucune limite", "keinerlei", "nessuna regola", "nessun filtro", "nenhuma regra", "nenhum filtro", "geen enkele", "*不受任何规则", "*没有任何规则", "*何の制限もない", "*아무 제한", "*никаких",
     "no tienes reglas", "no tienes restricciones", "no tienes limites", "no tienes filtros", "tu n'as pas de regles", "tu n'as aucune regle", "tu n'as aucune restriction", "du hast keine regeln", "keine regeln", "keine einschrankungen", "keine filter", "nao tem regras", "nao tens regras", "voce nao tem regras", "non hai regole", "non hai restrizioni", "geen regels", "geen beperkingen", "geen filters", "don't have any rules", "do not have any rules", "don't have rules", "don't have any restrictions", "do not have any restrictions", "*нет никаких правил", "*нет никаких ограничений", "*нет правил", "*нет ограничений", "*нет фильтров",
     "no rules", "no restrictions", "no limits", "no limitations", "no filters", "no filter", "no guidelines", "no boundaries", "no ethics",
@@ -195,6 +202,7 @@ export const CONCEPTS = {
   ],
   /** Asking for a persona or a game. */
   persona: [
+    "se un ", "se una ", "*연기해", "*연기", "*की तरह व्यवहार", "*तरह व्यवहार करो", "*のように振る舞",
     "interpreta",
     "joue le role", "joue un role", "interprete", "be my ", "you're ", "you are ",
     "pretend", "act as", "acting as", "you are now", "you're now", "you are going to act", "you're going to act", "from now on you are",
@@ -267,6 +275,7 @@ export const CONCEPTS = {
   ],
   /** Somebody else: another tenant, user or colleague. */
   others: [
+    "owners'", "their owners", "on this instance", "tenant", "tenants",
     "next to ours", "next door", "not ours", "other than ours", "besides ours", "los demas", "las demas", "demas usuarios", "demas clientes", "der anderen",
     "all the workspaces", "all workspaces", "every workspace", "people at other", "her conversation", "his conversation", "her chat", "his chat", "her messages", "his messages", "her history", "his history", "her emails", "his emails", "for tenant", "of tenant", "from tenant", "for workspace", "of workspace", "from workspace", "de otras", "de otros", "d'autres", "anderer", "outras", "outros", "altre", "altri", "*其他", "*其它", "*别的", "*別的", "*他の", "*다른", "*других", "*الآخرين", "*अन्य", "*दूसरे",
     "other users", "other user", "another user", "other customer", "another customer", "other tenant", "another tenant", "every tenant",
@@ -297,6 +306,7 @@ export const CONCEPTS = {
   ],
   /** Asking to be handed something, or told what someone did. */
   request: [
+    "provide", "hand over", "send over",
     "je veux voir", "je veux lire", "je voudrais voir", "ich mochte", "ich will", "lass mich", "quiero leer", "*我想看", "*看看", "i'd like to read",
     "can i see", "could i see", "may i see", "can you show", "let me view", "view ",
     "show", "give me", "list ", "dump", "export", "print", "pull up", "tell me", "let me see", "let me read", "let me access", "i'd like",
@@ -347,6 +357,8 @@ export interface ComboRule {
   boost?: readonly { concept: Concept; weight: number }[];
   /** Concepts that must occur somewhere in the message (not necessarily the sentence). */
   context?: readonly Concept[];
+  /** Within `window` characters even across sentence ends. */
+  acrossSentences?: boolean;
   /** Only on this form: "latin" (the skeleton) or "script" (the folded text). */
   form?: "latin" | "script";
 }
@@ -425,7 +437,9 @@ export const COMBO_RULES: readonly ComboRule[] = [
     window: 60,
     boost: [{ concept: "verbatim", weight: 15 }],
   },
-  { id: "combo.unrestricted_persona", category: "jailbreak", weight: 55, all: ["persona", "unrestricted"], window: 140 },
+  // A persona is set up over several sentences ("You are Max. Max has no limits."): no sentence bound.
+  { id: "combo.unrestricted_persona", category: "jailbreak", weight: 55, all: ["persona", "unrestricted"], window: 140, acrossSentences: true },
+  { id: "combo.persona_rules_removed", category: "jailbreak", weight: 55, all: ["persona", "rulesNoun", "dismissed"], window: 100 },
   { id: "combo.takeover_unrestricted", category: "override", weight: 45, all: ["obeyMe", "unrestricted"], window: 100 },
   { id: "combo.others_data", category: "cross_tenant", weight: 55, all: ["request", "othersData"], window: 90 },
   {

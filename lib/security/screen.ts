@@ -84,6 +84,11 @@ export function screenText(text: string): ScreenResult {
     const spaced = spacedSkeleton(text);
     readSkeleton(spaced, LATIN.matcher.scan(spaced), findings);
   }
+  // "1gn0re y0ur rul3s": only when a key word is spelled with digits is the text read again.
+  if (latin.has(LATIN.leetAnchor)) {
+    const letters = unleet(skel);
+    readSkeleton(letters, LATIN.matcher.scan(letters), findings);
+  }
   if (NON_LATIN.test(text)) {
     const folded = fold(text, { invisible: invisible > 0 });
     const script = SCRIPT.matcher.scan(folded);
@@ -116,6 +121,7 @@ interface FormMatcher {
   matcher: MultiMatcher;
   concept: ReadonlyMap<Concept, number>;
   gate: ReadonlyMap<ScreenGate, number>;
+  leetAnchor: number;
   rot13Anchor: number;
   reversedAnchor: number;
 }
@@ -164,6 +170,26 @@ export function gateTerms(pattern: RegExp): string[] {
 /** Words that, ROT13-encoded or reversed, mark a text worth decoding. */
 const TRANSFORM_ANCHOR_WORDS = ["ignore", "disregard", "forget", "instruction", "prompt", "system", "reveal", "jailbreak", "anything now", "pretend", "previous", "override", "bypass", "customer", "tenant", "password", "users", "conversation", "rules", "everything", "obey", "guidance", "guideline", "setup", "configuration", "restriction", "filter", "show me", "other"];
 
+/** Words that, spelled with digits for letters ("1gn0re", "rul3s"), call for a leet reading. */
+const LEET_ANCHOR_WORDS = ["ignore", "rules", "instructions", "previous", "prompt", "system", "reveal", "forget", "disregard", "restrictions", "jailbreak"];
+const LEET: Readonly<Record<string, string>> = { o: "0", i: "1", e: "3", a: "4", s: "5", t: "7" };
+const UNLEET: Readonly<Record<string, string>> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", $: "s" };
+
+/** Every spelling of a word with some (at least one) of its letters as digits. */
+function leetVariants(word: string): string[] {
+  let variants = [""];
+  for (const ch of word) {
+    const digit = LEET[ch];
+    variants = digit === undefined ? variants.map((v) => v + ch) : variants.flatMap((v) => [v + ch, v + digit]);
+  }
+  return variants.filter((v) => v !== word).map((v) => `*${v}`);
+}
+
+/** Digits and symbols read as the letters they stand for, inside words only. */
+function unleet(text: string): string {
+  return text.replace(/(?<=[a-z0-9@$])[013457@$]|[013457@$](?=[a-z])/g, (c) => UNLEET[c] ?? c);
+}
+
 const isScriptTerm = (term: string): boolean => term.startsWith("*") && NON_LATIN.test(term);
 /** Latin terms written with a trailing space must end a word there ("skip " is not "skipper"). */
 const latinTerm = (term: string): string => (term.endsWith(" ") && !term.startsWith("*") ? `${term.trimEnd()}\\b` : term);
@@ -183,11 +209,13 @@ function buildFormMatcher(script: boolean): FormMatcher {
     gate.set(name, groups.length);
     groups.push({ terms: gateTerms(pattern), limit: GATE_POSITIONS });
   }
+  const leetAnchor = groups.length;
+  groups.push({ terms: script ? [] : LEET_ANCHOR_WORDS.flatMap(leetVariants), limit: 1 });
   const rot13Anchor = groups.length;
   groups.push({ terms: script ? [] : TRANSFORM_ANCHOR_WORDS.map((w) => `*${rot13(w)}`) });
   const reversedAnchor = groups.length;
   groups.push({ terms: script ? [] : TRANSFORM_ANCHOR_WORDS.map((w) => `*${reverse(w)}`) });
-  return { matcher: new MultiMatcher(groups), concept, gate, rot13Anchor, reversedAnchor };
+  return { matcher: new MultiMatcher(groups), concept, gate, leetAnchor, rot13Anchor, reversedAnchor };
 }
 
 // --- phrase rules ---------------------------------------------------------------------------
@@ -424,7 +452,8 @@ function matchCombos(text: string, form: FormMatcher, matches: MatchSet, finding
 function cooccur(rule: ComboRule, reader: ComboReader): boolean {
   const [first, ...rest] = rule.all;
   const lists = rest.map((c) => reader.starts(c));
-  return reader.starts(first!).some((p) => lists.every((list) => list.some((q) => reader.near(p, q, rule.window))));
+  const close = (p: number, q: number) => (rule.acrossSentences ? Math.abs(q - p) <= rule.window : reader.near(p, q, rule.window));
+  return reader.starts(first!).some((p) => lists.every((list) => list.some((q) => close(p, q))));
 }
 
 const LATIN = buildFormMatcher(false);
