@@ -1,3 +1,4 @@
+import { apiStreams } from "./api-streams";
 import { chatPath } from "./chat-path";
 import { dashboardQueries } from "./dashboard-queries";
 import { fairCapacity } from "./fair-capacity";
@@ -9,4 +10,4 @@ import { screen } from "./screen";
 import type { Scenario } from "./lib/scenario";
 
 /** Every scenario, in the order `npm run bench` runs them. Add new modules here. */
-export const SCENARIOS: readonly Scenario[] = [chatPath, gateway, limiter, dashboardQueries, ledger, fairCapacity, route, screen];
+export const SCENARIOS: readonly Scenario[] = [chatPath, gateway, apiStreams, limiter, dashboardQueries, ledger, fairCapacity, route, screen];

@@ -53,6 +53,11 @@ export interface AppServerOptions {
   nodeArgs?: string[];
   /** Echo the server's output as it comes (else only the tail is shown on failure). */
   verbose?: boolean;
+  /**
+   * A second instance on the database of a running one (same tenants and keys): nothing is
+   * created, migrated or seeded, and closing it leaves the database to its first instance.
+   */
+  shareDatabaseOf?: AppServer;
 }
 
 export interface AppServer {
@@ -61,6 +66,11 @@ export interface AppServer {
   /** A tenant API key of the bench workspace (scopes messages, usage:read). */
   apiKey: string;
   databaseName: string;
+  /** The app's own database login, for another instance or a bench's own seeding. */
+  appUrl: string;
+  ownerUrl: string;
+  /** The server process's resident memory, in bytes (null where /proc is missing). */
+  rssBytes(): number | null;
   poolSize: number;
   /** The server's last output lines, for error reports. */
   logTail(): string;
@@ -75,7 +85,8 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
   if (!existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
     throw new Error("No production build in .next: run `npm run build` (or `npm run bench`, which builds first).");
   }
-  const databaseName = `bulkhead_bench_${process.pid}_${Date.now().toString(36)}`;
+  const shared = options.shareDatabaseOf;
+  const databaseName = shared?.databaseName ?? `bulkhead_bench_${process.pid}_${Date.now().toString(36)}`;
   const cleanups: (() => Promise<void>)[] = [];
   const cleanup = async () => {
     forget();
@@ -85,14 +96,19 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
   const forget = onCleanup(cleanup);
 
   try {
-    await createDatabase(TEST_SERVER_URL, databaseName);
-    cleanups.push(() => dropDatabase(TEST_SERVER_URL, databaseName));
     const ownerUrl = databaseUrl(TEST_SERVER_URL, databaseName);
-    await migrateDatabase(ownerUrl);
     const appUrl = new URL(ownerUrl);
     appUrl.username = APP_DB_ROLE;
-    const apiKey = await seed(appUrl.toString());
-    await verifyBenchUser(ownerUrl);
+    let apiKey: string;
+    if (shared) {
+      apiKey = shared.apiKey;
+    } else {
+      await createDatabase(TEST_SERVER_URL, databaseName);
+      cleanups.push(() => dropDatabase(TEST_SERVER_URL, databaseName));
+      await migrateDatabase(ownerUrl);
+      apiKey = await seed(appUrl.toString());
+      await verifyBenchUser(ownerUrl);
+    }
 
     const dataDir = await mkdtemp(path.join(tmpdir(), "bulkhead-bench-"));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
@@ -147,6 +163,9 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
       slug: BENCH_USER.slug,
       apiKey,
       databaseName,
+      appUrl: appUrl.toString(),
+      ownerUrl,
+      rssBytes: () => processRssBytes(child.pid),
       poolSize: env.DATABASE_POOL_SIZE,
       logTail: () => tail.join("\n"),
       cpuMs: () => processCpuMs(child.pid),
@@ -155,6 +174,17 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
   } catch (error) {
     await cleanup();
     throw error;
+  }
+}
+
+/** VmRSS from /proc/<pid>/status (Linux); null elsewhere. */
+export function processRssBytes(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) * 1024 : null;
+  } catch {
+    return null;
   }
 }
 

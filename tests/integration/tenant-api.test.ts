@@ -14,6 +14,7 @@ import { startSimulator, type RunningSimulator } from "@/lib/llm/simulator";
 import { forgetTenantSnapshot } from "@/lib/pipeline/tenant-snapshot";
 import { tenantCanary } from "@/lib/security/canary";
 import { invalidatePlans } from "@/lib/tenancy/plans";
+import { readUsageByKey } from "@/lib/usage/by-key";
 import { ownerQuery, unique, useAppDatabase } from "@/tests/helpers/db";
 
 /**
@@ -353,6 +354,10 @@ describe("GET /v1/usage", () => {
     expect(sum(byModel.data)).toBe(byDay.totals.requests);
     expect(byKey.data.map((r: { api_key_id: string }) => r.api_key_id)).toContain(alpha.keyId);
     expect(byKey.data.map((r: { api_key_id: string }) => r.api_key_id)).not.toContain(bravo.keyId);
+    // The dashboard's split by key agrees with the API's, with the key's name.
+    const dashboardKeys = await readUsageByKey(alpha.ctx, byKey.start_date, byKey.end_date);
+    const apiRow = byKey.data.find((r: { api_key_id: string }) => r.api_key_id === alpha.keyId);
+    expect(dashboardKeys.find((k) => k.keyId === alpha.keyId)).toMatchObject({ name: "server", requests: apiRow.requests });
     const bad = await fetch(`${baseURL}/v1/usage?group_by=week`, { headers: { "x-api-key": alpha.key } });
     expect(bad.status).toBe(400);
     const noScope = await createApiKey(alpha.ctx, { name: "messages only", scopes: ["messages"] });

@@ -4,6 +4,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { GaugeIcon } from "@/components/ui/icons";
 import { ChartFigure } from "@/components/usage/chart-figure";
 import { ExportForm } from "@/components/usage/export-form";
+import { KeyUsageSection } from "@/components/usage/key-usage";
 import { DataQualityNotice, KpiCards } from "@/components/usage/kpi-cards";
 import { HeadroomMeters, QuotaMeter } from "@/components/usage/limits-panel";
 import { SegmentedLinks } from "@/components/usage/range-switcher";
@@ -16,6 +17,7 @@ import { firstParam, type SearchParams } from "@/lib/api/search-params";
 import { formatDay, formatDayLong, formatInteger, formatUsd } from "@/lib/format";
 import { requireWorkspace } from "@/lib/tenancy/require-workspace";
 import { hasRole } from "@/lib/tenancy/workspace";
+import { readUsageByKey } from "@/lib/usage/by-key";
 import { DASHBOARD_RANGES, getUsageDashboard, isDashboardDays, type DashboardDays, type UsageDashboard } from "@/lib/usage/dashboard";
 
 export const metadata: Metadata = { title: "Usage" };
@@ -36,6 +38,8 @@ export default async function UsagePage({ params, searchParams }: { params: Prom
     { tenantId: workspace.tenantId, userId: user.id, role: workspace.role, planId: workspace.planId },
     { days, scope },
   );
+  // Admins viewing the workspace also see the split by API key.
+  const keyUsage = scope === "tenant" ? await readUsageByKey({ tenantId: workspace.tenantId, userId: user.id }, dashboard.from, dashboard.to) : [];
   const base = `/w/${workspace.slug}/usage`;
   const href = (d: DashboardDays, view: "me" | null) => `${base}?days=${d}${view ? `&view=${view}` : ""}`;
   const viewParam = scope === "self" && isAdmin ? "me" : null;
@@ -103,6 +107,7 @@ export default async function UsagePage({ params, searchParams }: { params: Prom
           </div>
           {dashboard.routing && <RoutingOutcomes outcomes={dashboard.routing} />}
           {dashboard.users && <UsersSection dashboard={dashboard} />}
+          {keyUsage.length > 0 && <KeyUsageSection keys={keyUsage} />}
         </>
       ) : (
         <EmptyState
