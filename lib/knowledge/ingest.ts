@@ -77,17 +77,21 @@ export async function ingestDocument(payload: IngestPayload, ctx: Pick<JobContex
   }
 }
 
-/** Lower-cased words for the tenant's fuzzy vocabulary (knowledge_terms), at most the cap, in first-seen order. */
-export function extractTerms(texts: string[]): string[] {
-  const terms = new Set<string>();
-  for (const text of texts) {
-    for (const word of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
-      if (word.length < 3 || word.length > 32 || /^\d+$/.test(word)) continue;
-      terms.add(word);
-      if (terms.size >= INGEST_LIMITS.maxTermsPerDocument) return [...terms];
+/**
+ * The document's words for the tenant's vocabulary (knowledge_terms): lower-cased, 3–32
+ * letters or digits (not all digits), each with the number of chunks it occurs in (title
+ * and heading words count in every chunk they head); at most the cap, first seen first.
+ */
+export function countTerms(title: string, chunks: Array<Pick<Chunk, "headingPath" | "text">>): Map<string, number> {
+  const counts = new Map<string, number>();
+  const wordsOf = (text: string) => (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => w.length >= 3 && w.length <= 32 && !/^\d+$/.test(w));
+  for (const chunk of chunks) {
+    for (const word of new Set(wordsOf([title, ...chunk.headingPath, chunk.text].join(" ")))) {
+      if (!counts.has(word) && counts.size >= INGEST_LIMITS.maxTermsPerDocument) continue;
+      counts.set(word, (counts.get(word) ?? 0) + 1);
     }
   }
-  return [...terms];
+  return counts;
 }
 
 /** Heading paths travel as one text per chunk, split back in SQL (unnest cannot take ragged arrays). */
@@ -95,7 +99,7 @@ const PATH_SEPARATOR = "\u001f";
 
 async function swapInVersion(payload: IngestPayload, doc: ClaimedRow, chunks: Chunk[], stats: { pageCount: number; charCount: number }): Promise<boolean> {
   const scope = { kind: "tenant" as const, tenantId: payload.tenantId, userId: "" };
-  const terms = extractTerms([doc.title, ...chunks.flatMap((c) => [...c.headingPath, c.text])]);
+  const terms = countTerms(doc.title, chunks);
   return withScopeSql(scope, async (db) => {
     const [current] = await db.query<{ version: number }>(
       "SELECT version FROM knowledge_documents WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
@@ -124,8 +128,8 @@ async function swapInVersion(payload: IngestPayload, doc: ClaimedRow, chunks: Ch
         PATH_SEPARATOR,
       ],
     );
-    // The tenant's vocabulary for fuzzy matching (0018_knowledge): words are only ever added.
-    await db.query("INSERT INTO knowledge_terms (tenant_id, term) SELECT $1, t FROM unnest($2::text[]) AS t ON CONFLICT DO NOTHING", [payload.tenantId, terms]);
+    // The tenant's vocabulary (0018_knowledge): words and chunk counts are only ever added.
+    await db.query("SELECT knowledge_add_terms($1::text[], $2::int[])", [[...terms.keys()], [...terms.values()]]);
     await db.query("DELETE FROM knowledge_sources WHERE tenant_id = $1 AND document_id = $2 AND version <> $3", [payload.tenantId, payload.documentId, payload.version]);
     await db.query(
       `UPDATE knowledge_documents

@@ -302,9 +302,17 @@ describe("ranking", () => {
 
   it("corrects only the words the vocabulary lacks, keeping the known ones, and adds no fuzzy list when all are known", async () => {
     const corrected = await search(member, "manufacturer laptp");
-    expect(corrected.passages[0]).toMatchObject({ documentId: warranty.id, ranks: { exact: null, fuzzy: 1 } });
+    expect(corrected.passages[0]).toMatchObject({ documentId: warranty.id, ranks: { fuzzy: 1 } });
     const known = await search(member, "manufacturer laptop");
     expect(known.passages[0]).toMatchObject({ documentId: warranty.id, ranks: { exact: 1, fuzzy: null } });
+  });
+
+  it("answers a question whose words are not all in one passage from its rarest known words", async () => {
+    const question = "what does the manufacturer promise when my laptop breaks";
+    const result = await search(member, question);
+    expect(result.passages[0]).toMatchObject({ documentId: warranty.id, ranks: { exact: 1, fuzzy: null } });
+    // No chunk has every word (websearch's AND): the passage came from the fallback.
+    expect(await ownerQuery("SELECT id FROM knowledge_chunks WHERE search_vector @@ websearch_to_tsquery('english', $1)", [question])).toEqual([]);
   });
 
   it("stays within the token budget, counting what it leaves out", async () => {

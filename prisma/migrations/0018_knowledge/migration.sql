@@ -103,12 +103,16 @@ CREATE INDEX knowledge_chunks_search_idx ON knowledge_chunks USING gin (tenant_i
 -- (tens of thousands of rows) instead of against every chunk's text (long rows, where
 -- trigram candidates are most of the table). The words found are then searched through the
 -- full-text index, so what a caller can reach is still decided by the chunks' policies.
--- Nobody reads this table but knowledge_rank() (no SELECT grant): it is content, and it is
--- only ever a query expansion. Words are added, never removed with a document (a word that
--- matches no chunk expands a query to nothing); they go with the tenant.
+-- `chunks` counts the chunks a word was indexed in (the rarest words of a question are the
+-- ones worth searching for when not every word matches); it is only ever added to, so after
+-- replacements and deletions it is an upper bound. Nobody reads or writes this table but
+-- knowledge_rank() and knowledge_add_terms() (no grant at all): it is content, and it is
+-- only ever a query expansion. Words stay when a document goes (a word that matches no chunk
+-- expands a query to nothing); they go with the tenant.
 CREATE TABLE knowledge_terms (
   tenant_id  uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
   term       text NOT NULL CHECK (char_length(term) BETWEEN 1 AND 64),
+  chunks     integer NOT NULL CHECK (chunks > 0),
   PRIMARY KEY (tenant_id, term)
 );
 CREATE INDEX knowledge_terms_trgm_idx ON knowledge_terms USING gin (tenant_id, term gin_trgm_ops);
@@ -129,7 +133,6 @@ GRANT UPDATE (title, visibility, status, failure_reason, version, live_version, 
   ON knowledge_documents TO bh_tenant;
 GRANT SELECT, INSERT, DELETE ON knowledge_sources TO bh_tenant;
 GRANT SELECT, INSERT, DELETE, UPDATE (visibility) ON knowledge_chunks TO bh_tenant;
-GRANT INSERT ON knowledge_terms TO bh_tenant;
 
 -- Readers: the tenant's members see 'members' documents; admins, owners and the platform
 -- scope (no user) see all of the tenant's.
@@ -173,8 +176,7 @@ CREATE POLICY knowledge_chunks_update ON knowledge_chunks FOR UPDATE TO bh_tenan
 CREATE POLICY knowledge_chunks_delete ON knowledge_chunks FOR DELETE TO bh_tenant
   USING (tenant_id = (SELECT app_tenant_id()) AND (SELECT app_writes_knowledge()));
 
-CREATE POLICY knowledge_terms_write ON knowledge_terms FOR INSERT TO bh_tenant
-  WITH CHECK (tenant_id = (SELECT app_tenant_id()) AND (SELECT app_writes_knowledge()));
+-- knowledge_terms: no policy for bh_tenant (and no grant); see knowledge_add_terms() below.
 
 -- ---------------------------------------------------------------------------
 -- Ranking. Under row-level security PostgreSQL will not use an index for an operator that
@@ -187,7 +189,9 @@ CREATE POLICY knowledge_terms_write ON knowledge_terms FOR INSERT TO bh_tenant
 -- membership-checked), never from an argument.
 --
 -- Two lists, each at most p_limit long, best first:
---   exact  websearch_to_tsquery of the query, ranked by ts_rank_cd (cover density)
+--   exact  websearch_to_tsquery of the query (every word), ranked by ts_rank_cd (cover
+--          density); when fewer than p_limit passages have every word, followed by those
+--          with any of the query's four rarest known words (by knowledge_terms.chunks)
 --   fuzzy  the query corrected against the tenant's vocabulary: each word the vocabulary
 --          lacks becomes the OR of up to three trigram-similar words it has, the known
 --          words stay, all AND-ed into one tsquery and ranked the same way ("refnd policy"
@@ -197,24 +201,48 @@ CREATE POLICY knowledge_terms_write ON knowledge_terms FOR INSERT TO bh_tenant
 -- make a query rank the whole tenant); lib/knowledge/search.ts documents the trade-off.
 -- ---------------------------------------------------------------------------
 CREATE POLICY knowledge_chunks_definer_read ON knowledge_chunks FOR SELECT TO CURRENT_USER USING (true);
-CREATE POLICY knowledge_terms_definer_read ON knowledge_terms FOR SELECT TO CURRENT_USER USING (true);
+CREATE POLICY knowledge_terms_definer_all ON knowledge_terms FOR ALL TO CURRENT_USER USING (true) WITH CHECK (true);
+
+-- The ingestion job adds a document's words to its tenant's vocabulary: the scope's tenant
+-- only, and only for a scope that may write knowledge (admins, the platform). Sorted so two
+-- jobs adding overlapping words lock them in the same order.
+CREATE FUNCTION knowledge_add_terms(p_terms text[], p_chunks integer[]) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+  v_tenant uuid := app_tenant_id();
+BEGIN
+  IF v_tenant IS NULL OR NOT app_writes_knowledge() THEN
+    RAISE EXCEPTION 'only a tenant''s admins and its ingestion add knowledge terms' USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  INSERT INTO knowledge_terms AS k (tenant_id, term, chunks)
+  SELECT v_tenant, u.t, u.c FROM unnest(p_terms, p_chunks) AS u(t, c) WHERE u.c > 0 ORDER BY u.t
+  ON CONFLICT (tenant_id, term) DO UPDATE SET chunks = k.chunks + EXCLUDED.chunks;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION knowledge_add_terms(text[], integer[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION knowledge_add_terms(text[], integer[]) TO bh_tenant;
 
 CREATE FUNCTION knowledge_rank(p_config regconfig, p_query text, p_words text[], p_limit integer, p_candidates integer, p_members_only boolean)
 RETURNS TABLE (chunk_id uuid, list text, rank integer)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public SET pg_trgm.similarity_threshold = 0.4 AS $$
 DECLARE
   v_tenant uuid := app_tenant_id();
   v_all boolean;
   v_exact tsquery;
+  v_any tsquery;
   v_fuzzy tsquery;
   v_word text;
+  v_list text;
   v_variants tsquery;
   v_corrected boolean := false;
+  v_found integer := 0;
 BEGIN
   IF v_tenant IS NULL OR p_limit < 1 THEN
     RETURN;
   END IF;
   v_all := NOT p_members_only AND app_sees_admin_knowledge();
+
+  -- exact: every word of the query (websearch syntax: "quoted phrases", -exclusions, or).
   v_exact := websearch_to_tsquery(p_config, p_query);
   IF numnode(v_exact) > 0 THEN
     RETURN QUERY
@@ -224,18 +252,38 @@ BEGIN
                        WHERE k.tenant_id = v_tenant AND k.search_vector @@ v_exact AND (v_all OR k.visibility = 'members')
                        LIMIT p_candidates) c) m
        ORDER BY 3 LIMIT p_limit;
+    GET DIAGNOSTICS v_found = ROW_COUNT;
   END IF;
 
+  -- Then, when too few passages have every word (a question in a sentence rarely does), the
+  -- passages with any of its four rarest known words, ranked after those.
+  IF v_found < p_limit THEN
+    SELECT string_agg(quote_literal(r.term), ' | ') INTO v_list
+      FROM (SELECT k.term FROM knowledge_terms k WHERE k.tenant_id = v_tenant AND k.term = ANY (p_words)
+             ORDER BY k.chunks, k.term LIMIT 4) r;
+    v_any := CASE WHEN v_list IS NULL THEN NULL ELSE to_tsquery(p_config, v_list) END;
+    IF v_any IS NOT NULL AND numnode(v_any) > 0 THEN
+      RETURN QUERY
+        SELECT m.id, 'exact'::text, (v_found + row_number() OVER (ORDER BY m.score DESC, m.id))::integer
+          FROM (SELECT c.id, ts_rank_cd(c.search_vector, v_any) AS score
+                  FROM (SELECT k.id, k.search_vector FROM knowledge_chunks k
+                         WHERE k.tenant_id = v_tenant AND k.search_vector @@ v_any AND (v_all OR k.visibility = 'members')
+                           AND (numnode(v_exact) = 0 OR NOT k.search_vector @@ v_exact)
+                         LIMIT p_candidates) c) m
+         ORDER BY 3 LIMIT p_limit - v_found;
+    END IF;
+  END IF;
+
+  -- fuzzy: the query corrected against the vocabulary, only when some word is not in it.
   FOREACH v_word IN ARRAY p_words LOOP
     IF EXISTS (SELECT 1 FROM knowledge_terms k WHERE k.tenant_id = v_tenant AND k.term = v_word) THEN
       v_variants := plainto_tsquery(p_config, v_word);
     ELSE
-      SELECT tsquery_or_list INTO v_variants FROM (
-        SELECT string_agg(quote_literal(s.term), ' | ' ORDER BY s.sim DESC, s.term) AS list
-          FROM (SELECT k.term, similarity(k.term, v_word) AS sim FROM knowledge_terms k
-                 WHERE k.tenant_id = v_tenant AND k.term % v_word
-                 ORDER BY 2 DESC, 1 LIMIT 3) s) l,
-        LATERAL (SELECT CASE WHEN l.list IS NULL THEN NULL ELSE to_tsquery(p_config, l.list) END AS tsquery_or_list) q;
+      SELECT string_agg(quote_literal(s.term), ' | ' ORDER BY s.sim DESC, s.term) INTO v_list
+        FROM (SELECT k.term, similarity(k.term, v_word) AS sim FROM knowledge_terms k
+               WHERE k.tenant_id = v_tenant AND k.term % v_word
+               ORDER BY 2 DESC, 1 LIMIT 3) s;
+      v_variants := CASE WHEN v_list IS NULL THEN NULL ELSE to_tsquery(p_config, v_list) END;
       v_corrected := v_corrected OR v_variants IS NOT NULL;
     END IF;
     IF v_variants IS NOT NULL AND numnode(v_variants) > 0 THEN
