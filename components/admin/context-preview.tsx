@@ -127,7 +127,7 @@ export function ContextPreview({ slug, config }: { slug: string; config: TenantP
         ))}
         {composed.messages.map((m, i) => (
           <pre key={i} tabIndex={0} className={`${preClasses} max-h-40 ${m.role === "assistant" ? "bg-zinc-50 text-zinc-600" : ""}`}>
-            <span className="font-sans text-[11px] font-semibold tracking-wide text-zinc-400 uppercase">{m.role === "user" ? "user turn" : "assistant turn"}</span>
+            <span className="font-sans text-[11px] font-semibold tracking-wide text-zinc-600 uppercase">{m.role === "user" ? "user turn" : "assistant turn"}</span>
             {"\n"}
             {m.content}
           </pre>
