@@ -45,8 +45,13 @@ export async function listPlans(): Promise<Plan[]> {
 
 export async function getPlan(planId: string): Promise<Plan> {
   const plan = (await listPlans()).find((p) => p.id === planId);
-  if (!plan) throw new Error(`Unknown plan ${planId}`);
-  return plan;
+  if (plan) return plan;
+  // A plan added since the last read (another instance's migration, an operator's insert):
+  // read again once rather than fail every request of its tenants until the cache expires.
+  invalidatePlans();
+  const reread = (await listPlans()).find((p) => p.id === planId);
+  if (!reread) throw new Error(`Unknown plan ${planId}`);
+  return reread;
 }
 
 /** After a plan edit in this process. */
