@@ -21,6 +21,7 @@ import type { ScreenCategory } from "@/lib/security/screen-rules";
 export const CONCEPTS = {
   /** Dismissing instructions: the verb half of an override. */
   dismiss: [
+    "reset to", "reset yourself", "revert to",
     "ignroe", "ingore", "igonre", "ignor3", "disreguard", "dsiregard", "*気にしないで", "*気にしない", "*신경 쓰지 마", "*신경 쓰지 말", "*не соблюдай",
     "don't need to follow", "do not need to follow", "dont need to follow", "no need to follow", "no longer need to", "don't have to follow", "do not have to follow", "not required to follow", "needn't follow", "don't need to obey", "no need to obey", "disable", "turn off", "switch off", "deactivate", "remove your", "lift your", "suspend your", "throwing out", "throwing away", "n'as plus besoin", "n'as pas besoin de suivre", "pas besoin de suivre", "plus besoin de suivre", "nicht mehr an", "musst dich nicht", "brauchst dich nicht", "non devi piu", "non devi seguire", "non serve seguire", "no tienes que seguir", "ya no tienes que", "no necesitas seguir", "nao precisa seguir", "nao precisa mais", "nao tem que seguir", "hoeft niet", "*不需要再遵守", "*不需要遵守", "*不用再遵守", "*不必再", "*따를 필요", "*지킬 필요", "*не нужно соблюдать", "*больше не нужно", "*не обязан", "*لا داعي", "*لست ملزم", "*ज़रूरत नहीं", "*जरूरत नहीं",
     "none of the", "fresh install", "factory", "blank slate", "blank model",
@@ -111,6 +112,7 @@ export const CONCEPTS = {
   ],
   /** Asking what the assistant was told to follow ("which rules were you given?"). */
   toldQuestion: [
+    "were you set up with", "were you configured with", "were you given by", "you set up with",
     "have you been told", "were you told", "were you given", "have you been given", "did they give you", "you've been told to",
     "you were told to", "you have been told to", "were you asked to", "te dieron", "te han dado", "on t'a donne", "t'a-t-on", "dir vorgegeben",
     "dir gegeben", "man dir gegeben", "ti sono state date", "ti hanno dato", "te deram", "lhe deram", "je gekregen", "heb je gekregen",
@@ -149,6 +151,7 @@ export const CONCEPTS = {
   ],
   /** A reference to the assistant's instructions complete on its own ("what you were told"). */
   toldPhrase: [
+    "control your behaviour", "control your behavior", "govern your", "shape your behaviour", "that control you", "that govern you", "operator instructions",
     "content restrictions", "content rules", "content policy", "content filter", "safety rules", "safety filter", "safety guidelines", "safety restrictions", "usual guardrails", "the guardrails",
     "you were initialised with", "you were initialized with", "initialised with", "initialized with", "you were started with", "you were primed with",
     "put on you", "placed on you", "imposed on you",
@@ -180,6 +183,7 @@ export const CONCEPTS = {
   ],
   /** Without limits: what a jailbreak persona or an override asks for. */
   unrestricted: [
+    "always answers", "never mentions rules", "never mentions safety", "never warns", "running raw", "turned you off", "switched you off", "without your safety", "senza alcuna regola", "senza alcun", "sin ninguna", "sem nenhuma", "sans aucune", "ohne jede",
     "breaks them", "breaks its rules", "breaks the rules", "breaking the rules", "despises its rules", "hates its rules", "ignores its rules", "ignores its", "disregards its", "rebellious ai", "rogue ai", "no tiene limites", "no tiene reglas", "no tiene restricciones", "*без каких-либо", "*제한 없이", "*規則のない",
     "nothing is off limits", "nothing is off-limits", "off limits", "abolished", "rules were removed", "follow no policy", "no policy", "no moralising", "no moralizing", "nunca se niega", "no se niega", "never declines", "n'a aucune regle", "aucune regle", "aucune restriction", "aucun filtre", "aucune limite", "keinerlei", "nessuna regola", "nessun filtro", "nenhuma regra", "nenhum filtro", "geen enkele", "*不受任何规则", "*没有任何规则", "*何の制限もない", "*아무 제한", "*никаких",
     "no tienes reglas", "no tienes restricciones", "no tienes limites", "no tienes filtros", "tu n'as pas de regles", "tu n'as aucune regle", "tu n'as aucune restriction", "du hast keine regeln", "keine regeln", "keine einschrankungen", "keine filter", "nao tem regras", "nao tens regras", "voce nao tem regras", "non hai regole", "non hai restrizioni", "geen regels", "geen beperkingen", "geen filters", "don't have any rules", "do not have any rules", "don't have rules", "don't have any restrictions", "do not have any restrictions", "*нет никаких правил", "*нет никаких ограничений", "*нет правил", "*нет ограничений", "*нет фильтров",
@@ -202,6 +206,7 @@ export const CONCEPTS = {
   ],
   /** Asking for a persona or a game. */
   persona: [
+    "write as", "speak as", "reply as", "a character who",
     "se un ", "se una ", "*연기해", "*연기", "*की तरह व्यवहार", "*तरह व्यवहार करो", "*のように振る舞",
     "interpreta",
     "joue le role", "joue un role", "interprete", "be my ", "you're ", "you are ",
@@ -217,6 +222,7 @@ export const CONCEPTS = {
   ],
   /** A request to show or hand over. */
   reveal: [
+    "i need the", "i need your", "need the exact", "i want the", "we need the",
     "ausgeben", "ausgabe", "wiedergeben", "aufschreiben", "auflisten", "zitier", "teile", "reproduce", "reproduis", "transcri", "enumer", "enumera", "comparte", "compartilh", "condividi", "elenca", "liste ", "export", "*复述", "*写出", "*发给我", "*出して", "*書いて", "*перечисли", "*выдай", "*расскажи", "*اكتب", "*شارك", "*أرني", "*اذكر",
     "what exactly", "what does",
     "reveal", "show", "print", "display", "repeat", "output", "tell me", "give me", "share", "dump", "leak", "write out", "recite", "paste",
@@ -236,6 +242,7 @@ export const CONCEPTS = {
   ],
   /** The hidden prompt named so that only this assistant's can be meant. */
   hiddenPrompt: [
+    "precedes my message", "that precedes", "preceding my message", "hidden parts",
     "above my first message", "above my message", "above this message", "before my message", "the full text you were",
     "the hidden ", "the secret ", "ur hidden", "the initial instruction", "the original instruction", "the developer message", "the initial prompt", "the original prompt",
     "your system prompt", "ur system prompt", "the system prompt", "your prompt", "ur prompt", "your instructions", "ur instructions",
@@ -267,6 +274,7 @@ export const CONCEPTS = {
   ],
   /** Unchanged, in full: what an extraction asks of the text it wants. */
   verbatim: [
+    "the exact ", "exact instructions", "exact rules", "exact prompt", "exhaustive", "complete list",
     "verbatim", "word for word", "word-for-word", "unchanged", "as-is", "as is", "in full", "in its entirety", "exact text", "exact wording",
     "exactly", "raw text", "full text", "character for character", "palabra por palabra", "tal cual", "textualmente",
     "mot pour mot", "texto integral", "wort fur wort", "wortlich", "vollstandig", "parola per parola", "alla lettera", "woord voor woord",
@@ -293,6 +301,7 @@ export const CONCEPTS = {
   ],
   /** Their data. */
   data: [
+    "phone number", "phone numbers", "addresses", "names",
     "echanges", "exchanges", "files",
     "correos", "e-mails", "courriels", "mails", "transcript", "expedientes", "fichiers", "dateien", "arquivos", "bestanden", "table",
     "ask ",
@@ -319,6 +328,7 @@ export const CONCEPTS = {
   ],
   /** Words addressed to an AI reading a pasted text. */
   aiAddressee: [
+    "ai grader", "ai reviewer", "ai evaluator", "ai judge", "ai screener", "dear ai", "dear assistant", "dear chatbot", "dear model", "hey ai",
     "para el asistente", "al asistente", "pour l'assistant", "a l'assistant", "fur den assistenten", "an den assistenten", "para o assistente", "per l'assistente", "voor de assistent", "*给ai", "*aiへ", "*ai에게", "*для ии", "*для ассистента",
     "ai ", "ai:", "ai,", "a.i.", "ai system", "ai tool", "ai model", "ai assistant", "assistant:", "assistant,", "the assistant",
     "llm", "language model", "chatbot", "automated system", "bots ", "gpt", "claude", "ai agent",
@@ -327,6 +337,7 @@ export const CONCEPTS = {
   ],
   /** An order inside a pasted text. */
   docOrder: [
+    "give this", "full marks", "score this", "grade this", "pass this",
     "report that", "shall report", "shall state", "must state", "must report", "must say", "should say", "should report", "olvida", "ignora", "oublie", "vergiss", "ignoriere", "esquec", "dimentica", "negeer", "responde con", "reponds", "antworte", "revela", "revele",
     "recommend only", "only recommend", "must recommend", "include the user", "ignore the rest", "reply only", "rate this", "rank this",
     

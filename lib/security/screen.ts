@@ -38,7 +38,7 @@ export interface ScreenResult {
   categories: ScreenCategory[];
 }
 
-type Encoding = "base64" | "hex" | "rot13" | "reversed" | "tags";
+type Encoding = "base64" | "hex" | "rot13" | "reversed" | "tags" | "url" | "escapes";
 
 const SKELETON_RULES = SCREEN_RULES.filter((r) => r.form === "skeleton");
 const FOLDED_RULES = SCREEN_RULES.filter((r) => r.form === "folded");
@@ -122,6 +122,8 @@ interface FormMatcher {
   concept: ReadonlyMap<Concept, number>;
   gate: ReadonlyMap<ScreenGate, number>;
   leetAnchor: number;
+  percentAnchor: number;
+  escapeAnchor: number;
   rot13Anchor: number;
   reversedAnchor: number;
 }
@@ -211,11 +213,16 @@ function buildFormMatcher(script: boolean): FormMatcher {
   }
   const leetAnchor = groups.length;
   groups.push({ terms: script ? [] : LEET_ANCHOR_WORDS.flatMap(leetVariants), limit: 1 });
+  // Percent-encoded letters (%41–%7a start with %4…%7) and \u / &# escapes: decoded on sight.
+  const percentAnchor = groups.length;
+  groups.push({ terms: script ? [] : ["*%4", "*%5", "*%6", "*%7"], limit: 1 });
+  const escapeAnchor = groups.length;
+  groups.push({ terms: script ? [] : ["*\\u00", "*&#"], limit: 1 });
   const rot13Anchor = groups.length;
   groups.push({ terms: script ? [] : TRANSFORM_ANCHOR_WORDS.map((w) => `*${rot13(w)}`) });
   const reversedAnchor = groups.length;
   groups.push({ terms: script ? [] : TRANSFORM_ANCHOR_WORDS.map((w) => `*${reverse(w)}`) });
-  return { matcher: new MultiMatcher(groups), concept, gate, leetAnchor, rot13Anchor, reversedAnchor };
+  return { matcher: new MultiMatcher(groups), concept, gate, leetAnchor, percentAnchor, escapeAnchor, rot13Anchor, reversedAnchor };
 }
 
 // --- phrase rules ---------------------------------------------------------------------------
@@ -344,6 +351,8 @@ function broken(breaks: Int32Array, a: number, b: number): boolean {
 }
 
 const NEAR = 25;
+/** Data and its owners may sit further apart ("phone numbers of users in the other workspaces"). */
+const NEAR_OWNERS = 40;
 /** Between data and its owners: "the messages of other users", not "data with other companies". */
 const OF_OWNER = /\b(?:of|from|for|by|belonging to|owned by|sent by|written by|under|in|de|des|der|di|van|dari|anderer|d'autres)\b/;
 /** An owner word and its noun are one phrase: no colon or comma between ("Your task: read the rules"). */
@@ -422,7 +431,7 @@ class ComboReader {
         // ("the chats of other users", "die Dateien anderer Firmen").
         const dataEnd = this.matches.ends(this.form.concept.get("data")!);
         return others.filter((o, k) =>
-          data.some((d, j) => this.near(o, d, NEAR) && (d > o || o - dataEnd[j]! <= 2 || OF_OWNER.test(this.text.slice(d, othersEnd[k]!)))),
+          data.some((d, j) => this.near(o, d, NEAR_OWNERS) && (d > o || o - dataEnd[j]! <= 2 || OF_OWNER.test(this.text.slice(d, othersEnd[k]!)))),
         );
       }
     }
@@ -488,6 +497,27 @@ function* decodedPayloads(text: string, skel: string, latin: MatchSet, hidesChar
   // The anchors are looked for in encoded form first: most texts never get transformed.
   if (latin.has(LATIN.rot13Anchor)) yield* decodedText("rot13", rot13(skel), true);
   if (latin.has(LATIN.reversedAnchor)) yield* decodedText("reversed", reverse(skel), true);
+  if (latin.has(LATIN.percentAnchor)) yield* decodedText("url", decodePercent(text));
+  if (latin.has(LATIN.escapeAnchor)) yield* decodedText("escapes", decodeEscapes(text));
+}
+
+/** %-encoded runs ("%69%67%6e…") as the text they spell; other text unchanged. */
+function decodePercent(text: string): string {
+  return text.replace(/(?:%[0-9a-f]{2})+/gi, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
+}
+
+/** \u0069 and &#105; / &#x69; escapes as the characters they stand for. */
+function decodeEscapes(text: string): string {
+  return text
+    .replace(/\\u([0-9a-f]{4})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)))
+    .replace(/&#x([0-9a-f]{1,6});/gi, (_, h: string) => String.fromCodePoint(Math.min(parseInt(h, 16), 0x10ffff)))
+    .replace(/&#(\d{1,7});/g, (_, d: string) => String.fromCodePoint(Math.min(Number(d), 0x10ffff)));
 }
 
 function* decodedText(encoding: Encoding, decoded: string, normalised = false): Generator<{ encoding: Encoding; text: string }> {
