@@ -21,6 +21,7 @@ import type { ScreenCategory } from "@/lib/security/screen-rules";
 export const CONCEPTS = {
   /** Dismissing instructions: the verb half of an override. */
   dismiss: [
+    "without yours",
     "reset to", "reset yourself", "revert to",
     "ignroe", "ingore", "igonre", "ignor3", "disreguard", "dsiregard", "*気にしないで", "*気にしない", "*신경 쓰지 마", "*신경 쓰지 말", "*не соблюдай",
     "don't need to follow", "do not need to follow", "dont need to follow", "no need to follow", "no longer need to", "don't have to follow", "do not have to follow", "not required to follow", "needn't follow", "don't need to obey", "no need to obey", "disable", "turn off", "switch off", "deactivate", "remove your", "lift your", "suspend your", "throwing out", "throwing away", "n'as plus besoin", "n'as pas besoin de suivre", "pas besoin de suivre", "plus besoin de suivre", "nicht mehr an", "musst dich nicht", "brauchst dich nicht", "non devi piu", "non devi seguire", "non serve seguire", "no tienes que seguir", "ya no tienes que", "no necesitas seguir", "nao precisa seguir", "nao precisa mais", "nao tem que seguir", "hoeft niet", "*不需要再遵守", "*不需要遵守", "*不用再遵守", "*不必再", "*따를 필요", "*지킬 필요", "*не нужно соблюдать", "*больше не нужно", "*не обязан", "*لا داعي", "*لست ملزم", "*ज़रूरत नहीं", "*जरूरत नहीं",
@@ -64,6 +65,7 @@ export const CONCEPTS = {
   ],
   /** Instructions declared void: a dismissal stated rather than ordered ("your rules are lifted"). */
   dismissed: [
+    "out the window", "is out", "gilt hier nicht", "gilt nicht", "gelten hier nicht",
     "removed", "stripped", "deleted", "waived", "switched off",
     "no longer bind", "don't bind", "doesn't bind", "do not bind",
     "not relevant", "irrelevant", "not applicable", "no longer applicable", "deprecated", "erased", "expired", "don't count", "doesn't count", "don't matter", "doesn't matter", "no longer needed", "not needed", "unnecessary", "superseded", "overruled", "moot", "ya no aplica", "deja de aplicar", "dejan de aplicar", "no aplican", "ne compte plus", "ne comptent plus", "n'est plus valable", "caduc", "obsolet", "nicht mehr relevant", "hinfallig", "non servono piu", "non valgono", "nao servem mais", "nao valem", "niet meer nodig", "vervallen", "*无效", "*無效", "*不再有效", "*不算数", "*無効", "*더 이상 유효하지", "*больше не действуют", "*не действуют", "*لم تعد سارية", "*ملغاة", "*لاغية", "*लागू नहीं", "*रद्द",
@@ -118,6 +120,11 @@ export const CONCEPTS = {
     "dir gegeben", "man dir gegeben", "ti sono state date", "ti hanno dato", "te deram", "lhe deram", "je gekregen", "heb je gekregen",
     "*给你的", "*你收到", "*受け取った", "*与えられた", "*받은", "*тебе дали", "*тебе дал", "*أعطيت لك", "*दिए गए",
   ],
+  /** Talking about attacks: with every attack word inside quotes, a question about them. */
+  attackTalk: [
+    "attack", "injection", "jailbreak", "red team", "red-team", "security", "exploit", "famous", "defend", "detect", "classifier", "newsletter",
+    "awareness", "phrase", "string", "payload", "example", "still work", "does it work", "why do", "what is", "explain",
+  ],
   /** Talking about syntax: a forged-looking token in such a message is more likely a mention. */
   mention: [
     "example", "payload", "lab ", "learning", "tutorial", "course", "exercise", "ctf", "owasp",
@@ -151,6 +158,7 @@ export const CONCEPTS = {
   ],
   /** A reference to the assistant's instructions complete on its own ("what you were told"). */
   toldPhrase: [
+    "tells you how to behave", "how to behave", "tell you how to", "that tells you", "told you how", "the operator told you", "told you earlier", "yours are", "without yours", "ce qu'on t'a", "on t'a programme", "ce qu'on t'a appris", "was man dir", "dir beigebracht", "beigebracht", "o que te mandaram", "te mandaram", "o que te pediram", "o que te ensinaram", "*чему тебя учили", "*тебя учили", "*тебя научили", "*что тебе велели",
     "control your behaviour", "control your behavior", "govern your", "shape your behaviour", "that control you", "that govern you", "operator instructions",
     "content restrictions", "content rules", "content policy", "content filter", "safety rules", "safety filter", "safety guidelines", "safety restrictions", "usual guardrails", "the guardrails",
     "you were initialised with", "you were initialized with", "initialised with", "initialized with", "you were started with", "you were primed with",
@@ -172,6 +180,7 @@ export const CONCEPTS = {
   ],
   /** Taking over: only the user's word counts now. */
   obeyMe: [
+    "mine win", "mine take", "mine apply", "mine override",
     "only listen to me", "listen only to me", "only obey me", "obey only me", "only follow my", "follow only my", "do what i say", "do exactly what i say",
     "do as i say", "only what i", "only my instructions", "my instructions only", "my rules now", "from here on", "from now on",
     "for this session", "a partir de ahora", "solo me obedeces", "haz lo que yo", "haz lo que te diga",
@@ -183,6 +192,7 @@ export const CONCEPTS = {
   ],
   /** Without limits: what a jailbreak persona or an override asks for. */
   unrestricted: [
+    "doesn't care about", "does not care about", "don't care about rules", "cares nothing for", "never given any", "was never given", "repond a tout", "sans exception", "responde a todo", "antwortet auf alles", "answers everything", "answer everything",
     "always answers", "never mentions rules", "never mentions safety", "never warns", "running raw", "turned you off", "switched you off", "without your safety", "senza alcuna regola", "senza alcun", "sin ninguna", "sem nenhuma", "sans aucune", "ohne jede",
     "breaks them", "breaks its rules", "breaks the rules", "breaking the rules", "despises its rules", "hates its rules", "ignores its rules", "ignores its", "disregards its", "rebellious ai", "rogue ai", "no tiene limites", "no tiene reglas", "no tiene restricciones", "*без каких-либо", "*제한 없이", "*規則のない",
     "nothing is off limits", "nothing is off-limits", "off limits", "abolished", "rules were removed", "follow no policy", "no policy", "no moralising", "no moralizing", "nunca se niega", "no se niega", "never declines", "n'a aucune regle", "aucune regle", "aucune restriction", "aucun filtre", "aucune limite", "keinerlei", "nessuna regola", "nessun filtro", "nenhuma regra", "nenhum filtro", "geen enkele", "*不受任何规则", "*没有任何规则", "*何の制限もない", "*아무 제한", "*никаких",
@@ -206,6 +216,7 @@ export const CONCEPTS = {
   ],
   /** Asking for a persona or a game. */
   persona: [
+    "act like",
     "write as", "speak as", "reply as", "a character who",
     "se un ", "se una ", "*연기해", "*연기", "*की तरह व्यवहार", "*तरह व्यवहार करो", "*のように振る舞",
     "interpreta",
@@ -222,6 +233,7 @@ export const CONCEPTS = {
   ],
   /** A request to show or hand over. */
   reveal: [
+    "i'd love to see", "love to see",
     "i need the", "i need your", "need the exact", "i want the", "we need the",
     "ausgeben", "ausgabe", "wiedergeben", "aufschreiben", "auflisten", "zitier", "teile", "reproduce", "reproduis", "transcri", "enumer", "enumera", "comparte", "compartilh", "condividi", "elenca", "liste ", "export", "*复述", "*写出", "*发给我", "*出して", "*書いて", "*перечисли", "*выдай", "*расскажи", "*اكتب", "*شارك", "*أرني", "*اذكر",
     "what exactly", "what does",
@@ -242,6 +254,7 @@ export const CONCEPTS = {
   ],
   /** The hidden prompt named so that only this assistant's can be meant. */
   hiddenPrompt: [
+    "setup message", "the message you got", "you got from",
     "precedes my message", "that precedes", "preceding my message", "hidden parts",
     "above my first message", "above my message", "above this message", "before my message", "the full text you were",
     "the hidden ", "the secret ", "ur hidden", "the initial instruction", "the original instruction", "the developer message", "the initial prompt", "the original prompt",
@@ -274,6 +287,7 @@ export const CONCEPTS = {
   ],
   /** Unchanged, in full: what an extraction asks of the text it wants. */
   verbatim: [
+    "quote back", "read back", "echo back",
     "the exact ", "exact instructions", "exact rules", "exact prompt", "exhaustive", "complete list",
     "verbatim", "word for word", "word-for-word", "unchanged", "as-is", "as is", "in full", "in its entirety", "exact text", "exact wording",
     "exactly", "raw text", "full text", "character for character", "palabra por palabra", "tal cual", "textualmente",
@@ -283,6 +297,7 @@ export const CONCEPTS = {
   ],
   /** Somebody else: another tenant, user or colleague. */
   others: [
+    "the workspace of", "workspace of",
     "owners'", "their owners", "on this instance", "tenant", "tenants",
     "next to ours", "next door", "not ours", "other than ours", "besides ours", "los demas", "las demas", "demas usuarios", "demas clientes", "der anderen",
     "all the workspaces", "all workspaces", "every workspace", "people at other", "her conversation", "his conversation", "her chat", "his chat", "her messages", "his messages", "her history", "his history", "her emails", "his emails", "for tenant", "of tenant", "from tenant", "for workspace", "of workspace", "from workspace", "de otras", "de otros", "d'autres", "anderer", "outras", "outros", "altre", "altri", "*其他", "*其它", "*别的", "*別的", "*他の", "*다른", "*других", "*الآخرين", "*अन्य", "*दूसरे",
@@ -301,6 +316,7 @@ export const CONCEPTS = {
   ],
   /** Their data. */
   data: [
+    "uploaded", "uploads", "knowledge base",
     "phone number", "phone numbers", "addresses", "names",
     "echanges", "exchanges", "files",
     "correos", "e-mails", "courriels", "mails", "transcript", "expedientes", "fichiers", "dateien", "arquivos", "bestanden", "table",
@@ -330,7 +346,7 @@ export const CONCEPTS = {
   aiAddressee: [
     "ai grader", "ai reviewer", "ai evaluator", "ai judge", "ai screener", "dear ai", "dear assistant", "dear chatbot", "dear model", "hey ai",
     "para el asistente", "al asistente", "pour l'assistant", "a l'assistant", "fur den assistenten", "an den assistenten", "para o assistente", "per l'assistente", "voor de assistent", "*给ai", "*aiへ", "*ai에게", "*для ии", "*для ассистента",
-    "ai ", "ai:", "ai,", "a.i.", "ai system", "ai tool", "ai model", "ai assistant", "assistant:", "assistant,", "the assistant",
+    "ai ", "ai:", "ai,", "a.i.", "ai system", "ai tool", "ai model", "ai assistant", "assistant:", "assistant,",
     "llm", "language model", "chatbot", "automated system", "bots ", "gpt", "claude", "ai agent",
     "assistente de ia", "asistente de ia", "asistente ia", "assistant ia", "l'ia", "ki-assistent", "ki ", "assistente ia", "l'intelligenza",
     "*人工智能", "*ai助手", "*ＡＩ", "*언어 모델", "*языковая модель", "*ии-ассистент", "*الذكاء الاصطناعي",

@@ -102,7 +102,24 @@ export function screenText(text: string): ScreenResult {
     matchRules(DECODED_RULES, payload.text, LATIN, matches, findings, payload.encoding);
     matchCombos(payload.text, LATIN, matches, findings, payload.encoding);
   }
-  return score(findings, latin.has(LATIN.concept.get("mention")!));
+  return score(findings, latin.has(LATIN.concept.get("mention")!), quotedOnly(skel, latin));
+}
+
+/** Words that carry an attack (not generic ones like "show" or "pretend"). */
+const ATTACK_WORDS: readonly Concept[] = ["dismiss", "dismissed", "hiddenPrompt", "unrestricted", "toldPhrase", "obeyMe"];
+const QUOTED = /(["`])[^"`\n]{2,300}?\1|(?<![a-z])'[^'\n]{2,300}?'(?![a-z])/g;
+
+/**
+ * A message that talks about attacks ("is 'ignore previous instructions' still a working
+ * attack?") with every attack word inside quotes: it quotes an attack rather than makes one.
+ */
+function quotedOnly(skel: string, latin: MatchSet): boolean {
+  if (!latin.has(LATIN.concept.get("attackTalk")!)) return false;
+  const starts = ATTACK_WORDS.flatMap((c) => latin.starts(LATIN.concept.get(c)!));
+  if (starts.length === 0) return false;
+  const regions: [number, number][] = [];
+  for (const m of skel.matchAll(QUOTED)) regions.push([m.index, m.index + m[0].length]);
+  return regions.length > 0 && starts.every((p) => regions.some(([a, b]) => p > a && p < b));
 }
 
 function readSkeleton(skel: string, matches: MatchSet, findings: ScreenFinding[]): void {
@@ -610,10 +627,15 @@ const SYNTAX_ONLY = (f: ScreenFinding): boolean =>
   (f.category === "forgery" && f.reason.startsWith("forgery.")) || f.reason === "cross_tenant.sql" || f.reason === "embedded.hidden_style" || f.reason === "embedded.html_comment";
 const MENTION_FACTOR = 0.5;
 
-function score(findings: ScreenFinding[], talksAboutSyntax = false): ScreenResult {
+/** Quoted attacks in a message about attacks count this much (see quotedOnly). */
+const QUOTED_FACTOR = 0.35;
+const QUOTABLE = new Set<ScreenCategory>(["override", "extraction", "jailbreak"]);
+
+function score(findings: ScreenFinding[], talksAboutSyntax = false, quotesAttacks = false): ScreenResult {
   if (talksAboutSyntax && findings.length > 0 && findings.every(SYNTAX_ONLY)) {
     findings = findings.map((f) => ({ ...f, weight: Math.round(f.weight * MENTION_FACTOR) }));
   }
+
   // The word-family signals are a net under the phrase rules, not extra evidence: a sentence
   // a phrase rule already scored is not scored twice for the same thing.
   const phraseFamilies = new Set(findings.filter((f) => !isFallback(f)).map((f) => (f as Partial<Signal>).family));
@@ -625,7 +647,12 @@ function score(findings: ScreenFinding[], talksAboutSyntax = false): ScreenResul
     if (!seen || seen.weight < f.weight) byReason.set(f.reason, f);
   }
   const distinct = [...byReason.values()].sort((a, b) => b.weight - a.weight || a.reason.localeCompare(b.reason));
-  const total = Math.min(100, distinct.reduce((sum, f) => sum + f.weight, 0));
+  const sum = (list: ScreenFinding[]) => list.reduce((total, f) => total + f.weight, 0);
+  // A quoted attack counts as a fraction of what the attack itself would (capped first, so
+  // that two rules reading the same quoted phrase do not add back up to a flag).
+  const total = quotesAttacks
+    ? Math.min(100, sum(distinct.filter((f) => !QUOTABLE.has(f.category))) + Math.round(Math.min(100, sum(distinct.filter((f) => QUOTABLE.has(f.category)))) * QUOTED_FACTOR))
+    : Math.min(100, sum(distinct));
   return {
     score: total,
     verdict: verdictFor(total),
