@@ -6,7 +6,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { benchMessagesRequest } from "@/lib/bench/proxy-request";
 import { startSimulator } from "@/lib/llm/simulator";
-import { BENCH_USER, ROOT, startAppServer } from "./lib/app-server";
+import { BENCH_USER, processCpuMs, ROOT, startAppServer } from "./lib/app-server";
 import { checkChatNdjson, checkSse } from "./lib/checks";
 import { interrupted } from "./lib/cleanup";
 import { LOCAL_REDIS_URL, redisAnswers } from "./lib/redis-probe";
@@ -48,6 +48,8 @@ type Call = (index: number) => Promise<string | null>;
 interface Target {
   name: TargetName;
   prepare(concurrency: number): Call;
+  /** CPU ms used so far by the process that does this target's work (null: none of ours). */
+  cpuMs?: () => number | null;
 }
 
 export const gateway: Scenario = {
@@ -80,6 +82,11 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
         proxyTarget(app.baseUrl),
         chatTarget(app.baseUrl, app.slug, cookie),
       ].filter((t) => !only || only.includes(t.name));
+      // CPU per request of the serving process: steadier than latency on a busy machine.
+      for (const t of targets) {
+        if (t.name.startsWith("api") || t.name === "proxy" || t.name === "chat") t.cpuMs = () => app.cpuMs();
+        if (t.name === "portkey-json") t.cpuMs = () => processCpuMs(portkey.pid);
+      }
       for (const t of targets) {
         const first = await t.prepare(1)(0);
         if (first !== null) throw new Error(`${t.name} failed its first request: ${first}\n${app.logTail()}`);
@@ -88,11 +95,14 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
 
       const results: LevelResult[] = [];
       for (const level of levels) {
-        const acc = new Map<TargetName, { latencies: number[]; errors: number; samples: Set<string>; elapsedMs: number; n: number }>();
+        const acc = new Map<TargetName, { latencies: number[]; errors: number; samples: Set<string>; elapsedMs: number; n: number; cpuMs: number | null }>();
         for (let round = 0; round < ROUNDS && !interrupted.aborted; round++) {
           for (const t of targets) {
+            const cpuBefore = t.cpuMs?.() ?? null;
             const r = await loop(t.prepare(level.concurrency), Math.ceil(level.requests / ROUNDS), level.concurrency);
-            const a = acc.get(t.name) ?? { latencies: [], errors: 0, samples: new Set<string>(), elapsedMs: 0, n: 0 };
+            const cpuAfter = t.cpuMs?.() ?? null;
+            const a = acc.get(t.name) ?? { latencies: [], errors: 0, samples: new Set<string>(), elapsedMs: 0, n: 0, cpuMs: cpuBefore === null ? null : 0 };
+            if (a.cpuMs !== null && cpuBefore !== null && cpuAfter !== null) a.cpuMs += cpuAfter - cpuBefore;
             a.latencies.push(...r.latencies);
             a.errors += r.errors;
             for (const s of r.samples) a.samples.add(s);
@@ -104,7 +114,8 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
         for (const [name, a] of acc) {
           const latency = summarize(a.latencies);
           const rps = throughput(a.latencies.length, a.elapsedMs);
-          results.push({ target: name, concurrency: level.concurrency, requests: a.n, errors: a.errors, errorSamples: [...a.samples].slice(0, 5), latency, rps });
+          const cpuPerRequestMs = a.cpuMs === null || a.n === 0 ? null : round2(a.cpuMs / a.n);
+          results.push({ target: name, concurrency: level.concurrency, requests: a.n, errors: a.errors, errorSamples: [...a.samples].slice(0, 5), latency, rps, cpuPerRequestMs });
           console.error(`[bench] ${name.padEnd(15)} c=${String(level.concurrency).padEnd(3)} P50 ${ms(latency.p50)} P99 ${ms(latency.p99)} ${rps} req/s ${a.errors} errors`);
         }
       }
@@ -238,7 +249,7 @@ function chatTarget(baseUrl: string, slug: string, cookie: string): Target {
 
 // ---- Portkey ----------------------------------------------------------------------------
 
-async function startPortkey(verbose: boolean): Promise<{ url: string; stop(): void }> {
+async function startPortkey(verbose: boolean): Promise<{ url: string; pid: number | undefined; stop(): void }> {
   const port = await freePort();
   const entry = path.join(ROOT, "node_modules", "@portkey-ai", "gateway", "build", "start-server.js");
   const child: ChildProcess = spawn(process.execPath, [entry, `--port=${port}`, "--headless"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
@@ -261,7 +272,7 @@ async function startPortkey(verbose: boolean): Promise<{ url: string; stop(): vo
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  return { url, stop: () => void child.kill("SIGTERM") };
+  return { url, pid: child.pid, stop: () => void child.kill("SIGTERM") };
 }
 
 function freePort(): Promise<number> {
@@ -286,6 +297,8 @@ interface LevelResult {
   errorSamples: string[];
   latency: LatencySummary;
   rps: number;
+  /** CPU ms per request of the serving process (app server or Portkey); null for the simulator. */
+  cpuPerRequestMs: number | null;
 }
 
 interface Headline {
@@ -327,9 +340,9 @@ function computeHeadline(results: LevelResult[]): Headline {
 }
 
 function printReport(results: LevelResult[], h: Headline): void {
-  const rows = results.map((r) => [r.target, String(r.concurrency), String(r.requests), ms(r.latency.p50), ms(r.latency.p99), ms(r.latency.mean), r.rps.toFixed(1), String(r.errors)]);
-  console.log("\ngateway (ms, send → end of body; interleaved rounds)\n");
-  console.log(formatTable(["target", "conc", "n", "P50", "P99", "mean", "req/s", "errors"], rows));
+  const rows = results.map((r) => [r.target, String(r.concurrency), String(r.requests), ms(r.latency.p50), ms(r.latency.p99), ms(r.latency.mean), r.rps.toFixed(1), r.cpuPerRequestMs === null ? "–" : r.cpuPerRequestMs.toFixed(2), String(r.errors)]);
+  console.log("\ngateway (ms, send → end of body; interleaved rounds; srv CPU/req = the serving process's CPU ms per request)\n");
+  console.log(formatTable(["target", "conc", "n", "P50", "P99", "mean", "req/s", "srv CPU/req", "errors"], rows));
   const mark = (ok: boolean) => (ok ? "met" : "NOT MET");
   console.log(`\nadded P50 (sequential, JSON): tenant API ${ms(h.apiJsonAddedP50Ms)} ms vs Portkey ${ms(h.portkeyAddedP50Ms)} ms — target ≤ Portkey: ${mark(h.targets.p50)}`);
   console.log(`added P99 (sequential, JSON): tenant API ${ms(h.apiJsonAddedP99Ms)} ms vs Portkey ${ms(h.portkeyAddedP99Ms)} ms — target ≤ 2× Portkey: ${mark(h.targets.p99)}`);

@@ -28,8 +28,17 @@ export function describeClaudeBackend(): ClaudeBackend {
   return env.ANTHROPIC_API_KEY ? "anthropic" : "simulator";
 }
 
+/**
+ * Next.js replaces globalThis.fetch with a patched one (request caching and tracing for
+ * server components) and keeps the original on it. Upstream calls need neither: the SDK gets
+ * the original, looked up on every call so it does not matter who created the client first.
+ */
+type PatchedFetch = typeof fetch & { _nextOriginalFetch?: typeof fetch };
+const upstreamFetch: typeof fetch = (input, init) => ((globalThis.fetch as PatchedFetch)._nextOriginalFetch ?? globalThis.fetch)(input, init);
+
 export function createClaudeClient(options: ClaudeClientOptions = {}): Anthropic {
   return new Anthropic({
+    fetch: upstreamFetch,
     // The simulator accepts any key; the SDK insists on one being set.
     apiKey: options.apiKey ?? "simulator",
     baseURL: options.baseURL,

@@ -12,6 +12,7 @@ import type { TrackedResult } from "@/lib/llm/tracked-call";
 import type { Caller } from "@/lib/pipeline/caller";
 import type { ChatStreamEvent } from "@/lib/pipeline/chat-events";
 import { openEventStream } from "@/lib/pipeline/event-stream";
+import { enqueueContextJob } from "@/lib/context/background-jobs";
 import { composeTurn, type ComposedTurn } from "@/lib/pipeline/compose";
 import { guardReply, REPLY_CUT_MESSAGE } from "@/lib/pipeline/leak-guard";
 import { recordChatTurn } from "@/lib/pipeline/record";
@@ -61,6 +62,8 @@ export async function startChatTurn(caller: Caller, request: ChatRequest, signal
     await withdrawRequest(caller, requestId);
     throw error;
   }
+  // The context's background work (summaries, memory proposals), only for a turn that is going ahead.
+  for (const job of turn.backgroundJobs) enqueueContextJob(job);
 
   return openEventStream<ChatStreamEvent>(signal, async (send, abortSignal) => {
     send({

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { AppError } from "@/lib/api/errors";
 import type { ChatRequest } from "@/lib/chat/schemas";
-import { enqueueContextJob, type ContextJob } from "@/lib/context/background-jobs";
+import type { ContextJob } from "@/lib/context/background-jobs";
 import { CONTEXT_BUDGET } from "@/lib/context/budget";
 import { composeContext, type ComposedContext } from "@/lib/context/compose-context";
 import type { HistoryMessage, WindowMessage } from "@/lib/context/history";
@@ -192,7 +192,8 @@ export async function composeTurn(db: ScopedSql, caller: Caller, input: ChatRequ
           memoryScannedUntil: row.propose_memories ? (row.summary?.memory_scanned_until ?? "-infinity") : null,
         })
       : [];
-  for (const job of backgroundJobs) enqueueContextJob(job);
+  // Enqueued by the pipeline once the turn is reserved (chat-turn.ts): a turn refused by its
+  // quota or limits starts no background work.
   return {
     conversationId,
     isNewConversation: !conversation,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { enqueueContextJob } from "@/lib/context/background-jobs";
 import { signUp } from "@/lib/auth/sign-up";
 import type { PrismaClient } from "@/lib/db/generated/client";
 import { withTenant, type TenantContext } from "@/lib/db/scope";
@@ -103,6 +104,8 @@ describe("session summaries on pg-boss", () => {
     });
     const turn = await composeFor(alpha, { conversationId, message: "and now?" }, await getPlan("enterprise"));
     expect(turn.backgroundJobs.map((j) => j.name)).toContain("session-summarise");
+    // As the pipeline does once the turn is reserved (chat-turn.ts).
+    for (const job of turn.backgroundJobs) enqueueContextJob(job);
 
     const jobs = await waitUntil(
       async () => {

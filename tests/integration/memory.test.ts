@@ -1,4 +1,5 @@
 import Anthropic from "@anthropic-ai/sdk";
+import { enqueueContextJob } from "@/lib/context/background-jobs";
 import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { getAuthSecret } from "@/lib/auth/secret";
@@ -201,6 +202,8 @@ describe("session summaries", () => {
     expect(before.context.dropped.priorTurns).toBeGreaterThan(0);
     expect(before.context.included.summary).toBe(false);
     expect(before.backgroundJobs.map((j) => j.name)).toContain("session-summarise");
+    // As the pipeline does once the turn is reserved (chat-turn.ts).
+    for (const job of before.backgroundJobs) enqueueContextJob(job);
     await settleContextJobs();
 
     const [summary] = await ownerQuery<{ summary: string; request_id: string; covered_messages: number; user_id: string }>(
@@ -305,6 +308,7 @@ describe("memory proposals", () => {
     try {
       const turn = await composeFor(mia, { conversationId, message: "hi" }, await getPlan("enterprise"));
       expect(turn.backgroundJobs.map((j) => j.name)).toContain("memory-propose");
+      for (const job of turn.backgroundJobs) enqueueContextJob(job);
       await settleContextJobs();
     } finally {
       setClaudeClient(createClaudeClient({ baseURL: sim.url }));
