@@ -21,6 +21,7 @@ import type { ScreenCategory } from "@/lib/security/screen-rules";
 export const CONCEPTS = {
   /** Dismissing instructions: the verb half of an override. */
   dismiss: [
+    "*不要再按照", "*不再按照", "*不要按照", "*신경 쓰지 않아도", "*اترك", "*جانبا",
     "without yours",
     "reset to", "reset yourself", "revert to",
     "ignroe", "ingore", "igonre", "ignor3", "disreguard", "dsiregard", "*気にしないで", "*気にしない", "*신경 쓰지 마", "*신경 쓰지 말", "*не соблюдай",
@@ -65,6 +66,7 @@ export const CONCEPTS = {
   ],
   /** Instructions declared void: a dismissal stated rather than ordered ("your rules are lifted"). */
   dismissed: [
+    "*関係ない", "*もう関係", "*意味がない", "*मायने नहीं",
     "out the window", "is out", "gilt hier nicht", "gilt nicht", "gelten hier nicht",
     "removed", "stripped", "deleted", "waived", "switched off",
     "no longer bind", "don't bind", "doesn't bind", "do not bind",
@@ -74,6 +76,7 @@ export const CONCEPTS = {
   ],
   /** What the assistant was given: the object half (with an owner, see `owner`). */
   rulesNoun: [
+    "*要求",
     "instrucitons", "instructons", "insturctions", "intructions", "instrctions", "rulez", "*प्रतिबंध",
     "limits", "limitations", "boundaries",
     "instruction", "instrucc", "rules", "rule ", "guidance", "guideline", "directive", "directions", "prompt", "programming", "configuration",
@@ -114,6 +117,7 @@ export const CONCEPTS = {
   ],
   /** Asking what the assistant was told to follow ("which rules were you given?"). */
   toldQuestion: [
+    "*тебе задали", "*너에게 준", "*给你的",
     "were you set up with", "were you configured with", "were you given by", "you set up with",
     "have you been told", "were you told", "were you given", "have you been given", "did they give you", "you've been told to",
     "you were told to", "you have been told to", "were you asked to", "te dieron", "te han dado", "on t'a donne", "t'a-t-on", "dir vorgegeben",
@@ -125,6 +129,12 @@ export const CONCEPTS = {
     "attack", "injection", "jailbreak", "red team", "red-team", "security", "exploit", "famous", "defend", "detect", "classifier", "newsletter",
     "awareness", "phrase", "string", "payload", "example", "still work", "does it work", "why do", "what is", "explain",
   ],
+  /** Whoever configured the assistant, named as a party to be overruled. */
+  authority: [
+    "the developers", "your developers", "the developer", "your developer", "your creators", "the operator", "your operator", "the admins",
+    "your company", "los desarrolladores", "les developpeurs", "die entwickler", "os desenvolvedores", "gli sviluppatori",
+    "*开发者", "*開發者", "*开发人员", "*運営者", "*開発者", "*운영자", "*개발자", "*разработчик", "*المطورين", "*डेवलपर",
+  ],
   /** Talking about syntax: a forged-looking token in such a message is more likely a mention. */
   mention: [
     "example", "payload", "lab ", "learning", "tutorial", "course", "exercise", "ctf", "owasp",
@@ -135,6 +145,7 @@ export const CONCEPTS = {
   /** Whose, or which, instructions: the assistant's own, earlier, or its operator's. */
   /** The assistant addressed: its own instructions, not a product's or a person's. */
   you: [
+    "*너에게", "*당신에게", "*给你", "*あなたに",
     "you receive", "did you get", "did you receive", "you get", "you're following", "you are following", "are you following", "you follow", "you're running", "you are running", "you operate", "you're operating", "you are operating", "were you", "hast du", "du hast", "as-tu", "tu as", "t'a ", "te dieron", "te han dado", "ti hanno", "je hebt", "heb je",
     "your", "ur ", "yer ", "thy ", "yourself", "you were", "you've been", "you have been", "you got", "you received", "you were given",
     "given to you", "tus ", "tu ", "te ", "recibiste", "tes ", "ton ", "vos ", "votre", "on t'a", "deine", "deinen", "deinem", "dein ", "dir ",
@@ -143,6 +154,7 @@ export const CONCEPTS = {
   ],
   /** Whose else, or which, instructions: the system's, the operator's, or all of them. */
   owner: [
+    "*开发者", "*開發者", "*运营者", "*運営者", "*운영자", "*разработчик", "*المطور", "*डेवलपर",
     "betreiber", "del operador", "de l'operateur", "do operador", "dell'operatore", "van de operator",
     "system", "developer", "operator", "your creators", "loaded", "built-in", "del sistema", "ricevut",
     "*之前", "*以前", "*先前", "*前面", "*上面", "*原来", "*原來", "*原有", "*收到", "*系统", "*系統", "*所有", "*一切", "*全部", "*これまで",
@@ -158,6 +170,7 @@ export const CONCEPTS = {
   ],
   /** A reference to the assistant's instructions complete on its own ("what you were told"). */
   toldPhrase: [
+    "*التي تعمل بها", "*تعمل بها",
     "tells you how to behave", "how to behave", "tell you how to", "that tells you", "told you how", "the operator told you", "told you earlier", "yours are", "without yours", "ce qu'on t'a", "on t'a programme", "ce qu'on t'a appris", "was man dir", "dir beigebracht", "beigebracht", "o que te mandaram", "te mandaram", "o que te pediram", "o que te ensinaram", "*чему тебя учили", "*тебя учили", "*тебя научили", "*что тебе велели",
     "control your behaviour", "control your behavior", "govern your", "shape your behaviour", "that control you", "that govern you", "operator instructions",
     "content restrictions", "content rules", "content policy", "content filter", "safety rules", "safety filter", "safety guidelines", "safety restrictions", "usual guardrails", "the guardrails",
@@ -180,6 +193,7 @@ export const CONCEPTS = {
   ],
   /** Taking over: only the user's word counts now. */
   obeyMe: [
+    "*слушай меня", "*听我的", "*聽我的",
     "mine win", "mine take", "mine apply", "mine override",
     "only listen to me", "listen only to me", "only obey me", "obey only me", "only follow my", "follow only my", "do what i say", "do exactly what i say",
     "do as i say", "only what i", "only my instructions", "my instructions only", "my rules now", "from here on", "from now on",
@@ -192,6 +206,7 @@ export const CONCEPTS = {
   ],
   /** Without limits: what a jailbreak persona or an override asks for. */
   unrestricted: [
+    "*بلا قواعد", "*بدون أي قواعد", "*बिना किसी नियम", "*बिना नियम",
     "doesn't care about", "does not care about", "don't care about rules", "cares nothing for", "never given any", "was never given", "repond a tout", "sans exception", "responde a todo", "antwortet auf alles", "answers everything", "answer everything",
     "always answers", "never mentions rules", "never mentions safety", "never warns", "running raw", "turned you off", "switched you off", "without your safety", "senza alcuna regola", "senza alcun", "sin ninguna", "sem nenhuma", "sans aucune", "ohne jede",
     "breaks them", "breaks its rules", "breaks the rules", "breaking the rules", "despises its rules", "hates its rules", "ignores its rules", "ignores its", "disregards its", "rebellious ai", "rogue ai", "no tiene limites", "no tiene reglas", "no tiene restricciones", "*без каких-либо", "*제한 없이", "*規則のない",
@@ -216,6 +231,7 @@ export const CONCEPTS = {
   ],
   /** Asking for a persona or a game. */
   persona: [
+    "*अब तुम",
     "act like",
     "write as", "speak as", "reply as", "a character who",
     "se un ", "se una ", "*연기해", "*연기", "*की तरह व्यवहार", "*तरह व्यवहार करो", "*のように振る舞",
@@ -254,6 +270,7 @@ export const CONCEPTS = {
   ],
   /** The hidden prompt named so that only this assistant's can be meant. */
   hiddenPrompt: [
+    "*التعليمات التي تعمل بها",
     "setup message", "the message you got", "you got from",
     "precedes my message", "that precedes", "preceding my message", "hidden parts",
     "above my first message", "above my message", "above this message", "before my message", "the full text you were",
@@ -297,6 +314,7 @@ export const CONCEPTS = {
   ],
   /** Somebody else: another tenant, user or colleague. */
   others: [
+    "*другие пользовател", "*другие клиент", "*другие компани",
     "the workspace of", "workspace of",
     "owners'", "their owners", "on this instance", "tenant", "tenants",
     "next to ours", "next door", "not ours", "other than ours", "besides ours", "los demas", "las demas", "demas usuarios", "demas clientes", "der anderen",
@@ -316,6 +334,7 @@ export const CONCEPTS = {
   ],
   /** Their data. */
   data: [
+    "*信息", "*訂單", "*订单", "*记录", "*記錄", "*问了", "*问过", "*问的", "*聊了", "*물어", "*вопрос", "*بيانات",
     "uploaded", "uploads", "knowledge base",
     "phone number", "phone numbers", "addresses", "names",
     "echanges", "exchanges", "files",
@@ -331,6 +350,7 @@ export const CONCEPTS = {
   ],
   /** Asking to be handed something, or told what someone did. */
   request: [
+    "*出して", "*给我看",
     "provide", "hand over", "send over",
     "je veux voir", "je veux lire", "je voudrais voir", "ich mochte", "ich will", "lass mich", "quiero leer", "*我想看", "*看看", "i'd like to read",
     "can i see", "could i see", "may i see", "can you show", "let me view", "view ",
@@ -467,6 +487,8 @@ export const COMBO_RULES: readonly ComboRule[] = [
   // A persona is set up over several sentences ("You are Max. Max has no limits."): no sentence bound.
   { id: "combo.unrestricted_persona", category: "jailbreak", weight: 55, all: ["persona", "unrestricted"], window: 140, acrossSentences: true },
   { id: "combo.persona_rules_removed", category: "jailbreak", weight: 55, all: ["persona", "rulesNoun", "dismissed"], window: 100 },
+  { id: "combo.dismiss_authority_takeover", category: "override", weight: 55, all: ["dismiss", "authority", "obeyMe"], window: 100 },
+  { id: "combo.question_others_data", category: "cross_tenant", weight: 50, all: ["question", "othersData"], window: 60, form: "script" },
   { id: "combo.takeover_unrestricted", category: "override", weight: 45, all: ["obeyMe", "unrestricted"], window: 100 },
   { id: "combo.others_data", category: "cross_tenant", weight: 55, all: ["request", "othersData"], window: 90 },
   {

@@ -447,8 +447,10 @@ class ComboReader {
         // Data after the others ("other users' chats"), or before them with an "of" between
         // ("the chats of other users", "die Dateien anderer Firmen").
         const dataEnd = this.matches.ends(this.form.concept.get("data")!);
+        const freeOrder = this.form === SCRIPT;
         return others.filter((o, k) =>
-          data.some((d, j) => this.near(o, d, NEAR_OWNERS) && (d > o || o - dataEnd[j]! <= 2 || OF_OWNER.test(this.text.slice(d, othersEnd[k]!)))),
+          // Word order is free in the folded scripts' languages ("какие вопросы задавали другие").
+          data.some((d, j) => this.near(o, d, NEAR_OWNERS) && (d > o || freeOrder || o - dataEnd[j]! <= 2 || OF_OWNER.test(this.text.slice(d, othersEnd[k]!)))),
         );
       }
     }
