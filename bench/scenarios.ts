@@ -3,6 +3,7 @@ import { chatPath } from "./chat-path";
 import { dashboardQueries } from "./dashboard-queries";
 import { fairCapacity } from "./fair-capacity";
 import { gateway } from "./gateway";
+import { knowledge } from "./knowledge";
 import { ledger } from "./ledger";
 import { limiter } from "./limiter";
 import { route } from "./route";
@@ -10,4 +11,4 @@ import { screen } from "./screen";
 import type { Scenario } from "./lib/scenario";
 
 /** Every scenario, in the order `npm run bench` runs them. Add new modules here. */
-export const SCENARIOS: readonly Scenario[] = [chatPath, gateway, apiStreams, limiter, dashboardQueries, ledger, fairCapacity, route, screen];
+export const SCENARIOS: readonly Scenario[] = [chatPath, gateway, apiStreams, limiter, dashboardQueries, ledger, fairCapacity, route, screen, knowledge];
