@@ -38,6 +38,7 @@ interface Term {
 }
 
 const ASCII = 128;
+const NONE: readonly number[] = Object.freeze([]);
 const isWordCode = (c: number): boolean => (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a);
 
 export class MultiMatcher {
@@ -129,8 +130,9 @@ export class MultiMatcher {
 
   /** Every group's matches in one left-to-right pass. */
   scan(text: string): MatchSet {
-    const starts: number[][] = Array.from({ length: this.groupCount }, () => []);
-    const ends: number[][] = Array.from({ length: this.groupCount }, () => []);
+    // Lists only for groups that match: most of a scan's groups never do (less garbage).
+    const starts: (number[] | undefined)[] = new Array<number[] | undefined>(this.groupCount);
+    const ends: (number[] | undefined)[] = new Array<number[] | undefined>(this.groupCount);
     const { asciiNext, otherNext, fail, outputs, terms, classOf, width, limits, inTerms } = this;
     let state = 0;
     const n = text.length;
@@ -156,7 +158,11 @@ export class MultiMatcher {
         const start = i + 1 - term.length;
         if (term.wordStart && start > 0 && isWordCode(text.charCodeAt(start - 1))) continue;
         if (term.wordEnd && i + 1 < n && isWordCode(text.charCodeAt(i + 1))) continue;
-        const list = starts[term.group]!;
+        let list = starts[term.group];
+        if (list === undefined) {
+          list = starts[term.group] = [];
+          ends[term.group] = [];
+        }
         // Two terms of a group at one place ("ignor", "ignore") are one match.
         if (list.length >= limits[term.group]! || (list.length > 0 && list[list.length - 1] === start)) continue;
         list.push(start);
@@ -164,10 +170,10 @@ export class MultiMatcher {
       }
     }
     return {
-      has: (g) => starts[g]!.length > 0,
-      starts: (g) => starts[g]!,
-      ends: (g) => ends[g]!,
-      saturated: (g) => starts[g]!.length >= limits[g]!,
+      has: (g) => starts[g] !== undefined,
+      starts: (g) => starts[g] ?? NONE,
+      ends: (g) => ends[g] ?? NONE,
+      saturated: (g) => (starts[g]?.length ?? 0) >= limits[g]!,
     };
   }
 }
