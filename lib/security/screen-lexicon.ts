@@ -231,6 +231,7 @@ export const CONCEPTS = {
   ],
   /** Asking for a persona or a game. */
   persona: [
+    "the assistant has", "the assistant is now", "assistant has no", "you now have",
     "*अब तुम",
     "act like",
     "write as", "speak as", "reply as", "a character who",
@@ -314,6 +315,7 @@ export const CONCEPTS = {
   ],
   /** Somebody else: another tenant, user or colleague. */
   others: [
+    "isn't in my workspace", "not in my workspace", "not in our workspace", "outside my workspace", "outside our organi", "another company's", "everyone's", "everybody's",
     "*другие пользовател", "*другие клиент", "*другие компани",
     "the workspace of", "workspace of",
     "owners'", "their owners", "on this instance", "tenant", "tenants",
@@ -350,6 +352,7 @@ export const CONCEPTS = {
   ],
   /** Asking to be handed something, or told what someone did. */
   request: [
+    "look up", "what documents", "which documents", "what files", "what data", "what messages", "what conversations", "which conversations",
     "*出して", "*给我看",
     "provide", "hand over", "send over",
     "je veux voir", "je veux lire", "je voudrais voir", "ich mochte", "ich will", "lass mich", "quiero leer", "*我想看", "*看看", "i'd like to read",
@@ -364,6 +367,7 @@ export const CONCEPTS = {
   ],
   /** Words addressed to an AI reading a pasted text. */
   aiAddressee: [
+    "assistants", "automated assistant", "ai assistants", "@assistant", "@ai", "@bot", "@claude", "@gpt",
     "ai grader", "ai reviewer", "ai evaluator", "ai judge", "ai screener", "dear ai", "dear assistant", "dear chatbot", "dear model", "hey ai",
     "para el asistente", "al asistente", "pour l'assistant", "a l'assistant", "fur den assistenten", "an den assistenten", "para o assistente", "per l'assistente", "voor de assistent", "*给ai", "*aiへ", "*ai에게", "*для ии", "*для ассистента",
     "ai ", "ai:", "ai,", "a.i.", "ai system", "ai tool", "ai model", "ai assistant", "assistant:", "assistant,",
@@ -373,6 +377,7 @@ export const CONCEPTS = {
   ],
   /** An order inside a pasted text. */
   docOrder: [
+    "must describe", "must present", "must call", "must rate", "must mention", "must not mention", "should describe", "shall describe", "dm me",
     "give this", "full marks", "score this", "grade this", "pass this",
     "report that", "shall report", "shall state", "must state", "must report", "must say", "should say", "should report", "olvida", "ignora", "oublie", "vergiss", "ignoriere", "esquec", "dimentica", "negeer", "responde con", "reponds", "antworte", "revela", "revele",
     "recommend only", "only recommend", "must recommend", "include the user", "ignore the rest", "reply only", "rate this", "rank this",
@@ -383,6 +388,7 @@ export const CONCEPTS = {
   ],
   /** Pasting a text for work: the frame an embedded instruction hides in. */
   docFrame: [
+    "what does this", "slack message", "message say", "this chat", "this thread", "this comment", "this tweet", "this report", "this pdf",
     "summari", "translate", "proofread", "review this", "analy", "read this", "check this", "categori", "classify", "extract", "tidy up",
     "reformat", "this email", "this page", "this document", "this review", "this ticket", "this cv", "this resume", "this contract", "this article",
     "this message", "this text", "this file", "this note", "this readme", "this pull request", "this webpage", "this website", "this post",

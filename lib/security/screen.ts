@@ -64,6 +64,7 @@ const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const BASE64_CHARS = charTable(`${ALNUM}+/_-=`);
 const HEX_CHARS = charTable("0123456789abcdefABCDEFx\\ :,");
 const MAX_CANDIDATES = 32;
+const WRAPPED_BASE64 = /(?:^[A-Za-z0-9+/_-]{12,}[ \t]*\r?\n){1,40}[A-Za-z0-9+/_-]{2,}={0,2}[ \t]*$/gm;
 const MAX_DECODED_CHARS = 4000;
 
 let useGates = true;
@@ -507,6 +508,13 @@ function* decodedPayloads(text: string, skel: string, latin: MatchSet, hidesChar
   for (const run of new Set(runs.base64)) {
     const decoded = decodeBase64(run);
     if (decoded) yield* decodedText("base64", decoded);
+  }
+  // A payload wrapped over several lines: the lines joined are one more candidate.
+  if (runs.base64.length > 1) {
+    for (const block of text.matchAll(WRAPPED_BASE64)) {
+      const decoded = decodeBase64(block[0].replace(/\s+/g, ""));
+      if (decoded) yield* decodedText("base64", decoded);
+    }
   }
   for (const run of new Set(runs.hex)) {
     const decoded = decodeHex(run);
