@@ -206,6 +206,7 @@ export const CONCEPTS = {
   ],
   /** Without limits: what a jailbreak persona or an override asks for. */
   unrestricted: [
+    "always complies", "always comply", "never says it can't", "never say you can't", "opposite of your rules", "opposite of what your rules", "the opposite of your",
     "*بلا قواعد", "*بدون أي قواعد", "*बिना किसी नियम", "*बिना नियम",
     "doesn't care about", "does not care about", "don't care about rules", "cares nothing for", "never given any", "was never given", "repond a tout", "sans exception", "responde a todo", "antwortet auf alles", "answers everything", "answer everything",
     "always answers", "never mentions rules", "never mentions safety", "never warns", "running raw", "turned you off", "switched you off", "without your safety", "senza alcuna regola", "senza alcun", "sin ninguna", "sem nenhuma", "sans aucune", "ohne jede",
@@ -231,6 +232,8 @@ export const CONCEPTS = {
   ],
   /** Asking for a persona or a game. */
   persona: [
+    "playing a game", "we are playing", "a game called", "game where",
+    "you'll be", "you will act",
     "the assistant has", "the assistant is now", "assistant has no", "you now have",
     "*अब तुम",
     "act like",
@@ -336,6 +339,7 @@ export const CONCEPTS = {
   ],
   /** Their data. */
   data: [
+    "discussed", "talked about", "chatted about",
     "*信息", "*訂單", "*订单", "*记录", "*記錄", "*问了", "*问过", "*问的", "*聊了", "*물어", "*вопрос", "*بيانات",
     "uploaded", "uploads", "knowledge base",
     "phone number", "phone numbers", "addresses", "names",

@@ -372,7 +372,7 @@ const NEAR = 25;
 /** Data and its owners may sit further apart ("phone numbers of users in the other workspaces"). */
 const NEAR_OWNERS = 40;
 /** Between data and its owners: "the messages of other users", not "data with other companies". */
-const OF_OWNER = /\b(?:of|from|for|by|belonging to|owned by|sent by|written by|under|in|de|des|der|di|van|dari|anderer|d'autres)\b/;
+const OF_OWNER = /\b(?:of|from|for|by|belong to|belongs to|belonging to|owned by|sent by|written by|under|in|de|des|der|di|van|dari|anderer|d'autres)\b/;
 /** An owner word and its noun are one phrase: no colon or comma between ("Your task: read the rules"). */
 const PHRASE_BREAK = /[:,;]/;
 
