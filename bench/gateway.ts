@@ -59,7 +59,12 @@ export const gateway: Scenario = {
 };
 
 async function run(options: ScenarioOptions): Promise<ScenarioResult> {
-  const levels = options.quick ? QUICK_LEVELS : LEVELS;
+  // BENCH_GATEWAY_LEVELS=1:2000,50:2000 (concurrency:requests): other levels, for profiling.
+  const custom = process.env.BENCH_GATEWAY_LEVELS?.split(",").map((l) => {
+    const [concurrency, requests] = l.split(":").map(Number);
+    return { concurrency: concurrency!, requests: requests! };
+  });
+  const levels = custom ?? (options.quick ? QUICK_LEVELS : LEVELS);
   const redisUrl = (await redisAnswers(LOCAL_REDIS_URL)) ? LOCAL_REDIS_URL : undefined;
   const sim = await startSimulator({ port: 0, receivedMaxEntries: 1_000 });
   const portkey = await startPortkey(options.verbose);

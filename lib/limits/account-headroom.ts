@@ -56,6 +56,13 @@ export interface AccountWatchOptions {
   readTimeoutMs?: number;
   /** Recorded as app.user_id in the staff scope. */
   actorId?: string;
+  /**
+   * Share a snapshot in Redis at most this often (ms) while it crosses no alert level: every
+   * upstream response carries the headers, and at a gateway's rate writing each one is a
+   * Redis command per call for a figure that changes smoothly. A response that would raise
+   * or clear an alert is always shared and acted on. Default 250; 0 shares every one.
+   */
+  shareIntervalMs?: number;
 }
 
 export interface AlertChange {
@@ -90,6 +97,7 @@ export interface AccountWatch {
 const DEFAULT_PREFIX = "bh:account";
 const DEFAULT_TTL_SECONDS = 120;
 const DEFAULT_READ_TIMEOUT_MS = 250;
+const DEFAULT_SHARE_INTERVAL_MS = 250;
 /** After a failed database write, alert bookkeeping pauses this long (the snapshot still updates). */
 const DB_RETRY_MS = 30_000;
 const WARN_INTERVAL_MS = 30_000;
@@ -122,6 +130,8 @@ export function createAccountWatch(options: AccountWatchOptions = {}): AccountWa
   const hysteresis = options.clearHysteresis ?? DEFAULT_CLEAR_HYSTERESIS;
   const readTimeoutMs = options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
   const actorId = options.actorId ?? SYSTEM_ACTOR_ID;
+  const shareIntervalMs = options.shareIntervalMs ?? DEFAULT_SHARE_INTERVAL_MS;
+  let lastSharedAt = Number.NEGATIVE_INFINITY;
 
   const snapshotKey = `${prefix}:snapshot`;
   const syncedKey = `${prefix}:alerts-synced`;
@@ -305,6 +315,9 @@ export function createAccountWatch(options: AccountWatchOptions = {}): AccountWa
       const snapshot = parseAccountHeaders(headers, now);
       if (snapshot === null) return { snapshot: null, raised: [], cleared: [] };
       if (latest === null || snapshot.observedAt >= latest.observedAt) latest = snapshot;
+      const at = snapshot.observedAt.getTime();
+      if (at - lastSharedAt < shareIntervalMs && isEmpty(decide(snapshot))) return { snapshot, raised: [], cleared: [] };
+      lastSharedAt = at;
       try {
         return { snapshot, ...(await updateAlerts(snapshot)) };
       } catch (error) {

@@ -100,26 +100,37 @@ export async function chargeTokens(ctx: AdmissionContext, estimate: number): Pro
 
 /**
  * The data plane's admission (the tenant API, ARCHITECTURE.md "The data plane"): the same
- * limits in the same order as admitRequest + chargeTokens, in two Redis round trips instead
- * of four. First the caller's fair share (sent together with `alongside`, the key's
- * revocation check: a revoked key is refused before anything else of its request counts),
- * then the tenant's requests/min together with the tokens/min room read. The charge itself
- * (chargeAdmittedTokens) can then travel beside the ledger reservation.
+ * limits as admitRequest + chargeTokens, arranged so they ride with other round trips.
+ *
+ * admitShareAndRoom: the caller's fair share and the tokens/min room read, sent together with
+ * `alongside` (the key's revocation check: a revoked key is refused before anything of its
+ * request counts). Then admitTenantRequests (the tenant's requests/min), which the front door
+ * sends beside the ledger reservation and chargeAdmittedTokens; if any of the three refuses,
+ * the others are undone (withdrawn, refunded). The fair share still comes first, so one
+ * caller's flood is refused before it spends the tenant's requests/min.
  */
-export async function admitWithTokenRoom(ctx: AdmissionContext, estimate: number, alongside?: Promise<unknown>): Promise<void> {
+export async function admitShareAndRoom(ctx: AdmissionContext, estimate: number, alongside?: Promise<unknown>): Promise<void> {
   const limiter = ctx.limiter ?? defaultRateLimiter();
   const policies = planPolicies(ctx.plan);
-  const [, user] = await Promise.all([alongside, limiter.checkLimit(policies.userRequests, `${ctx.tenantId}:${ctx.userId}`)]);
+  const [, user, left] = await Promise.all([
+    alongside,
+    limiter.checkLimit(policies.userRequests, `${ctx.tenantId}:${ctx.userId}`),
+    limiter.remaining(policies.tenantTokens, ctx.tenantId),
+  ]);
   assertStoreHealthy(ctx.plan, user.degraded);
   if (!user.ok) throw limited("user_share", user);
-  const [tenant, left] = await Promise.all([limiter.checkLimit(policies.tenantRequests, ctx.tenantId), limiter.remaining(policies.tenantTokens, ctx.tenantId)]);
-  assertStoreHealthy(ctx.plan, tenant.degraded);
-  if (!tenant.ok) throw limited("tenant_requests", tenant);
   assertStoreHealthy(ctx.plan, left.degraded);
   if (left.remaining < estimate) throw tokensRefused(policies.tenantTokens, left);
 }
 
-/** The tokens/min charge of a request admitWithTokenRoom let through. */
+export async function admitTenantRequests(ctx: AdmissionContext): Promise<void> {
+  const limiter = ctx.limiter ?? defaultRateLimiter();
+  const tenant = await limiter.checkLimit(planPolicies(ctx.plan).tenantRequests, ctx.tenantId);
+  assertStoreHealthy(ctx.plan, tenant.degraded);
+  if (!tenant.ok) throw limited("tenant_requests", tenant);
+}
+
+/** The tokens/min charge of a request admitShareAndRoom let through. */
 export async function chargeAdmittedTokens(ctx: AdmissionContext, estimate: number): Promise<TokenCharge> {
   const limiter = ctx.limiter ?? defaultRateLimiter();
   const result = await limiter.limitTokens(planPolicies(ctx.plan).tenantTokens, ctx.tenantId, estimate);

@@ -8,7 +8,7 @@ import { reserveRequest, withdrawRequest, type LedgerRequest, type LedgerRouting
 import { buildUsageEvent, quotaTokens } from "@/lib/ledger/usage-event";
 import { writeTurn } from "@/lib/ledger/write-turn";
 import { observeAccountHeaders } from "@/lib/limits/account-headroom";
-import { admitWithTokenRoom, chargeAdmittedTokens, correctTokens, type AdmissionContext, type TokenCharge } from "@/lib/limits/admission";
+import { admitShareAndRoom, admitTenantRequests, chargeAdmittedTokens, correctTokens, type AdmissionContext, type TokenCharge } from "@/lib/limits/admission";
 import type { RateLimiter } from "@/lib/limits/rate-limit";
 import { callClaude, type AttemptRecord } from "@/lib/llm/call-claude";
 import { modelForTier, tierOfModel } from "@/lib/llm/models";
@@ -121,24 +121,29 @@ export async function prepareApiCall(caller: ApiCaller, request: MessagesRequest
   };
   const tokens = prepared.estimatedInputTokens + maxTokens;
 
-  // 4. limit: the key's share with its revocation check, then requests/min with the tokens/min room.
-  await admitWithTokenRoom(admission, tokens, keyStillValid);
+  // 4. limit: the key's share and the tokens/min room, with the key's revocation check.
+  await admitShareAndRoom(admission, tokens, keyStillValid);
   if (plan.monthlyPriceMicros === 0n && !snapshot.ownerVerified) {
     throw new AppError("email_unverified", "This workspace's free quota starts once an owner has verified their email address.");
   }
 
-  // 6. reserve, beside the tokens/min charge: one round trip each, at the same time. Either
-  // refusing undoes the other, so nothing is left behind.
-  const [reserved, charged] = await Promise.allSettled([reserveRequest(ledgerRequest(prepared, requestId)), chargeAdmittedTokens(admission, tokens)]);
-  if (reserved.status === "rejected") {
-    if (charged.status === "fulfilled") await correctTokens(charged.value, 0, options.limiter).catch(() => {});
-    throw reserved.reason;
+  // 6. reserve, beside the tenant's requests/min and the tokens/min charge: one round trip
+  // each, at the same time. Any refusal undoes the others, so nothing is left behind.
+  const [tenantAdmitted, reserved, charged] = await Promise.allSettled([
+    admitTenantRequests(admission),
+    reserveRequest(ledgerRequest(prepared, requestId)),
+    chargeAdmittedTokens(admission, tokens),
+  ]);
+  const refused = [tenantAdmitted, reserved, charged].find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (refused) {
+    await Promise.all([
+      reserved.status === "fulfilled" ? withdrawRequest(caller, requestId) : null,
+      charged.status === "fulfilled" ? correctTokens(charged.value, 0, options.limiter).catch(() => {}) : null,
+    ]);
+    throw refused.reason;
   }
-  if (charged.status === "rejected") {
-    await withdrawRequest(caller, requestId);
-    throw charged.reason;
-  }
-  return { ...prepared, charge: charged.value };
+  // Nothing refused: all three were made.
+  return { ...prepared, charge: (charged as PromiseFulfilledResult<TokenCharge>).value };
 }
 
 export interface RunOptions {

@@ -231,6 +231,20 @@ describe("headroom", () => {
     expect(ttl).toBeLessThanOrEqual(120);
   });
 
+  it("shares a snapshot at most once per interval while no level is crossed, and at once when one is", async () => {
+    const prefix = `${RUN}:${unique("t")}`;
+    const writer = createAccountWatch({ redis: tcpRedis(), keyPrefix: prefix, shareIntervalMs: 60_000 });
+    const reader = newWatch(prefix);
+    for (let i = 1; i <= 3; i++) await writer.observe(await callClaude());
+    // The first observation was shared; the next two (10 % → 30 %, no level crossed) were not.
+    expect((await reader.getHeadroom())?.metrics.requests).toMatchObject({ limit: 10, remaining: 9 });
+    expect((await writer.getHeadroom())?.metrics.requests).toMatchObject({ remaining: 7 }); // its own memory is current
+    await writer.observe(await callClaude());
+    const crossed = await writer.observe(await callClaude()); // 50 %: raises an alert, so shared now
+    expect(levels(crossed.raised)).toEqual(["requests:50"]);
+    expect((await reader.getHeadroom())?.metrics.requests).toMatchObject({ remaining: 5 });
+  });
+
   it("is not low with room left", async () => {
     const watch = newWatch(`${RUN}:${unique("h")}`);
     for (let i = 1; i <= 3; i++) await watch.observe(await callClaude());

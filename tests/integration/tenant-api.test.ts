@@ -284,6 +284,27 @@ describe("errors in Anthropic's envelope, raised as the SDK's own classes", () =
     expect(error.message).toMatch(/limit: (user_share|tenant_requests)/);
   });
 
+  it("a refusal by the workspace's requests/min, decided beside the reservation, leaves no ledger row behind", async () => {
+    const plan = unique("tiny-");
+    await ownerQuery(
+      `INSERT INTO plans (id, name, requests_per_minute, tokens_per_minute, monthly_token_quota, monthly_price_micros, user_share_pct, max_tokens_cap, allowed_tiers)
+       VALUES ($1, 'Tiny', 3, 1000000, 100000000, 1, 100, 256, '{economy}')`,
+      [plan],
+    );
+    invalidatePlans();
+    const tiny = await tenant("Tiny", plan);
+    const other = await createApiKey(tiny.ctx, { name: "second", scopes: ["messages"] });
+    const ask = (key: string) => sdk(key).messages.create({ model: "claude-haiku-4-5", max_tokens: 8, messages: [{ role: "user", content: "hi" }] });
+    for (let i = 0; i < 3; i++) await ask(tiny.key);
+    // The second key is within its own share, but the workspace's 3 requests/min are spent.
+    const refused = await ask(other.key).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(Anthropic.RateLimitError);
+    expect((refused as Error).message).toContain("limit: tenant_requests");
+    await vi.waitFor(async () => expect((await eventsOf(tiny.ctx.tenantId)).every((e) => e.status !== "started")).toBe(true));
+    // Three settled rows; the refused request's row was withdrawn.
+    expect((await eventsOf(tiny.ctx.tenantId)).length).toBe(3);
+  });
+
   it("blocks an injection under a block policy with 422, no upstream call and a security event naming the key", async () => {
     const guarded = await tenant("Guarded");
     await configure(guarded.ctx, guarded.persona, { screeningPolicy: "block" });
