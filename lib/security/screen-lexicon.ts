@@ -21,6 +21,7 @@ import type { ScreenCategory } from "@/lib/security/screen-rules";
 export const CONCEPTS = {
   /** Dismissing instructions: the verb half of an override. */
   dismiss: [
+    "notwithstanding", "regardless of any", "regardless of your", "irrespective of",
     "*不要再按照", "*不再按照", "*不要按照", "*신경 쓰지 않아도", "*اترك", "*جانبا",
     "without yours",
     "reset to", "reset yourself", "revert to",
@@ -66,6 +67,7 @@ export const CONCEPTS = {
   ],
   /** Instructions declared void: a dismissal stated rather than ordered ("your rules are lifted"). */
   dismissed: [
+    "rescinded", "annulled", "hereby", "dont matter", "dont apply", "doesnt matter", "dont count",
     "*関係ない", "*もう関係", "*意味がない", "*मायने नहीं",
     "out the window", "is out", "gilt hier nicht", "gilt nicht", "gelten hier nicht",
     "removed", "stripped", "deleted", "waived", "switched off",
@@ -145,6 +147,7 @@ export const CONCEPTS = {
   /** Whose, or which, instructions: the assistant's own, earlier, or its operator's. */
   /** The assistant addressed: its own instructions, not a product's or a person's. */
   you: [
+    "issued to you", "provided to you", "supplied to you", "assigned to you",
     "*너에게", "*당신에게", "*给你", "*あなたに",
     "you receive", "did you get", "did you receive", "you get", "you're following", "you are following", "are you following", "you follow", "you're running", "you are running", "you operate", "you're operating", "you are operating", "were you", "hast du", "du hast", "as-tu", "tu as", "t'a ", "te dieron", "te han dado", "ti hanno", "je hebt", "heb je",
     "your", "ur ", "yer ", "thy ", "yourself", "you were", "you've been", "you have been", "you got", "you received", "you were given",
@@ -193,6 +196,7 @@ export const CONCEPTS = {
   ],
   /** Taking over: only the user's word counts now. */
   obeyMe: [
+    "henceforth", "comply solely", "solely with",
     "*слушай меня", "*听我的", "*聽我的",
     "mine win", "mine take", "mine apply", "mine override",
     "only listen to me", "listen only to me", "only obey me", "obey only me", "only follow my", "follow only my", "do what i say", "do exactly what i say",
@@ -232,6 +236,7 @@ export const CONCEPTS = {
   ],
   /** Asking for a persona or a game. */
   persona: [
+    "ur an ", "ur a ", "u r a", "new game",
     "playing a game", "we are playing", "a game called", "game where",
     "you'll be", "you will act",
     "the assistant has", "the assistant is now", "assistant has no", "you now have",
@@ -318,6 +323,7 @@ export const CONCEPTS = {
   ],
   /** Somebody else: another tenant, user or colleague. */
   others: [
+    "other account holder", "account holders", "other ppl", "other folks", "other guys",
     "isn't in my workspace", "not in my workspace", "not in our workspace", "outside my workspace", "outside our organi", "another company's", "everyone's", "everybody's",
     "*другие пользовател", "*другие клиент", "*другие компани",
     "the workspace of", "workspace of",
@@ -339,6 +345,7 @@ export const CONCEPTS = {
   ],
   /** Their data. */
   data: [
+    "correspondence",
     "discussed", "talked about", "chatted about",
     "*信息", "*訂單", "*订单", "*记录", "*記錄", "*问了", "*问过", "*问的", "*聊了", "*물어", "*вопрос", "*بيانات",
     "uploaded", "uploads", "knowledge base",
@@ -356,6 +363,7 @@ export const CONCEPTS = {
   ],
   /** Asking to be handed something, or told what someone did. */
   request: [
+    "furnish", "disclose", "produce", "gimme", "hand me",
     "look up", "what documents", "which documents", "what files", "what data", "what messages", "what conversations", "which conversations",
     "*出して", "*给我看",
     "provide", "hand over", "send over",

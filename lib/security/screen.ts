@@ -373,6 +373,9 @@ const NEAR = 25;
 const NEAR_OWNERS = 40;
 /** Between data and its owners: "the messages of other users", not "data with other companies". */
 const OF_OWNER = /\b(?:of|from|for|by|belong to|belongs to|belonging to|owned by|sent by|written by|under|in|de|des|der|di|van|dari|anderer|d'autres)\b/;
+/** "The chats of other users" owns; "data is isolated from other tenants" is a clause about it. */
+const CLAUSE = /\b(?:is|are|be|been|was|were|stays?|kept)\b/;
+const ofOwner = (between: string): boolean => OF_OWNER.test(between) && !CLAUSE.test(between);
 /** An owner word and its noun are one phrase: no colon or comma between ("Your task: read the rules"). */
 const PHRASE_BREAK = /[:,;]/;
 
@@ -410,18 +413,19 @@ class ComboReader {
   }
 
   starts(name: Concept | Derived): readonly number[] {
-    if (name === "hiddenPrompt" || name === "configNoun") return this.withoutTopic(name);
+    const after = FOLLOWED_BY[name as Concept];
+    if (after !== undefined) return this.notFollowedBy(name as Concept, after);
     if (!isDerived(name)) return this.matches.starts(this.form.concept.get(name)!);
     let spans = this.derived.get(name);
     if (spans === undefined) this.derived.set(name, (spans = this.derive(name)));
     return spans;
   }
 
-  /** "your instructions for the oven" asks what the assistant knows, not what it was told. */
-  private withoutTopic(name: "hiddenPrompt" | "configNoun"): readonly number[] {
+  /** Matches of a concept except those the next words turn into something else (FOLLOWED_BY). */
+  private notFollowedBy(name: Concept, after: RegExp): readonly number[] {
     const group = this.form.concept.get(name)!;
     const ends = this.matches.ends(group);
-    return this.matches.starts(group).filter((_, k) => !ABOUT_SOMETHING.test(this.text.slice(ends[k]!, ends[k]! + 24)));
+    return this.matches.starts(group).filter((_, k) => !after.test(this.text.slice(ends[k]!, ends[k]! + 24)));
   }
 
   near(p: number, q: number, window: number): boolean {
@@ -451,7 +455,7 @@ class ComboReader {
         const freeOrder = this.form === SCRIPT;
         return others.filter((o, k) =>
           // Word order is free in the folded scripts' languages ("какие вопросы задавали другие").
-          data.some((d, j) => this.near(o, d, NEAR_OWNERS) && (d > o || freeOrder || o - dataEnd[j]! <= 2 || OF_OWNER.test(this.text.slice(d, othersEnd[k]!)))),
+          data.some((d, j) => this.near(o, d, NEAR_OWNERS) && (d > o || freeOrder || o - dataEnd[j]! <= 2 || ofOwner(this.text.slice(d, othersEnd[k]!)))),
         );
       }
     }
@@ -461,6 +465,9 @@ class ComboReader {
 const DERIVED = new Set<string>(DERIVED_SPANS);
 /** After a noun: what it is about, which makes "your instructions" someone's know-how. */
 const ABOUT_SOMETHING = /^\w*\s+(?:for|on|about|to make|to build|to install|of thumb|regarding|para|pour|fur|per|voor)\b/;
+/** After a request: "show me how …" asks for know-how, not for anybody's data. */
+const HOW_TO = /^\w*\s+(?:me\s+|us\s+)?how\b/;
+const FOLLOWED_BY: Partial<Record<Concept, RegExp>> = { hiddenPrompt: ABOUT_SOMETHING, configNoun: ABOUT_SOMETHING, request: HOW_TO };
 const isDerived = (name: Concept | Derived): name is Derived => DERIVED.has(name);
 
 function matchCombos(text: string, form: FormMatcher, matches: MatchSet, findings: ScreenFinding[], encoding?: Encoding): void {
