@@ -7,6 +7,7 @@ import { AnomalyList } from "@/components/staff/anomaly-list";
 import { RoutingSavingsTable } from "@/components/staff/routing-savings";
 import { SecurityCounts } from "@/components/staff/security-counts";
 import { CostMixChart } from "@/components/staff/cost-mix-chart";
+import { JobQueues } from "@/components/staff/job-queues";
 import { DataQualityNote, KpiCards, ProjectionCards } from "@/components/staff/kpi-cards";
 import { MarginChart } from "@/components/staff/margin-chart";
 import { OversubscriptionSummary } from "@/components/staff/oversubscription-summary";
@@ -20,6 +21,7 @@ import { Label } from "@/components/ui/label";
 import { PageHeader } from "@/components/workspace/page-header";
 import { firstParam, type SearchParams } from "@/lib/api/search-params";
 import { formatDay, formatMonth } from "@/lib/format";
+import { getJobQueueStatus } from "@/lib/jobs/status";
 import { modelDisplayName } from "@/lib/llm/models";
 import { getAccountOverview } from "@/lib/staff/account";
 import { listStaffAnomalies } from "@/lib/staff/anomalies";
@@ -91,7 +93,7 @@ export default async function StaffPage({ searchParams }: { searchParams: Search
   const tenantParam = z.uuid().safeParse(firstParam(params.tenant));
   const focusId = tenantParam.success ? tenantParam.data : undefined;
 
-  const [overview, account, anomalies, securityCounts, prices, plans, routingSavings] = await Promise.all([
+  const [overview, account, anomalies, securityCounts, prices, plans, routingSavings, jobQueues] = await Promise.all([
     getMarginOverview(staff.id, { month, tenantId: focusId, now }),
     getAccountOverview(staff.id, { now }),
     listStaffAnomalies(staff.id, { limit: 25 }),
@@ -99,6 +101,10 @@ export default async function StaffPage({ searchParams }: { searchParams: Search
     listPrices(staff.id, now),
     listPlans(),
     getRoutingSavings(staff.id, { month }),
+    getJobQueueStatus().catch((error: unknown) => {
+      console.error("[staff] job queue status failed", error);
+      return null;
+    }),
   ]);
 
   const isCurrent = overview.isCurrentMonth;
@@ -161,6 +167,14 @@ export default async function StaffPage({ searchParams }: { searchParams: Search
           </CardBody>
         </Section>
       )}
+
+      <Section
+        id="jobs-heading"
+        title="Background jobs"
+        description="pg-boss queues on the application database: ingestion, summaries and memory proposals per tenant, the sweeper, anomaly detection and rollups on schedules. A failed job has used all its retries; a document's failure is also shown to its tenant's admins."
+      >
+        <JobQueues queues={jobQueues} />
+      </Section>
 
       <Section
         id="tenants-heading"

@@ -31,7 +31,7 @@ export const SEARCH_POLICY = {
   maxLimit: 50,
   defaultBudgetTokens: 2_000,
   /** Matches each list ranks at most (see the trade-off above). */
-  candidates: 500,
+  candidates: 300,
   maxQueryChars: 1_000,
   /** Words shorter than this are not fuzzy-matched (too many trigram neighbours). */
   fuzzyMinWordLength: 4,

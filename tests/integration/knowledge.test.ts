@@ -10,6 +10,7 @@ import type { Role } from "@/lib/db/generated/enums";
 import { withTenant } from "@/lib/db/scope";
 import { withScopeSql } from "@/lib/db/sql";
 import { currentBoss, registerJob, startJobs, stopJobs } from "@/lib/jobs/boss";
+import { getJobQueueStatus } from "@/lib/jobs/status";
 import { SYSTEM_ACTOR_ID } from "@/lib/jobs/system-actor";
 import { createDocument, deleteDocument, getDocument, listDocuments, replaceDocument, setDocumentVisibility, type KnowledgeDocumentView } from "@/lib/knowledge/documents";
 import { fakeEmbeddingProvider, inMemoryVectorRanker } from "@/lib/knowledge/embeddings";
@@ -142,6 +143,9 @@ describe("ingestion through pg-boss", () => {
         [doc.id],
       );
       expect(jobs).toEqual([{ state: "failed", retry_count: 2 }]);
+      // The staff console's counts (lib/jobs/status.ts) show it.
+      const ingest = (await getJobQueueStatus()).find((q) => q.name === "knowledge-ingest");
+      expect(ingest!.failed).toBeGreaterThanOrEqual(1);
     } finally {
       await ownerQuery("ALTER TABLE knowledge_chunks DROP CONSTRAINT IF EXISTS test_kaboom");
     }
