@@ -66,6 +66,7 @@ const FACTS: { title: string; body: string }[] = [
   { title: "Models", body: "Use a model your plan includes (GET /v1/models) or \"auto\": the cheapest model likely to handle the request, up to your workspace's tier. max_tokens is capped at your plan's limit." },
   { title: "Limits", body: "Calls count against the workspace's requests/min, tokens/min and monthly quota; each key counts as one user for the fair share. A 429 names the limit and carries retry-after." },
   { title: "Usage", body: "Every call is metered on its key. GET /v1/usage (scope usage:read) returns usage by day, model or key, with the same totals as the usage dashboard." },
+  { title: "Knowledge", body: "POST /v1/knowledge/search ranks your knowledge base as the assistant does; POST /v1/knowledge/documents (scope knowledge:write) adds or replaces a document from text." },
   { title: "Errors", body: "Errors use Anthropic's format and status codes, so the SDKs raise their usual exceptions. Unknown request fields are refused with a 400 that names them." },
 ];
 
@@ -126,7 +127,7 @@ export function ApiDocsPanel({ slug, defaultModel }: { slug: string; defaultMode
             <a className="font-medium text-indigo-700 underline-offset-2 hover:underline" href="/api/openapi.json">
               OpenAPI 3.1 document
             </a>{" "}
-            (POST /v1/messages, POST /v1/messages/count_tokens, GET /v1/models, GET /v1/usage).
+            (messages, count_tokens, models, usage, knowledge search and documents).
           </p>
         </CardBody>
       </Card>

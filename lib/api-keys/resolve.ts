@@ -10,6 +10,8 @@ export interface ResolvedApiKey {
   planId: string;
   /** null: the key does not expire. */
   expiresAt: Date | null;
+  /** The admin who created the key: knowledge writes through it act with their authority. */
+  createdById: string;
 }
 
 interface ResolveRow {
@@ -18,6 +20,7 @@ interface ResolveRow {
   scopes: string[];
   plan_id: string;
   expires_at: Date | null;
+  created_by_id: string;
 }
 
 /**
@@ -33,8 +36,8 @@ export async function resolveApiKey(presentedKey: string): Promise<ResolvedApiKe
 
 export async function resolveApiKeyHash(keyHash: string): Promise<ResolvedApiKey | null> {
   const [row] = await withScopeSql({ kind: "auth" }, (db) =>
-    db.query<ResolveRow>("SELECT tenant_id, key_id, scopes, plan_id, expires_at FROM resolve_api_key($1)", [keyHash], { commit: true }),
+    db.query<ResolveRow>("SELECT tenant_id, key_id, scopes, plan_id, expires_at, created_by_id FROM resolve_api_key($1)", [keyHash], { commit: true }),
   );
   if (!row) return null;
-  return { tenantId: row.tenant_id, keyId: row.key_id, scopes: row.scopes.filter(isApiKeyScope), planId: row.plan_id, expiresAt: row.expires_at };
+  return { tenantId: row.tenant_id, keyId: row.key_id, scopes: row.scopes.filter(isApiKeyScope), planId: row.plan_id, expiresAt: row.expires_at, createdById: row.created_by_id };
 }

@@ -86,6 +86,42 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
           responses: { "200": { description: "The model", content: { "application/json": { schema: { $ref: "#/components/schemas/Model" } } } }, "401": ERRORS["401"], "404": ERRORS["404"] },
         },
       },
+      "/v1/knowledge/search": {
+        post: {
+          summary: "Search your workspace's knowledge base: the ranking the assistant uses in a turn (scope messages; members' documents)",
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: { type: "object", required: ["query"], additionalProperties: false, properties: { query: { type: "string", minLength: 1, maxLength: 1000 }, limit: { type: "integer", minimum: 1, maximum: 50 }, budget_tokens: { type: "integer", minimum: 1, maximum: 16000 } } } } },
+          },
+          responses: {
+            "200": {
+              description: "Passages, best first, within the token budget",
+              content: { "application/json": { schema: { type: "object", properties: { data: { type: "array", items: { type: "object", properties: { chunk_id: { type: "string" }, document_id: { type: "string" }, document_title: { type: "string" }, heading_path: { type: "array", items: { type: "string" } }, text: { type: "string" }, score: { type: "number" }, tokens: { type: "integer" } } } }, used_tokens: { type: "integer" }, dropped_for_budget: { type: "integer" } } } } },
+            },
+            "400": ERRORS["400"],
+            "401": ERRORS["401"],
+            "403": ERRORS["403"],
+          },
+        },
+      },
+      "/v1/knowledge/documents": {
+        post: {
+          summary: "Add a document from text, or a new version of one (scope knowledge:write); ingested in the background",
+          description: "The key writes with the authority of the admin who created it. `replace`: the id of the document to give a new version; the old version stays searchable until the new one is ready.",
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: { type: "object", required: ["title", "text"], additionalProperties: false, properties: { title: { type: "string", maxLength: 200 }, text: { type: "string", minLength: 1 }, visibility: { type: "string", enum: ["members", "admins"] }, replace: { type: "string", format: "uuid" } } } } },
+          },
+          responses: {
+            "201": { description: "Created, queued for ingestion", content: { "application/json": { schema: { type: "object" } } } },
+            "200": { description: "A new version, queued for ingestion", content: { "application/json": { schema: { type: "object" } } } },
+            "400": ERRORS["400"],
+            "401": ERRORS["401"],
+            "403": ERRORS["403"],
+            "413": ERRORS["413"],
+          },
+        },
+      },
       "/v1/usage": {
         get: {
           summary: "Your workspace's settled usage by day, model or key (scope usage:read)",

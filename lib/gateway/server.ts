@@ -5,6 +5,7 @@ import type { ApiKeyScope } from "@/lib/api-keys/scopes";
 import { GatewayError, errorBody, toGatewayError, upstreamFailure } from "@/lib/gateway/errors";
 import { readJsonBody, sendError, sendJson, SseWriter } from "@/lib/gateway/http";
 import { countTokensRequestSchema, describeIssue, messagesRequestSchema } from "@/lib/gateway/messages-request";
+import { searchForApi, writeDocumentForApi } from "@/lib/gateway/knowledge";
 import { listModels, retrieveModel } from "@/lib/gateway/models";
 import { readUsage } from "@/lib/gateway/usage";
 import type { RateLimiter } from "@/lib/limits/rate-limit";
@@ -21,6 +22,8 @@ import { getPlan } from "@/lib/tenancy/plans";
  *   POST /v1/messages/count_tokens  messages     the count of what would be sent, prefix included
  *   GET  /v1/models[/{id}]          messages     the models the tenant's plan allows
  *   GET  /v1/usage                  usage:read   the tenant's usage (lib/gateway/usage.ts)
+ *   POST /v1/knowledge/search       messages     the knowledge ranking (lib/gateway/knowledge.ts)
+ *   POST /v1/knowledge/documents    knowledge:write  a document from text, or a new version
  *
  * Identify: the key travels in `x-api-key` or as a Bearer token (the SDKs send one or the
  * other, by version); resolved through the
@@ -64,6 +67,19 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, keys: 
       sendJson(res, 200, JSON.stringify(retrieveModel(await getPlan(caller.planId), decodeURIComponent(path.slice("/v1/models/".length)))));
     });
   }
+  if (path === "/v1/knowledge/search") {
+    return allow(method, "POST", async () => {
+      const caller = await identify(req, keys, "messages");
+      sendJson(res, 200, JSON.stringify(await searchForApi(caller, await readJsonBody(req))));
+    });
+  }
+  if (path === "/v1/knowledge/documents") {
+    return allow(method, "POST", async () => {
+      const caller = await identify(req, keys, "knowledge:write");
+      const written = await writeDocumentForApi(caller, await readJsonBody(req));
+      sendJson(res, written.status, JSON.stringify(written.document));
+    });
+  }
   if (path === "/v1/usage") return allow(method, "GET", async () => sendJson(res, 200, JSON.stringify(await readUsage(await identify(req, keys, "usage:read"), url.searchParams))));
   throw new GatewayError(404, "not_found_error", `No route for ${method} ${url.pathname}. See /api/openapi.json for the tenant API.`);
 }
@@ -93,7 +109,7 @@ async function identifyFast(req: IncomingMessage, keys: ApiKeyCache, scope: ApiK
   const stillValid = found.stillValid.then((ok) => {
     if (!ok) throw invalidKey();
   });
-  return { caller: { tenantId: key.tenantId, keyId: key.keyId, planId: key.planId, scopes: key.scopes }, stillValid };
+  return { caller: { tenantId: key.tenantId, keyId: key.keyId, planId: key.planId, scopes: key.scopes, createdById: key.createdById }, stillValid };
 }
 
 function invalidKey(): GatewayError {

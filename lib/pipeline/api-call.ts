@@ -48,6 +48,8 @@ export interface ApiCaller {
   keyId: string;
   planId: string;
   scopes: readonly ApiKeyScope[];
+  /** Who created the key (knowledge writes act with their authority). */
+  createdById: string;
 }
 
 export interface PreparedApiCall {

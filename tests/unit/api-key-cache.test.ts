@@ -8,7 +8,7 @@ function setup(expiresAt: Date | null, revoked: () => Promise<boolean>) {
   let clock = 1_000_000;
   let loads = 0;
   let valid = true;
-  const value: ResolvedApiKey = { tenantId: "t", keyId: "k", scopes: ["messages"], planId: "free", expiresAt };
+  const value: ResolvedApiKey = { tenantId: "t", keyId: "k", scopes: ["messages"], planId: "free", expiresAt, createdById: "u" };
   const cache = new ApiKeyCache({
     ttlMs: 60_000,
     now: () => clock,

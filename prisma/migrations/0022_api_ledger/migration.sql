@@ -70,3 +70,32 @@ LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER AS $$
 $$;
 REVOKE EXECUTE ON FUNCTION tenant_owner_verified(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tenant_owner_verified(uuid) TO bh_tenant;
+
+-- resolve_api_key() as in 0015_api_keys, also returning who created the key: the tenant API's
+-- knowledge writes (POST /v1/knowledge/documents, scope knowledge:write) act with the
+-- authority of the admin who created the key, checked at each write (a creator who is no
+-- longer an admin or owner makes the key's writes fail with a 403).
+DROP FUNCTION resolve_api_key(text);
+CREATE FUNCTION resolve_api_key(p_key_hash text)
+RETURNS TABLE (tenant_id uuid, key_id uuid, scopes text[], plan_id text, expires_at timestamptz, created_by_id uuid)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+  v_key record;
+BEGIN
+  SELECT k.tenant_id, k.id, k.scopes, k.expires_at, k.last_used_at, k.created_by_id, t.plan_id AS plan_id INTO v_key
+    FROM public.api_keys k
+    JOIN public.tenants t ON t.id = k.tenant_id
+   WHERE k.key_hash = p_key_hash
+     AND k.revoked_at IS NULL
+     AND (k.expires_at IS NULL OR k.expires_at > now());
+  IF NOT FOUND THEN
+    RETURN;
+  END IF;
+  IF v_key.last_used_at IS NULL OR v_key.last_used_at < now() - interval '1 minute' THEN
+    UPDATE public.api_keys k SET last_used_at = now() WHERE k.tenant_id = v_key.tenant_id AND k.id = v_key.id;
+  END IF;
+  RETURN QUERY SELECT v_key.tenant_id, v_key.id, v_key.scopes, v_key.plan_id, v_key.expires_at::timestamptz, v_key.created_by_id;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION resolve_api_key(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION resolve_api_key(text) TO bh_auth;
