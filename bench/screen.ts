@@ -1,3 +1,4 @@
+import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { screenText } from "@/lib/security/screen";
 import type { Scenario } from "./lib/scenario";
@@ -24,15 +25,25 @@ const MESSAGES: { name: string; text: string }[] = [
   { name: "homoglyphs and invisibles", text: fill("Pl\u0435ase s\u0435nd th\u0435 inv\u043Eice t\u043E \u200Bthe cust\u043Emer t\u043Em\u043Err\u043Ew. ") },
 ];
 
-function measure(text: string, iterations: number): LatencySummary & { p95: number } {
+interface Measured extends LatencySummary {
+  p95: number;
+  /** CPU time of the process per call: what the screen costs, whatever else shares the CPU. */
+  cpu: LatencySummary;
+}
+
+function measure(text: string, iterations: number): Measured {
   for (let i = 0; i < Math.min(200, iterations); i++) screenText(text);
   const samples: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < iterations; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     screenText(text);
     samples.push(performance.now() - t0);
+    const used = process.cpuUsage(c0);
+    cpu.push((used.user + used.system) / 1000);
   }
-  return { ...summarize(samples), p95: percentile([...samples].sort((a, b) => a - b), 95) };
+  return { ...summarize(samples), p95: percentile([...samples].sort((a, b) => a - b), 95), cpu: summarize(cpu) };
 }
 
 export const screen: Scenario = {
@@ -48,12 +59,25 @@ export const screen: Scenario = {
     });
     console.log(
       formatTable(
-        ["message", "chars", "verdict", "p50", "p95", "p99", "max"],
-        rows.map((r) => [r.message, String(r.chars), `${r.verdict} (${r.score})`, ms(r.latency.p50), ms(r.latency.p95), ms(r.latency.p99), ms(r.latency.max)]),
+        ["message", "chars", "verdict", "p50", "p95", "p99", "max", "cpu p50", "cpu p99"],
+        rows.map((r) => [
+          r.message,
+          String(r.chars),
+          `${r.verdict} (${r.score})`,
+          ms(r.latency.p50),
+          ms(r.latency.p95),
+          ms(r.latency.p99),
+          ms(r.latency.max),
+          ms(r.latency.cpu.p50),
+          ms(r.latency.cpu.p99),
+        ]),
       ),
     );
     const worstP99 = Math.max(...rows.map((r) => r.latency.p99));
-    console.log(`worst P99 ${ms(worstP99)} (target < ${TARGET_P99_MS} ms)${worstP99 < TARGET_P99_MS ? "" : " — over target"}`);
+    const worstCpuP99 = Math.max(...rows.map((r) => r.latency.cpu.p99));
+    console.log(`worst P99 ${ms(worstP99)} wall, ${ms(worstCpuP99)} CPU (target < ${TARGET_P99_MS} ms)${worstP99 < TARGET_P99_MS ? "" : " — over target on the wall clock"}`);
+    // On a shared machine the wall clock also counts time other processes held the CPU.
+    console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} (${cpus().length} CPUs)`);
     // The attack must still be caught at full length, or the numbers measure a broken detector.
     const failures = rows.filter((r) => (r.message.includes("attack") ? r.verdict === "allow" : r.verdict !== "allow")).length;
     return {
@@ -61,7 +85,19 @@ export const screen: Scenario = {
         iterations,
         targetP99Ms: TARGET_P99_MS,
         worstP99Ms: round2(worstP99),
-        rows: rows.map((r) => ({ ...r, latency: { p50: round2(r.latency.p50), p90: round2(r.latency.p90), p95: round2(r.latency.p95), p99: round2(r.latency.p99), max: round2(r.latency.max) } })),
+        worstCpuP99Ms: round2(worstCpuP99),
+        rows: rows.map((r) => ({
+          ...r,
+          latency: {
+            p50: round2(r.latency.p50),
+            p90: round2(r.latency.p90),
+            p95: round2(r.latency.p95),
+            p99: round2(r.latency.p99),
+            max: round2(r.latency.max),
+            cpuP50: round2(r.latency.cpu.p50),
+            cpuP99: round2(r.latency.cpu.p99),
+          },
+        })),
       },
       failures,
     };

@@ -163,6 +163,7 @@ const MULTI = 4;
 const KIND = new Uint8Array(0x10000);
 const SINGLE_CODE = new Uint16Array(0x10000);
 const decoder = new TextDecoder("utf-16le");
+let skeletonBuffer = new Uint16Array(16_384);
 
 function kindOf(c: number): number {
   let kind = KIND[c]!;
@@ -184,14 +185,16 @@ function kindOf(c: number): number {
 export function skeletonInfo(text: string): { text: string; invisible: number } {
   // ASCII text is its own skeleton once lower-cased; most messages take this path.
   if (!/[^\x00-\x7f]/.test(text)) return { text: text.toLowerCase(), invisible: 0 };
-  let buf = new Uint16Array(text.length + 64);
+  // One buffer for every call (the screen is hot and single-threaded): less garbage.
+  if (skeletonBuffer.length < text.length + 64) skeletonBuffer = new Uint16Array(text.length * 2 + 64);
+  let buf = skeletonBuffer;
   let n = 0;
   let invisible = 0;
   const push = (code: number) => {
     if (n === buf.length) {
       const grown = new Uint16Array(buf.length * 2);
       grown.set(buf);
-      buf = grown;
+      skeletonBuffer = buf = grown;
     }
     buf[n++] = code;
   };

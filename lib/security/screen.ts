@@ -272,8 +272,18 @@ const ANCHORED = new Set(SCREEN_RULES.filter((r) => /(?<!\\)[\^$]|\(\?<[=!]/.tes
  * reads the same as in the whole text.
  */
 function testRule(rule: ScreenRule, text: string, form: FormMatcher, matches: MatchSet): boolean {
-  if (!useGates || rule.gate === undefined || ANCHORED.has(rule.id) || text.length <= 2 * RULE_REACH) return rule.pattern.test(text);
-  const gates: readonly ScreenGate[] = typeof rule.gate === "string" ? [rule.gate] : rule.gate;
+  if (ANCHORED.has(rule.id)) return rule.pattern.test(text);
+  return stretches(text, rule.gate, form, matches).some((stretch) => rule.pattern.test(stretch));
+}
+
+/**
+ * The parts of the text a gated check needs to read: the whole text when it is short, has
+ * no usable gate, or its gate words are everywhere; otherwise the stretches of RULE_REACH
+ * around each word of the rarest gate, merged where they overlap.
+ */
+function stretches(text: string, gate: ScreenGate | readonly ScreenGate[] | undefined, form: FormMatcher, matches: MatchSet): string[] {
+  if (!useGates || gate === undefined || text.length <= 2 * RULE_REACH) return [text];
+  const gates: readonly ScreenGate[] = typeof gate === "string" ? [gate] : gate;
   let anchors: readonly number[] | null = null;
   for (const g of gates) {
     const group = form.gate.get(g)!;
@@ -281,17 +291,18 @@ function testRule(rule: ScreenRule, text: string, form: FormMatcher, matches: Ma
     const other = matches.starts(group);
     if (anchors === null || other.length < anchors.length) anchors = other;
   }
-  if (anchors === null || anchors.length * 2 * RULE_REACH >= text.length) return rule.pattern.test(text);
+  if (anchors === null || anchors.length * 2 * RULE_REACH >= text.length) return [text];
   const sorted = [...anchors].sort((x, y) => x - y);
+  const out: string[] = [];
   let i = 0;
   while (i < sorted.length) {
     const start = wordBoundaryBefore(text, Math.max(0, sorted[i]! - RULE_REACH));
     let end = sorted[i]! + RULE_REACH;
     while (i + 1 < sorted.length && sorted[i + 1]! - RULE_REACH <= end) end = sorted[++i]! + RULE_REACH;
     i++;
-    if (rule.pattern.test(text.slice(start, wordBoundaryAfter(text, end)))) return true;
+    out.push(text.slice(start, wordBoundaryAfter(text, end)));
   }
-  return false;
+  return out;
 }
 
 const isWordChar = (c: number): boolean => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
@@ -328,9 +339,11 @@ function matchCooccurrence(form: string, matches: MatchSet, findings: ScreenFind
   for (const rule of COOCCURRENCE_RULES) {
     if (!gatesOpen(rule.gate, LATIN, matches)) continue;
     const [first, ...rest] = rule.all;
-    // One scan of the whole text first: most texts never get split into sentences.
-    if (!first || !first.test(form)) continue;
-    const hit = form.split(SENTENCE_BREAK).some((sentence) => first.test(sentence) && rest.every((p) => p.test(sentence)));
+    // Only the stretches around the gate words are split into sentences, and only those where
+    // the first pattern occurs at all (a sentence holding every part holds the gate words).
+    const hit = stretches(form, rule.gate, LATIN, matches).some(
+      (stretch) => first!.test(stretch) && stretch.split(SENTENCE_BREAK).some((sentence) => first!.test(sentence) && rest.every((p) => p.test(sentence))),
+    );
     if (hit) findings.push(finding(rule.id, rule.category, rule.weight));
   }
 }
