@@ -159,7 +159,7 @@ describe("resolving a presented key", () => {
     expect((await keyRow(created.id))?.last_used_at).toBeNull();
     const resolved = await resolveApiKey(created.key);
     const [tenant] = await ownerQuery<{ plan_id: string }>("SELECT plan_id FROM tenants WHERE id = $1", [owner.tenantId]);
-    expect(resolved).toEqual({ tenantId: owner.tenantId, keyId: created.id, scopes: ["messages"], planId: tenant!.plan_id, expiresAt: null });
+    expect(resolved).toEqual({ tenantId: owner.tenantId, keyId: created.id, scopes: ["messages"], planId: tenant!.plan_id, expiresAt: null, createdById: owner.userId });
     expect((await keyRow(created.id))?.last_used_at).toBeInstanceOf(Date);
   });
 
