@@ -292,6 +292,16 @@ function stretches(text: string, gate: ScreenGate | readonly ScreenGate[] | unde
     if (anchors === null || other.length < anchors.length) anchors = other;
   }
   if (anchors === null || anchors.length * 2 * RULE_REACH >= text.length) return [text];
+  // Rules that share a rarest gate share its stretches: cut once per text.
+  let cut = stretchCache.get(anchors);
+  if (cut === undefined || cut.text !== text) stretchCache.set(anchors, (cut = { text, stretches: cutStretches(text, anchors) }));
+  return cut.stretches;
+}
+
+/** Per gate-match list (a new list every scan, so entries never outlive their text's use). */
+const stretchCache = new WeakMap<readonly number[], { text: string; stretches: string[] }>();
+
+function cutStretches(text: string, anchors: readonly number[]): string[] {
   const sorted = [...anchors].sort((x, y) => x - y);
   const out: string[] = [];
   let i = 0;
