@@ -99,28 +99,24 @@ export async function chargeTokens(ctx: AdmissionContext, estimate: number): Pro
 }
 
 /**
- * The data plane's admission (the tenant API, ARCHITECTURE.md "The data plane"): the same
- * limits as admitRequest + chargeTokens, arranged so they ride with other round trips.
+ * The same limits as admitRequest + chargeTokens, as single checks a pipeline can send beside
+ * its other round trips (ARCHITECTURE.md "The data plane"). Each throws the named 429.
+ * When several go together, settleInOrder reports the first refusal in the given order, so
+ * the answer does not depend on which reply came back first.
  *
- * admitShareAndRoom: the caller's fair share and the tokens/min room read, sent together with
- * `alongside` (the key's revocation check: a revoked key is refused before anything of its
- * request counts). Then admitTenantRequests (the tenant's requests/min), which the front door
- * sends beside the ledger reservation and chargeAdmittedTokens; if any of the three refuses,
- * the others are undone (withdrawn, refunded). The fair share still comes first, so one
- * caller's flood is refused before it spends the tenant's requests/min.
+ *   tenant API  [fair share + tokens/min room + the key's revocation check]
+ *               → [requests/min + ledger reservation + tokens/min charge]
+ *   chat        [fair share] → compose → [requests/min + tokens/min room]
+ *               → [ledger reservation + tokens/min charge]
+ *
+ * The fair share always comes first, so one caller's flood is refused before it spends the
+ * tenant's requests/min; a refusal in a later group undoes what its group made.
  */
-export async function admitShareAndRoom(ctx: AdmissionContext, estimate: number, alongside?: Promise<unknown>): Promise<void> {
+export async function checkUserShare(ctx: AdmissionContext): Promise<void> {
   const limiter = ctx.limiter ?? defaultRateLimiter();
-  const policies = planPolicies(ctx.plan);
-  const [, user, left] = await Promise.all([
-    alongside,
-    limiter.checkLimit(policies.userRequests, `${ctx.tenantId}:${ctx.userId}`),
-    limiter.remaining(policies.tenantTokens, ctx.tenantId),
-  ]);
+  const user = await limiter.checkLimit(planPolicies(ctx.plan).userRequests, `${ctx.tenantId}:${ctx.userId}`);
   assertStoreHealthy(ctx.plan, user.degraded);
   if (!user.ok) throw limited("user_share", user);
-  assertStoreHealthy(ctx.plan, left.degraded);
-  if (left.remaining < estimate) throw tokensRefused(policies.tenantTokens, left);
 }
 
 export async function admitTenantRequests(ctx: AdmissionContext): Promise<void> {
@@ -130,7 +126,29 @@ export async function admitTenantRequests(ctx: AdmissionContext): Promise<void> 
   if (!tenant.ok) throw limited("tenant_requests", tenant);
 }
 
-/** The tokens/min charge of a request admitShareAndRoom let through. */
+/** Whether the request's estimate fits the tenant's tokens/min window (a read: nothing is charged). */
+export async function checkTokenRoom(ctx: AdmissionContext, estimate: number): Promise<void> {
+  const limiter = ctx.limiter ?? defaultRateLimiter();
+  const policy = planPolicies(ctx.plan).tenantTokens;
+  const left = await limiter.remaining(policy, ctx.tenantId);
+  assertStoreHealthy(ctx.plan, left.degraded);
+  if (left.remaining < estimate) throw tokensRefused(policy, left);
+}
+
+/** Awaits every promise; throws the first rejection in argument order. */
+export async function settleInOrder<T extends readonly unknown[]>(...promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const results = await Promise.allSettled(promises);
+  const refused = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (refused) throw refused.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+/** The tenant API's first group: fair share and tokens/min room, beside `alongside` (the key's revocation check). */
+export async function admitShareAndRoom(ctx: AdmissionContext, estimate: number, alongside: Promise<unknown> = Promise.resolve()): Promise<void> {
+  await settleInOrder(alongside, checkUserShare(ctx), checkTokenRoom(ctx, estimate));
+}
+
+/** The tokens/min charge of a request whose room was checked (checkTokenRoom). */
 export async function chargeAdmittedTokens(ctx: AdmissionContext, estimate: number): Promise<TokenCharge> {
   const limiter = ctx.limiter ?? defaultRateLimiter();
   const result = await limiter.limitTokens(planPolicies(ctx.plan).tenantTokens, ctx.tenantId, estimate);

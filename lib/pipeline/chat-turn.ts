@@ -3,7 +3,7 @@ import { AppError } from "@/lib/api/errors";
 import type { ChatRequest } from "@/lib/chat/schemas";
 import { withScopeSql } from "@/lib/db/sql";
 import { reserveRequest, withdrawRequest, type LedgerRequest } from "@/lib/ledger/reserve";
-import { admitRequest, chargeTokens, correctTokens, type AdmissionContext } from "@/lib/limits/admission";
+import { admitTenantRequests, chargeAdmittedTokens, checkTokenRoom, checkUserShare, correctTokens, settleInOrder, type AdmissionContext } from "@/lib/limits/admission";
 import { observeAccountHeaders } from "@/lib/limits/account-headroom";
 import type { RateLimiter } from "@/lib/limits/rate-limit";
 import { describeClaudeBackend } from "@/lib/llm/anthropic-client";
@@ -25,10 +25,11 @@ import { getPlan, type Plan } from "@/lib/tenancy/plans";
  * (zod, byte cap, NUL refused: lib/chat/schemas.ts). From here:
  *
  *   3. screen    the detector's verdict and the tenant's policy (off / flag / block)
- *   4. limit     the user's fair share and the tenant's requests/min
+ *   4. limit     the user's fair share (Redis alone, before any database work)
  *   5. compose   config + conversation → system prompt and window; sizes the call
- *   6. reserve   the ledger row ('started') + the quota bound (batched per tenant)
- *      limit     tokens/min, charged with the estimate (refused → the row is withdrawn)
+ *      limit     the tenant's requests/min and the tokens/min room, together
+ *   6. reserve   the ledger row ('started') + the quota bound (batched per tenant), beside
+ *                the tokens/min charge (either refusing undoes the other)
  *   7. call      behind the scheduler, retries reserving their own rows; streamed out
  *                through the leak watch (canary, verbatim prompt), which cuts a leaking reply
  *   8. record    messages + every attempt's settlement + quota, one write (or the outbox)
@@ -43,25 +44,32 @@ export async function startChatTurn(caller: Caller, request: ChatRequest, signal
   const message = request.message ?? "";
   await enforceScreenPolicy(caller, message, screenMessage(message), { requestId, source: "chat" });
 
+  // 4. limit: the user's fair share before anything touches the database (a flood is
+  // refused by Redis alone); requests/min and the tokens/min room once the turn is sized.
   const plan = await getPlan(caller.planId);
   const admission: AdmissionContext = { tenantId: caller.tenantId, userId: caller.userId, plan, limiter: options.limiter };
-  await admitRequest(admission);
+  await checkUserShare(admission);
 
   const turn = await withScopeSql({ kind: "tenant", tenantId: caller.tenantId, userId: caller.userId }, (db) => composeTurn(db, caller, request, plan));
+  const tokens = turn.estimatedInputTokens + turn.maxTokens;
+  await settleInOrder(admitTenantRequests(admission), checkTokenRoom(admission, tokens));
   // A free workspace's quota starts once an owner has verified their email (no free
   // workspaces in bulk from unverified addresses); a paid plan is its own proof.
   if (plan.monthlyPriceMicros === 0n && !turn.ownerVerified) {
     throw new AppError("email_unverified", "Verify your email address to start this workspace's free quota. We sent you a link; you can resend it from your account page.");
   }
-  await reserveRequest(ledgerRequest(caller, turn, plan, requestId));
-
-  let charge;
-  try {
-    charge = await chargeTokens(admission, turn.estimatedInputTokens + turn.maxTokens);
-  } catch (error) {
-    await withdrawRequest(caller, requestId);
-    throw error;
+  // 6. reserve, beside the tokens/min charge (one round trip each, at once); either refusing
+  // undoes the other, so nothing is left behind.
+  const [reserved, charged] = await Promise.allSettled([reserveRequest(ledgerRequest(caller, turn, plan, requestId)), chargeAdmittedTokens(admission, tokens)]);
+  if (reserved.status === "rejected") {
+    if (charged.status === "fulfilled") await correctTokens(charged.value, 0, options.limiter).catch(() => {});
+    throw reserved.reason;
   }
+  if (charged.status === "rejected") {
+    await withdrawRequest(caller, requestId);
+    throw charged.reason;
+  }
+  const charge = charged.value;
   // The context's background work (summaries, memory proposals), only for a turn that is going ahead.
   for (const job of turn.backgroundJobs) enqueueContextJob(job);
 
