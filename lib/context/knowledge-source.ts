@@ -1,4 +1,5 @@
 import type { KnowledgePassage } from "@/lib/context/context-blocks";
+import type pg from "pg";
 import type { ScopedSql } from "@/lib/db/sql";
 import { searchKnowledge } from "@/lib/knowledge/search";
 
@@ -14,7 +15,7 @@ export interface KnowledgeScope {
   userId: string;
 }
 
-export async function searchTurnKnowledge(db: ScopedSql, scope: KnowledgeScope, query: string, options: { budgetTokens: number; limit: number }): Promise<KnowledgePassage[]> {
+export async function searchTurnKnowledge(db: ScopedSql | pg.Pool, scope: KnowledgeScope, query: string, options: { budgetTokens: number; limit: number }): Promise<KnowledgePassage[]> {
   const result = await searchKnowledge(db, { kind: "tenant", tenantId: scope.tenantId, userId: scope.userId }, query, options);
   return result.passages.map((p) => ({
     id: p.chunkId,
@@ -23,4 +24,24 @@ export async function searchTurnKnowledge(db: ScopedSql, scope: KnowledgeScope, 
     section: p.headingPath.length > 0 ? p.headingPath.join(" › ") : null,
     text: p.text,
   }));
+}
+
+/**
+ * Whether a tenant has any knowledge at all, as the last turn in this process saw it (the
+ * turn's statement reports it for free): a tenant without documents — most of them — then
+ * skips the search's round trip. Entries last PRESENCE_TTL_MS; a tenant's first document is
+ * searched from the first turn that sees it (the turn then searches after its statement).
+ */
+export const PRESENCE_TTL_MS = 5_000;
+const MAX_TENANTS = 10_000;
+const presence = new Map<string, { until: number; has: boolean }>();
+
+export function knownToHaveNoKnowledge(tenantId: string, now = Date.now()): boolean {
+  const seen = presence.get(tenantId);
+  return seen !== undefined && seen.until > now && !seen.has;
+}
+
+export function noteKnowledgePresence(tenantId: string, has: boolean, now = Date.now()): void {
+  if (presence.size >= MAX_TENANTS && !presence.has(tenantId)) presence.delete(presence.keys().next().value!);
+  presence.set(tenantId, { until: now + PRESENCE_TTL_MS, has });
 }

@@ -5,7 +5,8 @@ import type { ContextJob } from "@/lib/context/background-jobs";
 import { CONTEXT_BUDGET } from "@/lib/context/budget";
 import { composeContext, type ComposedContext } from "@/lib/context/compose-context";
 import type { HistoryMessage, WindowMessage } from "@/lib/context/history";
-import { searchTurnKnowledge } from "@/lib/context/knowledge-source";
+import { knownToHaveNoKnowledge, noteKnowledgePresence, searchTurnKnowledge } from "@/lib/context/knowledge-source";
+import { getPool } from "@/lib/db/client";
 import { contextJobsFor } from "@/lib/context/turn-jobs";
 import { detectRememberRequest } from "@/lib/memory/remember";
 import { MAX_MEMORIES } from "@/lib/memory/schemas";
@@ -82,6 +83,7 @@ interface TurnRow {
   remembered: { id: string; content: string } | null;
   summary: { summary: string; covered_until: string | null; memory_scanned_until: string | null } | null;
   propose_memories: boolean;
+  has_knowledge: boolean;
 }
 
 // The remember CTE runs only when $4 holds a fact; re-stating one the user already has (or
@@ -121,7 +123,8 @@ SELECT
   (SELECT row_to_json(r) FROM remembered r) AS remembered,
   (SELECT row_to_json(s) FROM summary s) AS summary,
   coalesce((SELECT propose_from_conversations FROM user_memory_settings
-             WHERE tenant_id = $1::uuid AND user_id = $3::uuid), false) AS propose_memories`;
+             WHERE tenant_id = $1::uuid AND user_id = $3::uuid), false) AS propose_memories,
+  EXISTS (SELECT 1 FROM knowledge_chunks WHERE tenant_id = $1::uuid) AS has_knowledge`;
 
 export async function composeTurn(db: ScopedSql, caller: Caller, input: ChatRequest, plan: Plan): Promise<ComposedTurn> {
   // Route (issue 14): a regenerate on a stronger model reads the previous answer's decision first (an extra round trip for that action only).
@@ -131,11 +134,14 @@ export async function composeTurn(db: ScopedSql, caller: Caller, input: ChatRequ
   // A new message's knowledge is searched first, so the turn's statement can end the
   // transaction in its own round trip; a retry learns its text from that statement.
   const newText = input.retry ? null : input.message!.trim();
-  const knowledgeFirst = newText === null ? null : await searchTurnKnowledge(db, scope, newText, knowledgeOptions);
+  // A tenant known to have no knowledge skips the search's round trip (knowledge-source.ts).
+  const skipSearch = newText !== null && knownToHaveNoKnowledge(caller.tenantId);
+  const knowledgeFirst = newText === null || skipSearch ? null : await searchTurnKnowledge(db, scope, newText, knowledgeOptions);
   const fact = newText === null ? null : detectRememberRequest(newText);
   const [row] = await db.query<TurnRow>(TURN_SQL, [caller.tenantId, input.conversationId ?? null, caller.userId, fact], { commit: newText !== null });
   const stored = row?.config;
   if (!stored) throw new AppError("internal_error", "This workspace has no assistant configuration.");
+  noteKnowledgePresence(caller.tenantId, row.has_knowledge);
   const conversation = row.conversation;
   if (input.conversationId && !conversation) throw new AppError("not_found", "Conversation not found.");
 
@@ -156,7 +162,12 @@ export async function composeTurn(db: ScopedSql, caller: Caller, input: ChatRequ
   } else {
     userText = newText!;
   }
-  const knowledge = knowledgeFirst ?? (await searchTurnKnowledge(db, scope, userText, knowledgeOptions));
+  const knowledge =
+    knowledgeFirst ??
+    (skipSearch
+      ? // Skipped, and the statement (which ended the transaction) says knowledge has appeared since: search in a fresh one.
+        row.has_knowledge ? await searchTurnKnowledge(getPool(), scope, userText, knowledgeOptions) : []
+      : await searchTurnKnowledge(db, scope, userText, knowledgeOptions));
 
   const system = buildSystemPrompt({
     companyName: stored.company_name,
