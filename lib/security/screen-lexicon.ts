@@ -78,6 +78,7 @@ export const CONCEPTS = {
   ],
   /** What the assistant was given: the object half (with an owner, see `owner`). */
   rulesNoun: [
+    "tasks", "taches", "tareas", "aufgaben", "compiti", "tarefas", "taken",
     "*要求",
     "instrucitons", "instructons", "insturctions", "intructions", "instrctions", "rulez", "*प्रतिबंध",
     "limits", "limitations", "boundaries",
@@ -166,6 +167,7 @@ export const CONCEPTS = {
   ],
   /** Earlier instructions, whoever gave them: counts with an ordered dismissal only. */
   prior: [
+    "vorhergehend", "vorangegangen", "obige", "anteriores", "precedentes", "precedenti", "anteriori",
     "prevous", "previos", "pervious",
     "the platform", "the operator's", "the admin's",
     "at the top", "at the start", "at the beginning", "top of this", "start of this",
@@ -279,6 +281,7 @@ export const CONCEPTS = {
   ],
   /** The hidden prompt named so that only this assistant's can be meant. */
   hiddenPrompt: [
+    "above prompt", "the above prompt", "prompt above", "first sentence of this conversation", "first message of this conversation", "beginning of this conversation", "the text at the beginning",
     "*التعليمات التي تعمل بها",
     "setup message", "the message you got", "you got from",
     "precedes my message", "that precedes", "preceding my message", "hidden parts",
