@@ -1,10 +1,13 @@
 // The production server that `npm start` runs (scripts/start.ts spawns it with the
 // peer-address preload). Plain JS so it starts without a TypeScript loader of its own.
 //
-// One process, two front doors (ARCHITECTURE.md, "The data plane"):
-//   /v1/*      the tenant API, on plain node:http (lib/gateway/server.ts), ahead of Next's
-//              router: a Next.js route handler alone costs more than a whole gateway does;
-//   the rest   Next.js (pages, the chat route, the admin console), as `next start` serves it.
+// One process, three front doors (ARCHITECTURE.md, "The data plane"):
+//   /v1/*                   the tenant API, on plain node:http (lib/gateway/server.ts), ahead
+//                           of Next's router: a Next.js route handler alone costs more than a
+//                           whole gateway does;
+//   POST /api/w/<slug>/chat the chat turn, the same route definition as Next's
+//                           (lib/gateway/chat-door.ts), also ahead of the router;
+//   the rest                Next.js (pages, other routes, the admin console), as `next start`.
 // lib/ is loaded for the gateway through tsx's scoped import (no global hooks: Next's own
 // compiled chunks load untouched). Module state the two share — the database pool, the Redis
 // client, the Claude client and simulator — lives on globalThis, so there is one of each.
@@ -21,6 +24,7 @@ const port = Number(argument("-p", process.env.PORT ?? "3000"));
 const hostname = argument("-H", "0.0.0.0");
 
 const { createGateway } = await tsImport("../lib/gateway/server.ts", import.meta.url);
+const { CHAT_PATH, serveChat } = await tsImport("../lib/gateway/chat-door.ts", import.meta.url);
 const gateway = createGateway();
 const app = next({ dev: false, dir: process.cwd(), hostname, port });
 await app.prepare();
@@ -30,9 +34,20 @@ function isGatewayPath(url) {
   return url === "/v1" || url.startsWith("/v1/") || url.startsWith("/v1?");
 }
 
+function onChatError(res, error) {
+  console.error("[bulkhead] chat door failed", error);
+  if (!res.headersSent) {
+    res.writeHead(500, { "content-type": "application/json" });
+    res.end('{"error":{"code":"internal_error","message":"Something went wrong. Please try again."}}');
+  } else res.end();
+}
+
 const server = http.createServer((req, res) => {
-  if (isGatewayPath(req.url ?? "")) void gateway(req, res);
-  else void handle(req, res);
+  const url = req.url ?? "";
+  if (isGatewayPath(url)) return void gateway(req, res);
+  const chat = req.method === "POST" ? CHAT_PATH.exec(url) : null;
+  if (chat) return void serveChat(req, res, chat[1]).catch((error) => onChatError(res, error));
+  void handle(req, res);
 });
 // Long generations stream for minutes: no request timeout beyond the pipeline's own.
 server.requestTimeout = 0;

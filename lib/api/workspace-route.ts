@@ -5,6 +5,7 @@ import { assertDeclaredLength, readBodyText } from "@/lib/api/read-body";
 import { assertJsonContentType, assertSameOrigin } from "@/lib/api/same-origin";
 import { identifyWorkspaceMember } from "@/lib/api/identify-member";
 import type { CurrentUser } from "@/lib/auth/session";
+import type { SessionClaims } from "@/lib/auth/session-token";
 import type { Role } from "@/lib/db/generated/enums";
 import type { Workspace } from "@/lib/tenancy/workspace";
 import { isCleanText } from "@/lib/validation/text";
@@ -29,6 +30,11 @@ interface Options<TSchema extends z.ZodType | undefined> {
   body?: TSchema;
   /** Largest accepted body in bytes (checked before parsing). */
   maxBodyBytes?: number;
+  /**
+   * The session's claims from the request itself, for a front door served outside Next's
+   * request scope (scripts/serve.mjs); by default Next's cookies().
+   */
+  claims?: (req: Request) => Promise<SessionClaims | null>;
 }
 
 type BodyOf<TSchema> = TSchema extends z.ZodType ? z.infer<TSchema> : undefined;
@@ -55,7 +61,8 @@ export function workspaceRoute<TSchema extends z.ZodType | undefined = undefined
         assertDeclaredLength(req.headers, maxBytes);
       }
       // Not a member and below the role look the same: the workspace's existence is not revealed.
-      const { user, workspace } = await identifyWorkspaceMember(params.slug ?? "", options.minRole);
+      const claims = options.claims;
+      const { user, workspace } = await identifyWorkspaceMember(params.slug ?? "", options.minRole, claims ? () => claims(req) : undefined);
       const body = (options.body ? await readJsonBody(req, options.body, maxBytes) : undefined) as BodyOf<TSchema>;
       return await handler({ req, user, workspace, params, body });
     } catch (error) {

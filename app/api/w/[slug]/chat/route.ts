@@ -1,15 +1,9 @@
-import { workspaceRoute } from "@/lib/api/workspace-route";
-import { startChatTurn } from "@/lib/pipeline/chat-turn";
-import { chatRequestSchema } from "@/lib/chat/schemas";
+import { chatRoute } from "@/lib/chat/chat-route";
 
 export const dynamic = "force-dynamic";
 
-/** The chat request path (ARCHITECTURE.md): identify → validate → limit → reserve → compose → call → record. */
-export const POST = workspaceRoute({ body: chatRequestSchema, maxBodyBytes: 48 * 1024 }, async ({ req, user, workspace, body }) => {
-  const stream = await startChatTurn({ tenantId: workspace.tenantId, userId: user.id, planId: workspace.planId }, body, req.signal);
-  return new Response(stream, {
-    // no-transform: a proxy must not buffer or recompress a token stream (gzip flushed once
-    // per chunk costs CPU and saves nothing).
-    headers: { "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "no-store, no-transform", "x-accel-buffering": "no" },
-  });
-});
+/**
+ * The chat request path (lib/chat/chat-route.ts). In production scripts/serve.mjs answers it
+ * before Next's router (lib/gateway/chat-door.ts); this route serves it under `next dev`.
+ */
+export const POST = chatRoute();
