@@ -223,7 +223,7 @@ function DocumentRow({
           <label className="sr-only" htmlFor={`visibility-${doc.id}`}>
             Who can read {doc.title}
           </label>
-          <div className="w-36">
+          <div className="w-40">
             <Select id={`visibility-${doc.id}`} value={doc.visibility} disabled={busy} onChange={(e) => onVisibility(e.target.value as Visibility)} className="py-1.5">
               <option value="members">Members</option>
               <option value="admins">Admins only</option>

@@ -1,6 +1,8 @@
 import { PgBoss, type JobWithMetadata } from "pg-boss";
 import type { Scope } from "@/lib/db/scope";
 import { appDatabaseUrl } from "@/lib/db/urls";
+import { env } from "@/lib/env";
+import { embeddedBossDatabase } from "@/lib/jobs/embedded-db";
 import { JOB_NAMES, JOB_PAYLOADS, QUEUE_POLICIES, tenantOfPayload, type JobName, type JobPayload } from "@/lib/jobs/queues";
 
 /**
@@ -14,7 +16,8 @@ import { JOB_NAMES, JOB_PAYLOADS, QUEUE_POLICIES, tenantOfPayload, type JobName,
  *   BULKHEAD_JOBS=worker and they only enqueue.
  *
  * Checked on the embedded database too: pg-boss runs through pglite-socket (start, retries
- * with backoff, schedules), so `npm start` on a bare machine runs the same queues. A separate
+ * with backoff, schedules), on the adapter in lib/jobs/embedded-db.ts that keeps each of
+ * its statements together, so `npm start` on a bare machine runs the same queues. A separate
  * worker process cannot share the embedded database (one process holds its files), so with
  * it the jobs always run in-process.
  *
@@ -35,6 +38,7 @@ export type JobHandler<N extends JobName> = (payload: JobPayload<N>, ctx: JobCon
 
 interface BossState {
   boss: PgBoss | null;
+  closeDb: (() => Promise<void>) | null;
   starting: Promise<PgBoss> | null;
   working: boolean;
   handlers: Map<JobName, JobHandler<JobName>>;
@@ -43,7 +47,7 @@ interface BossState {
 
 const holder = globalThis as typeof globalThis & { __bulkheadJobs?: BossState };
 function state(): BossState {
-  holder.__bulkheadJobs ??= { boss: null, starting: null, working: false, handlers: new Map(), workers: new Set() };
+  holder.__bulkheadJobs ??= { boss: null, closeDb: null, starting: null, working: false, handlers: new Map(), workers: new Set() };
   return holder.__bulkheadJobs;
 }
 
@@ -71,11 +75,13 @@ export function startJobs(options: StartJobsOptions): Promise<PgBoss> {
   if (s.boss) return Promise.resolve(s.boss);
   s.starting ??= (async () => {
     pollingIntervalSeconds = options.pollingIntervalSeconds ?? pollingIntervalSeconds;
+    const connectionString = options.connectionString ?? appDatabaseUrl();
+    const embedded = env.BULKHEAD_EMBEDDED_DB === "1" ? embeddedBossDatabase(connectionString, options.max ?? 4) : null;
+    s.closeDb = embedded?.close ?? null;
     const boss = new PgBoss({
-      connectionString: options.connectionString ?? appDatabaseUrl(),
+      ...(embedded ? { db: embedded.db } : { connectionString, max: options.max ?? 4 }),
       schema: "pgboss",
       createSchema: false,
-      max: options.max ?? 4,
       application_name: "bulkhead-jobs",
       supervise: options.work,
       schedule: options.work && options.schedules !== false,
@@ -99,10 +105,13 @@ export function startJobs(options: StartJobsOptions): Promise<PgBoss> {
 export async function stopJobs(): Promise<void> {
   const s = state();
   const boss = s.boss ?? (s.starting ? await s.starting.catch(() => null) : null);
+  const closeDb = s.closeDb;
   s.boss = null;
+  s.closeDb = null;
   s.workers.clear();
   s.working = false;
   if (boss) await boss.stop({ graceful: true, timeout: 10_000 });
+  await closeDb?.();
 }
 
 async function ensureQueues(boss: PgBoss): Promise<void> {
