@@ -22,8 +22,12 @@ export interface UploadForm extends Omit<DocumentUpload, "title"> {
   title: string | undefined;
 }
 
-export async function readUploadForm(req: Request): Promise<UploadForm> {
-  if (req.headers.get(UPLOAD_HEADER) !== "1") throw new AppError("forbidden", "Uploads must come from the app.");
+/**
+ * `requireUploadHeader` (default true) is for cookie-authenticated routes; a front door that
+ * authenticates by a bearer key (no ambient credentials to forge) may turn it off.
+ */
+export async function readUploadForm(req: Request, options: { requireUploadHeader?: boolean } = {}): Promise<UploadForm> {
+  if (options.requireUploadHeader !== false && req.headers.get(UPLOAD_HEADER) !== "1") throw new AppError("forbidden", "Uploads must come from the app.");
   const type = req.headers.get("content-type") ?? "";
   if (!/^multipart\/form-data;/i.test(type)) throw new AppError("unsupported_media_type", "Send the document as multipart/form-data.");
   const bytes = await readBodyBytes(req, DOCUMENT_LIMITS.maxBytes + FORM_OVERHEAD_BYTES);
