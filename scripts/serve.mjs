@@ -24,11 +24,13 @@ const port = Number(argument("-p", process.env.PORT ?? "3000"));
 const hostname = argument("-H", "0.0.0.0");
 
 const { createGateway } = await tsImport("../lib/gateway/server.ts", import.meta.url);
-const { CHAT_PATH, serveChat } = await tsImport("../lib/gateway/chat-door.ts", import.meta.url);
 const gateway = createGateway();
 const app = next({ dev: false, dir: process.cwd(), hostname, port });
 await app.prepare();
 const handle = app.getRequestHandler();
+// After Next has set up its runtime: the chat door's route definition imports next/headers,
+// which needs the AsyncLocalStorage Next installs.
+const { CHAT_PATH, serveChat } = await tsImport("../lib/gateway/chat-door.ts", import.meta.url);
 
 function isGatewayPath(url) {
   return url === "/v1" || url.startsWith("/v1/") || url.startsWith("/v1?");
