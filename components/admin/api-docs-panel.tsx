@@ -3,6 +3,7 @@
 import { useEffect, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import EXAMPLES from "@/components/admin/api-examples.json";
 
 /**
  * The admin console's API docs: how this workspace's products call Bulkhead, with
@@ -12,53 +13,10 @@ import { Card, CardBody, CardHeader } from "@/components/ui/card";
 const LANGUAGES = ["curl", "TypeScript", "Python"] as const;
 type Language = (typeof LANGUAGES)[number];
 
+/** The snippets are content (components/admin/api-examples.json), filled with this page's address and model. */
 function examples(base: string, model: string): Record<Language, string> {
-  return {
-    curl: `curl ${base}/v1/messages \\
-  -H "x-api-key: $BULKHEAD_API_KEY" \\
-  -H "content-type: application/json" \\
-  -d '{
-    "model": "${model}",
-    "max_tokens": 512,
-    "messages": [{ "role": "user", "content": "Hello" }]
-  }'`,
-    TypeScript: `import Anthropic from "@anthropic-ai/sdk";
-
-const client = new Anthropic({
-  baseURL: "${base}",
-  apiKey: process.env.BULKHEAD_API_KEY,
-});
-
-const message = await client.messages.create({
-  model: "${model}",
-  max_tokens: 512,
-  messages: [{ role: "user", content: "Hello" }],
-});
-console.log(message.content);
-
-// Streaming
-const stream = client.messages.stream({ model: "${model}", max_tokens: 512, messages: [{ role: "user", content: "Hello" }] });
-stream.on("text", (text) => process.stdout.write(text));
-await stream.finalMessage();`,
-    Python: `import os
-import anthropic
-
-client = anthropic.Anthropic(
-    base_url="${base}",
-    api_key=os.environ["BULKHEAD_API_KEY"],
-)
-
-message = client.messages.create(
-    model="${model}",
-    max_tokens=512,
-    messages=[{"role": "user", "content": "Hello"}],
-)
-print(message.content)
-
-with client.messages.stream(model="${model}", max_tokens=512, messages=[{"role": "user", "content": "Hello"}]) as stream:
-    for text in stream.text_stream:
-        print(text, end="")`,
-  };
+  const fill = (text: string) => text.replaceAll("{base}", base).replaceAll("{model}", model);
+  return { curl: fill(EXAMPLES.curl), TypeScript: fill(EXAMPLES.TypeScript), Python: fill(EXAMPLES.Python) };
 }
 
 const FACTS: { title: string; body: string }[] = [

@@ -305,6 +305,42 @@ describe("errors in Anthropic's envelope, raised as the SDK's own classes", () =
     expect((await eventsOf(tiny.ctx.tenantId)).length).toBe(3);
   });
 
+  it("two gateway instances sharing Redis admit exactly the plan's requests/min under a burst", async () => {
+    const plan = unique("burst-");
+    await ownerQuery(
+      `INSERT INTO plans (id, name, requests_per_minute, tokens_per_minute, monthly_token_quota, monthly_price_micros, user_share_pct, max_tokens_cap, allowed_tiers)
+       VALUES ($1, 'Burst', 6, 1000000, 100000000, 1, 100, 256, '{economy}')`,
+      [plan],
+    );
+    invalidatePlans();
+    const burst = await tenant("Burst", plan);
+    // A second instance: its own key cache and limiter object, the same Redis and database.
+    const prefix = `bh:test:${unique("burst")}`;
+    const instances = await Promise.all(
+      [0, 1].map(async () => {
+        const gateway = createGateway({ keys: new ApiKeyCache({ ttlMs: 1_000 }), limiter: createRateLimiter({ prefix }) });
+        const s = http.createServer((req, res) => void gateway(req, res));
+        await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+        return s;
+      }),
+    );
+    try {
+      const statuses = await Promise.all(
+        Array.from({ length: 18 }, (_, i) =>
+          fetch(`http://127.0.0.1:${(instances[i % 2]!.address() as AddressInfo).port}/v1/messages`, {
+            method: "POST",
+            headers: { "content-type": "application/json", "x-api-key": burst.key },
+            body: JSON.stringify({ model: "claude-haiku-4-5", max_tokens: 5, messages: [{ role: "user", content: `burst ${i}` }] }),
+          }).then(async (r) => (await r.arrayBuffer(), r.status)),
+        ),
+      );
+      expect(statuses.filter((s) => s === 200)).toHaveLength(6);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(12);
+    } finally {
+      await Promise.all(instances.map((s) => new Promise((r) => s.close(r))));
+    }
+  });
+
   it("blocks an injection under a block policy with 422, no upstream call and a security event naming the key", async () => {
     const guarded = await tenant("Guarded");
     await configure(guarded.ctx, guarded.persona, { screeningPolicy: "block" });
