@@ -21,6 +21,8 @@ export interface UiMessage {
   error?: { code: string; message: string };
   /** The model that wrote an answer, when known (the stream's start event; the server for a loaded last answer). */
   model?: string;
+  /** The knowledge passages the answer was given (the stream's start event; not kept across reloads). */
+  sources?: NonNullable<ChatStartEvent["sources"]>;
 }
 
 /** The turn in flight: which messages it added, and what a retry replaced. */
@@ -141,7 +143,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       if (state.pending.kind === "send" && event.userMessageId) {
         next = updateMessage(next, state.pending.userKey, (m) => ({ ...m, id: event.userMessageId }));
       }
-      return updateMessage(next, state.pending.assistantKey, (m) => ({ ...m, model: event.model }));
+      return updateMessage(next, state.pending.assistantKey, (m) => ({ ...m, model: event.model, ...(event.sources?.length ? { sources: event.sources } : {}) }));
     }
     case "delta": {
       if (!state.pending) return state;

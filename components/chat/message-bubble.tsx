@@ -69,6 +69,8 @@ export const AssistantMessage = memo(function AssistantMessage({ message, assist
           </div>
         )}
 
+        {message.role === "assistant" && message.sources && message.sources.length > 0 && message.status !== "streaming" && <Sources sources={message.sources} />}
+
         {((showModel && message.model) || (escalation && onEscalate)) && <AnswerFooter message={message} escalation={escalation} onEscalate={onEscalate} />}
 
         {message.status === "error" && (
@@ -89,6 +91,28 @@ export const AssistantMessage = memo(function AssistantMessage({ message, assist
     </div>
   );
 });
+
+/** The knowledge passages the answer was given: document and section, each opening its passage. */
+function Sources({ sources }: { sources: NonNullable<UiMessage["sources"]> }) {
+  return (
+    <div className="mt-3 border-t border-zinc-100 pt-2" data-testid="answer-sources">
+      <p className="text-xs font-medium text-zinc-600">Sources</p>
+      <ul className="mt-1 space-y-1">
+        {sources.map((s) => (
+          <li key={s.id}>
+            <details className="group rounded-md bg-zinc-50 text-sm ring-1 ring-zinc-950/5">
+              <summary className="cursor-pointer list-none px-2.5 py-1.5 text-zinc-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600">
+                <span className="font-medium">{s.title}</span>
+                {s.section && <span className="text-zinc-600"> › {s.section}</span>}
+              </summary>
+              <p className="border-t border-zinc-100 px-2.5 py-2 text-[13px] leading-relaxed whitespace-pre-wrap text-zinc-700">{s.excerpt}</p>
+            </details>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
 
 /** Under the last answer: which model wrote it, and (when there is one) the action that asks the next tier up instead. */
 function AnswerFooter({ message, escalation, onEscalate }: { message: UiMessage; escalation?: Escalation; onEscalate?: () => void }) {

@@ -17,6 +17,11 @@ const startEvent = z.object({
   requestId: z.string(),
   model: z.string(),
   simulated: z.boolean(),
+  /** The knowledge passages placed in this turn's context (issue 13): the reply's sources. */
+  sources: z
+    .array(z.object({ id: z.string(), documentId: z.string(), title: z.string(), section: z.string().nullable(), excerpt: z.string() }))
+    .max(50)
+    .optional(),
 });
 
 const deltaEvent = z.object({

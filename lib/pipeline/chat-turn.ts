@@ -82,6 +82,7 @@ export async function startChatTurn(caller: Caller, request: ChatRequest, signal
       requestId,
       model: turn.model,
       simulated: describeClaudeBackend() === "simulator",
+      ...(turn.sources.length > 0 ? { sources: turn.sources } : {}),
     });
 
     const startedAt = new Date();

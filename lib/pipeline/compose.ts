@@ -35,7 +35,20 @@ import type { Plan } from "@/lib/tenancy/plans";
 const HISTORY_READ_LIMIT = 60;
 const TITLE_CHARS = 60;
 
+export interface TurnSource {
+  id: string;
+  documentId: string;
+  title: string;
+  section: string | null;
+  /** The passage's opening, as the reply's source shows it. */
+  excerpt: string;
+}
+
+const SOURCE_EXCERPT_CHARS = 600;
+
 export interface ComposedTurn {
+  /** The knowledge passages the context kept (the reply's sources). */
+  sources: TurnSource[];
   /** An owner of the workspace has verified their email (a free quota starts only then). */
   ownerVerified: boolean;
   conversationId: string;
@@ -205,7 +218,12 @@ export async function composeTurn(db: ScopedSql, caller: Caller, input: ChatRequ
       : [];
   // Enqueued by the pipeline once the turn is reserved (chat-turn.ts): a turn refused by its
   // quota or limits starts no background work.
+  const keptIds = new Set(composed.included.knowledgeIds);
+  const sources: TurnSource[] = knowledge
+    .filter((p) => keptIds.has(p.id))
+    .map((p) => ({ id: p.id, documentId: p.documentId, title: p.title, section: p.section ?? null, excerpt: p.text.length > SOURCE_EXCERPT_CHARS ? `${p.text.slice(0, SOURCE_EXCERPT_CHARS - 1).trimEnd()}…` : p.text }));
   return {
+    sources,
     conversationId,
     isNewConversation: !conversation,
     title: conversation?.title ?? titleFrom(userText),

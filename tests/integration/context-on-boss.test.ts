@@ -77,6 +77,9 @@ describe("knowledge in the composed context", () => {
     const [chunk] = await ownerQuery<{ id: string }>("SELECT id FROM knowledge_chunks WHERE document_id = $1", [alphaDoc]);
     expect(knowledge?.text).toContain(`<passage id="${chunk!.id}"`);
     expect(turn.context.included.knowledgeIds).toEqual([chunk!.id]);
+    // The reply's sources: the same passage, with its document and section.
+    expect(turn.sources).toEqual([expect.objectContaining({ id: chunk!.id, title: "Alpha handbook", section: "Returns" })]);
+    expect(turn.sources[0]!.excerpt).toContain("alpha-only-clause");
     expect(JSON.stringify(turn.system)).not.toContain("bravo-only-clause");
     expect(turn.inputTokenBound).toBeGreaterThanOrEqual(turn.estimatedInputTokens);
 
@@ -87,6 +90,11 @@ describe("knowledge in the composed context", () => {
     expect(received.system).toContain("bravo-only-clause");
     expect(received.system).not.toContain("alpha-only-clause");
     expect(received.system.indexOf("bravo-only-clause")).toBeGreaterThan(received.system.indexOf("</tenant_configuration>"));
+    // The chat's start event names the sources the reply was given: Bravo's own only.
+    const sources = startOf(events).sources ?? [];
+    expect(sources.length).toBeGreaterThan(0);
+    expect(sources.every((s) => s.excerpt.includes("bravo-only-clause") || !s.excerpt.includes("alpha-only-clause"))).toBe(true);
+    expect(JSON.stringify(sources)).not.toContain("alpha-only-clause");
   });
 });
 

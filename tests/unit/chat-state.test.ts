@@ -28,6 +28,14 @@ describe("a sent message", () => {
     expect(end.messages[1]).toMatchObject({ id: "a-server", status: "complete", content: "Hi there" });
   });
 
+  it("keeps the knowledge sources the start event names on the reply", () => {
+    const sources = [{ id: "c1", documentId: "d1", title: "Handbook", section: "Returns", excerpt: "Refunds within 30 days." }];
+    const s = run(emptyChatState, submit, { type: "start", turn: "t1", event: start({ sources }) }, { type: "done", turn: "t1", event: done() });
+    expect(s.messages.at(-1)?.sources).toEqual(sources);
+    const none = run(emptyChatState, submit, { type: "start", turn: "t1", event: start() });
+    expect(none.messages.at(-1)?.sources).toBeUndefined();
+  });
+
   it("marks a reply the server saved as aborted", () => {
     const s = run(emptyChatState, submit, { type: "start", turn: "t1", event: start() }, { type: "done", turn: "t1", event: done({ status: "aborted" }) });
     expect(s.messages[1]?.status).toBe("aborted");
