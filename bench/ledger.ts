@@ -12,7 +12,7 @@ import { reserveRequest } from "@/lib/ledger/reserve";
 import { reconcileLedger } from "@/lib/ledger/reconcile";
 import { sweepStaleRequests } from "@/lib/ledger/sweeper";
 import { buildUsageEvent } from "@/lib/ledger/usage-event";
-import { applyTurnWriteNow } from "@/lib/ledger/write-turn";
+import { applyTurnWriteNow, writeTurn, type TurnWrite, type TurnWriteResult } from "@/lib/ledger/write-turn";
 import type { RateLimiter } from "@/lib/limits/rate-limit";
 import { createClaudeClient, setClaudeClient } from "@/lib/llm/anthropic-client";
 import { TIER_MODELS } from "@/lib/llm/models";
@@ -40,8 +40,10 @@ import { formatTable } from "./lib/table";
  *   per tenant-month, reserved 0, rollups = events, no duplicates.
  *
  * A second phase measures the ledger's write path for ONE tenant (reserve + settle, 32 at a
- * time): settled calls per second, and the share of 10 ms samples in which some backend was
- * waiting on a lock.
+ * time, through writeTurn, which settles a tenant's concurrent turns in one transaction; and
+ * with one transaction per settlement for comparison): settled calls per second, and the
+ * share of 10 ms samples in which some backend was waiting on a lock, with the lock-wait
+ * time that implies.
  */
 const FULL = { turns: 10_000, outageMs: 10_000, childTurns: 40, writeSeconds: 10, boundTenants: 40 };
 const QUICK = { turns: 600, outageMs: 3_000, childTurns: 10, writeSeconds: 3, boundTenants: 8 };
@@ -170,18 +172,28 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
     )}`);
 
     // ---- phase 3: the write path for one tenant ----
-    // A tenant of its own: phase 1's traffic left its tenants' quota rows with long update chains.
+    // Statistics first, as autovacuum keeps them on any database older than a few minutes:
+    // this one is a minute old, and a plan cached while usage_events was nearly empty can read
+    // a tenant's every row on each settlement until the first analyse (0021_settle_batch).
+    await owner.query("ANALYZE");
+    // Tenants of their own: phase 1's traffic left its tenants' quota rows with long update chains.
     const writer = await signUp({ name: "W", email: `w.${process.pid}@ledger.bench`, password: "long-enough-1", workspaceName: "Writer" });
-    const writePath = await measureWritePath({ tenantId: writer.tenantId, userId: writer.userId }, size.writeSeconds, ownerUrl, name);
-    console.log(`\nledger write path, one tenant, 32 concurrent reserve+settle\n${formatTable(
-      ["settled", "per second", "P50 ms", "P99 ms", "lock-wait samples"],
-      [[String(writePath.settled), String(writePath.perSecond), String(writePath.p50), String(writePath.p99), `${writePath.lockWaitSamples} of ${writePath.samples}`]],
+    const writePath = await measureWritePath({ tenantId: writer.tenantId, userId: writer.userId }, size.writeSeconds, ownerUrl, name, writeTurn);
+    const single = await signUp({ name: "S", email: `s.${process.pid}@ledger.bench`, password: "long-enough-1", workspaceName: "Single Writer" });
+    const unbatched = await measureWritePath({ tenantId: single.tenantId, userId: single.userId }, size.writeSeconds, ownerUrl, name, (w) => applyTurnWriteNow(w));
+    const row = (label: string, w: typeof writePath) => [label, String(w.settled), String(w.perSecond), String(w.p50), String(w.p99), `${w.lockWaitSamples} of ${w.samples}`, `${w.lockWaitMs} ms`];
+    console.log(`\nledger write path, one tenant, 32 concurrent reserve+settle for ${size.writeSeconds} s\n${formatTable(
+      ["settlement", "settled", "per second", "P50 ms", "P99 ms", "lock-wait samples", "lock wait"],
+      [row("batched (writeTurn)", writePath), row("one transaction per call", unbatched)],
     )}`);
     if (writePath.perSecond < 1000) console.log(`[bench] write path below 1,000 settled calls per second (${writePath.perSecond})`);
+    for (const [label, w] of [["batched", writePath], ["unbatched", unbatched]] as const) {
+      if (w.unsettled > 0) failures.push(`write path (${label}): ${w.unsettled} writes did not settle their ledger row`);
+    }
 
     for (const f of failures.slice(0, 20)) console.log(`[bench] MISMATCH ${f}`);
     return {
-      data: { size, refused, received: received.length, ...report, failures: failures.slice(0, 100), drained, redelivered, killed, inFlight, swept, bound, writePath, turnSeconds },
+      data: { size, refused, received: received.length, ...report, failures: failures.slice(0, 100), drained, redelivered, killed, inFlight, swept, bound, writePath, writePathUnbatched: unbatched, turnSeconds },
       failures: failures.length,
     };
   } finally {
@@ -280,26 +292,57 @@ async function measureBoundPrice(owner: pg.Client, count: number) {
   return { tenants: count, admitted, wouldHaveFit, meanHeadroom: mean(headrooms), meanRefusedCost: mean(costs) };
 }
 
-async function measureWritePath(t: { tenantId: string; userId: string }, seconds: number, ownerUrl: string, database: string) {
+/**
+ * The write path for one tenant: `concurrency` callers each reserving a request and settling
+ * it, for `seconds` after a warm-up, through `settle` (writeTurn: the turn's own path, where a tenant's
+ * concurrent settlements share a transaction; or one transaction per settlement, for
+ * comparison). A sampler reads pg_stat_activity every 10 ms: the share of samples in which a
+ * backend of the bench database waited on a heavyweight lock (a row, a transaction, an
+ * advisory lock), and the lock-wait time that implies (waiting backends × time between
+ * samples, summed).
+ */
+async function measureWritePath(
+  t: { tenantId: string; userId: string },
+  seconds: number,
+  ownerUrl: string,
+  database: string,
+  settle: (write: TurnWrite) => Promise<TurnWriteResult>,
+  concurrency = 32,
+  warmupSeconds = 1,
+) {
+  // The first second is not counted: the pool opens its connections and each new backend
+  // plans its statements (as the chat-path bench's warm-up requests).
+  const measureFrom = performance.now() + warmupSeconds * 1000;
+  const end = measureFrom + seconds * 1000;
   const sampler = new pg.Client({ connectionString: ownerUrl });
   await sampler.connect();
   let samples = 0;
   let lockWaitSamples = 0;
+  let lockWaitMs = 0;
   let sampling = true;
   const sampling$ = (async () => {
+    let previous = performance.now();
     while (sampling) {
       const r = await sampler.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'", [database]);
-      samples++;
-      if (r.rows[0]!.n !== "0") lockWaitSamples++;
+      const now = performance.now();
+      const waiting = Number(r.rows[0]!.n);
+      if (now >= measureFrom && now <= end) {
+        samples++;
+        if (waiting > 0) {
+          lockWaitSamples++;
+          lockWaitMs += waiting * (now - previous);
+        }
+      }
+      previous = now;
       await new Promise((res) => setTimeout(res, 10));
     }
   })();
   const latencies: number[] = [];
   let n = 0;
-  const end = performance.now() + seconds * 1000;
+  let unsettled = 0;
   const worker = async () => {
     while (performance.now() < end) {
-      const id = `wp_${process.pid}_${n++}`;
+      const id = `wp_${process.pid}_${Date.now().toString(36)}_${n++}`;
       const at = performance.now();
       await reserveRequest({ tenantId: t.tenantId, requestId: id, userId: t.userId, conversationId: null, requestType: "chat", model: MODEL, estimatedInputTokens: 10, maxTokens: 10, reserveTokens: 40, quota: 1e15, at: new Date() });
       const event = buildUsageEvent(
@@ -307,18 +350,29 @@ async function measureWritePath(t: { tenantId: string; userId: string }, seconds
         { tenantId: t.tenantId, requestId: id, userId: t.userId, requestType: "chat", model: MODEL },
         { id: null, model: MODEL, effectiveFrom: null, priceMissing: false, inputMicrosPerMTok: 1_000_000n, outputMicrosPerMTok: 5_000_000n, cacheWrite5mMicrosPerMTok: 0n, cacheWrite1hMicrosPerMTok: 0n, cacheReadMicrosPerMTok: 0n },
       );
-      await applyTurnWriteNow({ tenantId: t.tenantId, userId: t.userId, messages: null, events: [event] });
-      latencies.push(performance.now() - at);
+      const result = await settle({ tenantId: t.tenantId, userId: t.userId, messages: null, events: [event] });
+      if (result.settled.length !== 1) unsettled++;
+      if (at >= measureFrom) latencies.push(performance.now() - at);
     }
   };
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: 32 }, worker));
-  const elapsed = (performance.now() - t0) / 1000;
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  // Calls started in the window, over the time until the last of them ended.
+  const elapsed = (performance.now() - measureFrom) / 1000;
   sampling = false;
   await sampling$;
   await sampler.end();
   latencies.sort((a, b) => a - b);
-  return { settled: latencies.length, perSecond: Math.round(latencies.length / elapsed), p50: round2(percentile(latencies, 50)), p99: round2(percentile(latencies, 99)), samples, lockWaitSamples };
+  return {
+    settled: latencies.length,
+    perSecond: Math.round(latencies.length / elapsed),
+    p50: round2(percentile(latencies, 50)),
+    p99: round2(percentile(latencies, 99)),
+    samples,
+    lockWaitSamples,
+    lockWaitMs: Math.round(lockWaitMs),
+    /** Writes that did not settle their row (must be 0). */
+    unsettled,
+  };
 }
 
 export const ledger: Scenario = {

@@ -41,12 +41,13 @@ export interface SweepResult {
 export async function sweepStaleRequests(options: { now?: Date; staleAfterMs?: number; /** Tests: only these tenants. */ tenantIds?: string[] } = {}): Promise<SweepResult> {
   const now = options.now ?? new Date();
   const cutoff = new Date(now.getTime() - (options.staleAfterMs ?? SWEEP_POLICY.staleAfterMs));
-  // Staff reads usage across tenants (never content); the partial index keeps this to rows in flight.
+  // Staff reads usage across tenants (never content); the partial index (settled_at IS NULL,
+  // 0021) keeps this to rows in flight.
   const rows = await withScopeSql({ kind: "staff", userId: SYSTEM_ACTOR_ID }, (db) =>
     db.query<StaleRow>(
       `SELECT e.tenant_id, e.request_id, e.user_id, e.conversation_id, e.request_type, e.model, e.input_tokens, e.max_tokens, e.started_at
          FROM usage_events e
-        WHERE e.status = 'started' AND e.started_at < $1 AND ($3::uuid[] IS NULL OR e.tenant_id = ANY ($3::uuid[]))
+        WHERE e.settled_at IS NULL AND e.status = 'started' AND e.started_at < $1 AND ($3::uuid[] IS NULL OR e.tenant_id = ANY ($3::uuid[]))
         ORDER BY e.started_at LIMIT $2`,
       [cutoff, SWEEP_POLICY.batch, options.tenantIds ?? null],
       { commit: true },

@@ -9,11 +9,13 @@ import type { UsageEventRow } from "@/lib/ledger/usage-event";
  * the turn wrote (one per upstream attempt), and the quota settlement: what those rows
  * reserved and what they used, appended to quota_settlements (0012) and folded into the
  * quota row by the next reservation, reader or background fold — no shared row is locked.
+ * A tenant's concurrent turns share that statement and its transaction (writeTurn below).
  *
  * Idempotent, so the same value can be replayed from the outbox (lib/ledger/outbox.ts) as
  * often as it is delivered: rows are settled only while still 'started', the quota
- * settlement is appended only for rows this statement settled, and messages and conversation carry ids chosen up
- * front (ON CONFLICT DO NOTHING). If the write fails, the whole value goes to the outbox.
+ * settlement is appended only for rows this statement settled, and messages and
+ * conversation carry ids chosen up front (ON CONFLICT DO NOTHING). If the write fails, the
+ * whole value goes to the outbox.
  */
 export interface TurnMessages {
   conversationId: string;
@@ -40,123 +42,193 @@ export interface TurnWriteResult {
   settled: string[];
 }
 
-const SETTLE_COLUMNS = [
-  "status", "settled_at", "model", "input_tokens", "output_tokens", "cache_write_tokens", "cache_write_1h_tokens",
-  "cache_read_tokens", "latency_ms", "ttft_ms", "cost_micros", "price_missing", "price_id", "error_type", "estimated", "created_at",
-] as const;
+/**
+ * settle_turns() (0021_settle_batch) settles any number of one tenant's turns in one call:
+ * the messages of each user's turns under that user's row-level policies, then one UPDATE
+ * of every ledger row still 'started' and one quota_settlements row per quota period. A
+ * single turn is a batch of one, so the turn, every outbox replay and the sweeper run the
+ * same statement.
+ */
+const SETTLE_SQL = "SELECT r_found, r_settled FROM settle_turns($1::uuid, $2::json, $3::json)";
 
-const WRITE_TURN_SQL = `
-WITH conv AS (
-  INSERT INTO conversations (tenant_id, id, user_id, title, created_at, updated_at)
-  SELECT $1::uuid, $2::uuid, $3::uuid, $4::text, $5::timestamptz, $6::timestamptz WHERE $7::boolean
-  ON CONFLICT DO NOTHING
-  RETURNING id
-), touched AS (
-  UPDATE conversations SET updated_at = $6::timestamptz WHERE tenant_id = $1::uuid AND id = $2::uuid AND NOT $7::boolean
-  RETURNING id
-), target AS (
-  SELECT id FROM conv UNION ALL SELECT id FROM touched
-), um AS (
-  INSERT INTO messages (tenant_id, id, conversation_id, user_id, role, content, created_at)
-  SELECT $1::uuid, $8::uuid, id, $3::uuid, 'user', $9::text, $10::timestamptz FROM target WHERE $9::text IS NOT NULL
-  ON CONFLICT DO NOTHING
-  RETURNING id
-), am AS (
-  INSERT INTO messages (tenant_id, id, conversation_id, user_id, role, content, status, created_at)
-  SELECT $1::uuid, $11::uuid, id, $3::uuid, 'assistant', $12::text, $13::text, $6::timestamptz FROM target WHERE $12::text IS NOT NULL
-  ON CONFLICT DO NOTHING
-  RETURNING id
-), ue AS (
-  UPDATE usage_events e SET ${SETTLE_COLUMNS.map((c) => `${c} = v.${c}`).join(", ")}
-    FROM json_populate_recordset(NULL::usage_events, $14::json) v
-   WHERE e.tenant_id = $1::uuid AND v.tenant_id = $1::uuid AND e.request_id = v.request_id AND e.status = 'started'
-  RETURNING e.request_id, e.quota_period, e.reserved_tokens,
-            e.input_tokens + e.output_tokens + e.cache_write_tokens + e.cache_read_tokens AS used
-), qs AS (
-  INSERT INTO quota_settlements (tenant_id, period, released, used)
-  SELECT $1::uuid, quota_period, sum(reserved_tokens), sum(used) FROM ue GROUP BY quota_period
-)
-SELECT (SELECT count(*) FROM target)::int AS targets,
-       ARRAY(SELECT request_id FROM ue) AS settled`;
+function turnsJson(writes: readonly TurnWrite[]): string | null {
+  const turns = [];
+  for (const [ord, w] of writes.entries()) {
+    const m = w.messages;
+    if (!m) continue;
+    turns.push({
+      ord,
+      tenant_id: w.tenantId,
+      user_id: w.userId,
+      conversation_id: m.conversationId,
+      new_conversation: m.newConversation !== null,
+      title: m.newConversation?.title ?? "",
+      conversation_created_at: m.newConversation?.createdAt.toISOString() ?? null,
+      at: m.assistantMessage.createdAt.toISOString(),
+      user_message_id: m.userMessage?.id ?? null,
+      user_content: m.userMessage?.content ?? null,
+      user_created_at: m.userMessage?.createdAt.toISOString() ?? null,
+      assistant_message_id: m.assistantMessage.id,
+      assistant_content: m.assistantMessage.content,
+      assistant_status: m.assistantMessage.status,
+    });
+  }
+  return turns.length > 0 ? JSON.stringify(turns) : null;
+}
 
-function eventsJson(events: UsageEventRow[]): string {
+function eventsJson(writes: readonly TurnWrite[]): string {
   return JSON.stringify(
-    events.map((e) => ({
-      tenant_id: e.tenantId,
-      request_id: e.requestId,
-      status: e.status,
-      settled_at: e.createdAt.toISOString(),
-      model: e.model,
-      input_tokens: e.inputTokens,
-      output_tokens: e.outputTokens,
-      cache_write_tokens: e.cacheWriteTokens,
-      cache_write_1h_tokens: e.cacheWrite1hTokens,
-      cache_read_tokens: e.cacheReadTokens,
-      latency_ms: e.latencyMs,
-      ttft_ms: e.timeToFirstTokenMs,
-      cost_micros: e.costMicros.toString(),
-      price_missing: e.priceMissing,
-      price_id: e.priceId,
-      error_type: e.errorType,
-      estimated: e.estimated,
-      created_at: e.createdAt.toISOString(),
-    })),
+    writes.flatMap((w) =>
+      w.events.map((e) => ({
+        tenant_id: e.tenantId,
+        request_id: e.requestId,
+        status: e.status,
+        settled_at: e.createdAt.toISOString(),
+        model: e.model,
+        input_tokens: e.inputTokens,
+        output_tokens: e.outputTokens,
+        cache_write_tokens: e.cacheWriteTokens,
+        cache_write_1h_tokens: e.cacheWrite1hTokens,
+        cache_read_tokens: e.cacheReadTokens,
+        latency_ms: e.latencyMs,
+        ttft_ms: e.timeToFirstTokenMs,
+        cost_micros: e.costMicros.toString(),
+        price_missing: e.priceMissing,
+        price_id: e.priceId,
+        error_type: e.errorType,
+        estimated: e.estimated,
+        created_at: e.createdAt.toISOString(),
+      })),
+    ),
   );
+}
+
+/**
+ * Applies one tenant's TurnWrites inside the caller's tenant transaction (one statement);
+ * a result per write, in order. A request id listed by two writes counts for the first.
+ */
+export async function applyTurnWrites(db: ScopedSql, tenantId: string, writes: readonly TurnWrite[], options: { commit?: boolean } = {}): Promise<TurnWriteResult[]> {
+  if (writes.some((w) => w.tenantId !== tenantId || w.events.some((e) => e.tenantId !== tenantId))) {
+    throw new Error("applyTurnWrites: every write of a batch belongs to its tenant");
+  }
+  const [row] = await db.query<{ r_found: number[]; r_settled: string[] }>(SETTLE_SQL, [tenantId, turnsJson(writes), eventsJson(writes)], options);
+  const found = new Set(row?.r_found ?? []);
+  const settled = new Set(row?.r_settled ?? []);
+  return writes.map((w, ord) => ({
+    conversationFound: w.messages === null || found.has(ord),
+    settled: w.events.map((e) => e.requestId).filter((id) => settled.delete(id)),
+  }));
 }
 
 /** Applies a TurnWrite inside the caller's tenant transaction (one statement). */
 export async function applyTurnWrite(db: ScopedSql, write: TurnWrite, options: { commit?: boolean } = {}): Promise<TurnWriteResult> {
-  const m = write.messages;
-  const [row] = await db.query<{ targets: number; settled: string[] }>(
-    WRITE_TURN_SQL,
-    [
-      write.tenantId,
-      m?.conversationId ?? null,
-      write.userId,
-      m?.newConversation?.title ?? "",
-      m?.newConversation?.createdAt ?? null,
-      m?.assistantMessage.createdAt ?? null,
-      Boolean(m?.newConversation),
-      m?.userMessage?.id ?? null,
-      m?.userMessage?.content ?? null,
-      m?.userMessage?.createdAt ?? null,
-      m?.assistantMessage.id ?? null,
-      m?.assistantMessage.content ?? null,
-      m?.assistantMessage.status ?? null,
-      eventsJson(write.events),
-    ],
-    options,
-  );
-  return { conversationFound: m === null || (row?.targets ?? 0) === 1, settled: row?.settled ?? [] };
+  return (await applyTurnWrites(db, write.tenantId, [write], options))[0]!;
 }
 
-function scopeOf(write: TurnWrite) {
-  return { kind: "tenant" as const, tenantId: write.tenantId, userId: write.userId ?? "" };
+/**
+ * The scope of a batch: its tenant, and its user when every write is that user's; the
+ * platform acting for the tenant (no user) when the batch spans users (settle_turns then
+ * writes each user's messages under that user's policies).
+ */
+function scopeOf(writes: readonly TurnWrite[]) {
+  const users = new Set(writes.map((w) => w.userId ?? ""));
+  return { kind: "tenant" as const, tenantId: writes[0]!.tenantId, userId: users.size === 1 ? [...users][0]! : "" };
 }
 
 /** One transaction, one round trip. */
 export function applyTurnWriteNow(write: TurnWrite, pool?: pg.Pool): Promise<TurnWriteResult> {
-  return withScopeSql(scopeOf(write), (db) => applyTurnWrite(db, write, { commit: true }), pool);
+  return withScopeSql(scopeOf([write]), (db) => applyTurnWrite(db, write, { commit: true }), pool);
 }
 
+/** One tenant's writes in one transaction and one round trip; all or nothing. */
+export function applyTurnWritesNow(writes: readonly TurnWrite[], pool?: pg.Pool): Promise<TurnWriteResult[]> {
+  if (writes.length === 0) return Promise.resolve([]);
+  return withScopeSql(scopeOf(writes), (db) => applyTurnWrites(db, writes[0]!.tenantId, writes, { commit: true }), pool);
+}
+
+// ---------------------------------------------------------------------------
+// Group commit: a tenant's concurrent settlements share one transaction
+// ---------------------------------------------------------------------------
+
+interface Pending {
+  write: TurnWrite;
+  resolve: (result: TurnWriteResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Turns in one call of settle_turns at most (the JSON arguments stay small). */
+const MAX_BATCH = 200;
+/** Per tenant: the settlements waiting while that tenant's batch is on its way. */
+const queues = new Map<string, Pending[]>();
+
 /**
- * The turn's final write. If the database cannot take it, the whole write goes to the
- * outbox and is replayed later (the user is told the reply could not be saved; the usage is
- * not lost). Rethrows the original error after enqueueing.
+ * The turn's final write. A tenant's concurrent turns in this process are settled together:
+ * while one batch is on its way to the database, the next turns queue, and all of them go in
+ * the next call of settle_turns() — one transaction, one commit for the batch (a group
+ * commit, like the reservations of lib/ledger/reserve.ts). A turn alone goes at once.
+ * Batches never mix tenants.
+ *
+ * If the batch fails, each of its turns is written again on its own (idempotent: what the
+ * batch did commit is not done twice), so one bad turn never fails its neighbours. A turn
+ * the database cannot take even alone goes to the outbox whole and is replayed later (the
+ * user is told the reply could not be saved; the usage is not lost); its promise rejects
+ * with the original error once the outbox has it.
  */
-export async function writeTurn(write: TurnWrite): Promise<TurnWriteResult> {
-  try {
-    return await applyTurnWriteNow(write);
-  } catch (error) {
-    const ids = write.events.map((e) => e.requestId).join(", ");
-    console.error(`[bulkhead] could not write turn ${write.tenantId} [${ids}]; sent to the outbox`, error);
-    try {
-      await enqueueTurnWrite(write);
-    } catch (outboxError) {
-      // Both the database and the outbox failed: the log line is all that is left, and the
-      // sweeper will settle the rows at their reservation.
-      console.error("[bulkhead] outbox write failed too; the sweeper will settle these rows as estimated", { ids, outboxError });
+export function writeTurn(write: TurnWrite): Promise<TurnWriteResult> {
+  return new Promise((resolve, reject) => {
+    const pending: Pending = { write, resolve, reject };
+    const waiting = queues.get(write.tenantId);
+    if (waiting) {
+      waiting.push(pending);
+      return;
     }
-    throw error;
+    const queue: Pending[] = [pending];
+    queues.set(write.tenantId, queue);
+    void drain(write.tenantId, queue);
+  });
+}
+
+async function drain(tenantId: string, queue: Pending[]): Promise<void> {
+  try {
+    while (queue.length > 0) await settleBatch(queue.splice(0, MAX_BATCH));
+  } finally {
+    queues.delete(tenantId);
   }
+}
+
+async function settleBatch(batch: Pending[]): Promise<void> {
+  let results: TurnWriteResult[];
+  try {
+    results = await applyTurnWritesNow(batch.map((p) => p.write));
+  } catch (error) {
+    if (batch.length === 1) {
+      await sendToOutbox(batch[0]!, error);
+      return;
+    }
+    await Promise.all(
+      batch.map((p) =>
+        applyTurnWriteNow(p.write).then(
+          (result) => p.resolve(result),
+          (alone: unknown) => sendToOutbox(p, alone),
+        ),
+      ),
+    );
+    return;
+  }
+  batch.forEach((p, i) => p.resolve(results[i]!));
+}
+
+/** Never throws: the caller's promise rejects with `error` once the outbox has the write (or could not take it either). */
+async function sendToOutbox(pending: Pending, error: unknown): Promise<void> {
+  const { write } = pending;
+  const ids = write.events.map((e) => e.requestId).join(", ");
+  console.error(`[bulkhead] could not write turn ${write.tenantId} [${ids}]; sent to the outbox`, error);
+  try {
+    await enqueueTurnWrite(write);
+  } catch (outboxError) {
+    // Both the database and the outbox failed: the log line is all that is left, and the
+    // sweeper will settle the rows at their reservation.
+    console.error("[bulkhead] outbox write failed too; the sweeper will settle these rows as estimated", { ids, outboxError });
+  }
+  pending.reject(error);
 }
