@@ -58,28 +58,28 @@ export function ApiDocsPanel({ slug, defaultModel }: { slug: string; defaultMode
           </p>
         </CardHeader>
         <CardBody className="space-y-3">
-          <div role="tablist" aria-label="Example language" className="flex flex-wrap gap-2">
-            {LANGUAGES.map((l) => (
-              <button
-                key={l}
-                type="button"
-                role="tab"
-                aria-selected={language === l}
-                onClick={() => setLanguage(l)}
-                className={`rounded-md px-3 py-1.5 text-sm font-medium focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 ${language === l ? "bg-zinc-900 text-white" : "bg-zinc-100 text-zinc-700 hover:bg-zinc-200"}`}
-              >
-                {l}
-              </button>
-            ))}
-          </div>
-          <div className="relative">
-            <pre className="overflow-x-auto rounded-lg bg-zinc-950 p-4 text-[13px] leading-relaxed text-zinc-100" aria-label={`${language} example`}>
-              <code>{code}</code>
-            </pre>
-            <Button variant="secondary" className="absolute top-2 right-2" onClick={() => void copy()}>
+          <div className="flex flex-wrap items-center justify-between gap-2">
+            <div role="tablist" aria-label="Example language" className="flex flex-wrap gap-2">
+              {LANGUAGES.map((l) => (
+                <button
+                  key={l}
+                  type="button"
+                  role="tab"
+                  aria-selected={language === l}
+                  onClick={() => setLanguage(l)}
+                  className={`rounded-md px-3 py-1.5 text-sm font-medium focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 ${language === l ? "bg-zinc-900 text-white" : "bg-zinc-100 text-zinc-700 hover:bg-zinc-200"}`}
+                >
+                  {l}
+                </button>
+              ))}
+            </div>
+            <Button variant="secondary" onClick={() => void copy()}>
               {copied === language ? "Copied" : "Copy"}
             </Button>
           </div>
+          <pre className="overflow-x-auto rounded-lg bg-zinc-950 p-4 text-[13px] leading-relaxed text-zinc-100" aria-label={`${language} example`}>
+            <code>{code}</code>
+          </pre>
           <p className="text-sm text-zinc-600">
             Full reference:{" "}
             <a className="font-medium text-indigo-700 underline-offset-2 hover:underline" href="/api/openapi.json">
