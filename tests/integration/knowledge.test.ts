@@ -198,13 +198,14 @@ describe("replace and delete", () => {
 
   it("members cannot write: create, replace, delete and visibility are refused", async () => {
     const doc = await markdown(admin, "Guarded", "Guarded text about fire drills.");
+    // Thunks: each attempt starts only when awaited, so no refusal is left unhandled meanwhile.
     for (const attempt of [
-      markdown(member, "Mine", "member text"),
-      replaceDocument(member, doc.id, { fileName: "x.md", bytes: enc("taken over") }),
-      deleteDocument(member, doc.id),
-      setDocumentVisibility(member, doc.id, "admins"),
+      () => markdown(member, "Mine", "member text"),
+      () => replaceDocument(member, doc.id, { fileName: "x.md", bytes: enc("taken over") }),
+      () => deleteDocument(member, doc.id),
+      () => setDocumentVisibility(member, doc.id, "admins"),
     ]) {
-      const error = await attempt.then(() => null, (e: unknown) => toAppError(e));
+      const error = await attempt().then(() => null, (e: unknown) => toAppError(e));
       expect(error?.code).toBe("forbidden");
     }
   });
