@@ -289,8 +289,10 @@ export function createAccountWatch(options: AccountWatchOptions = {}): AccountWa
               });
         const closed: AlertChange[] = [];
         for (const alert of wanted.clear) {
-          // Database clock for both ends, so cleared_at >= raised_at whatever the instances' clocks.
-          const n = await tx.$executeRaw`UPDATE account_alerts SET cleared_at = now() WHERE metric = ${alert.metric} AND level = ${alert.level} AND cleared_at IS NULL`;
+          // Database clock for both ends, so cleared_at >= raised_at whatever the instances' clocks;
+          // GREATEST because now() is this transaction's start, which can precede a raise
+          // committed by another instance while this one was open (bench ledger hit that).
+          const n = await tx.$executeRaw`UPDATE account_alerts SET cleared_at = GREATEST(now(), raised_at) WHERE metric = ${alert.metric} AND level = ${alert.level} AND cleared_at IS NULL`;
           if (n > 0) closed.push(alert);
         }
         const insertedKeys = new Set(inserted.map((r) => `${r.metric}:${r.level}`));
