@@ -43,16 +43,8 @@ export class ApiKeyCache {
   }
 
   async get(presentedKey: string): Promise<ResolvedApiKey | null> {
-    if (!isWellFormedApiKey(presentedKey)) return null;
-    const keyHash = hashApiKey(presentedKey);
-    const entry = this.entries.get(keyHash);
-    if (entry && entry.until > this.now()) {
-      const revoked = await this.revoked(entry.value.keyId).catch(() => null);
-      if (revoked === false) return entry.value;
-      this.entries.delete(keyHash);
-      if (revoked === true) return null;
-    }
-    return this.load(keyHash);
+    const found = await this.lookup(presentedKey);
+    return found && (await found.stillValid) ? found.value : null;
   }
 
   /**

@@ -6,8 +6,9 @@ import type { Plan } from "@/lib/tenancy/plans";
 
 /**
  * GET /v1/models: the models the tenant's plan allows, in the Models API's shape (the SDK's
- * `client.models.list()` pages through it), plus "auto" (the router, issue 14). Dates are the
- * models' release dates as the API lists them; Bulkhead does not fetch them.
+ * `client.models.list()` pages through it), plus "auto" (the router, issue 14). `created_at`
+ * is a fixed date per tier in this build, not fetched from Anthropic (the SDK only needs a
+ * timestamp there).
  */
 interface ModelInfo {
   type: "model";

@@ -10,7 +10,8 @@ import { listModels, retrieveModel } from "@/lib/gateway/models";
 import { readUsage } from "@/lib/gateway/usage";
 import type { RateLimiter } from "@/lib/limits/rate-limit";
 import { getClaudeClient } from "@/lib/llm/anthropic-client";
-import { composeForCount, prepareApiCall, REPLY_CUT_MESSAGE, runApiCall, type ApiCaller } from "@/lib/pipeline/api-call";
+import { composeForCount, prepareApiCall, runApiCall, type ApiCaller } from "@/lib/pipeline/api-call";
+import { REPLY_CUT_MESSAGE } from "@/lib/pipeline/leak-guard";
 import { getPlan } from "@/lib/tenancy/plans";
 
 /**

@@ -1,6 +1,7 @@
 import "@/lib/zod-jitless";
 import { z } from "zod";
 import { withScopeSql } from "@/lib/db/sql";
+import { addDays, daysBetween } from "@/lib/usage/dates";
 import { GatewayError } from "@/lib/gateway/errors";
 import type { ApiCaller } from "@/lib/pipeline/api-call";
 
@@ -116,14 +117,4 @@ function figures(row: FigureRow | undefined): UsageFigures {
     cache_read_tokens: n(row?.cache_read_tokens),
     cost_usd_micros: n(row?.cost_micros),
   };
-}
-
-function addDays(day: string, delta: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + delta);
-  return d.toISOString().slice(0, 10);
-}
-
-function daysBetween(a: string, b: string): number {
-  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
 }

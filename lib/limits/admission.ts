@@ -62,15 +62,8 @@ export interface AdmissionContext {
 
 /** Requests per minute: the user's share first, so one user's flood cannot spend the tenant's budget. */
 export async function admitRequest(ctx: AdmissionContext): Promise<LimitResult> {
-  const limiter = ctx.limiter ?? defaultRateLimiter();
-  const policies = planPolicies(ctx.plan);
-  const user = await limiter.checkLimit(policies.userRequests, `${ctx.tenantId}:${ctx.userId}`);
-  assertStoreHealthy(ctx.plan, user.degraded);
-  if (!user.ok) throw limited("user_share", user);
-  const tenant = await limiter.checkLimit(policies.tenantRequests, ctx.tenantId);
-  assertStoreHealthy(ctx.plan, tenant.degraded);
-  if (!tenant.ok) throw limited("tenant_requests", tenant);
-  return tenant;
+  await checkUserShare(ctx);
+  return admitTenantRequests(ctx);
 }
 
 export interface TokenCharge {
@@ -88,14 +81,8 @@ export interface TokenCharge {
  * overshoots by at most one estimate, and the correction after the call settles it.
  */
 export async function chargeTokens(ctx: AdmissionContext, estimate: number): Promise<TokenCharge> {
-  const limiter = ctx.limiter ?? defaultRateLimiter();
-  const policy = planPolicies(ctx.plan).tenantTokens;
-  const left = await limiter.remaining(policy, ctx.tenantId);
-  assertStoreHealthy(ctx.plan, left.degraded);
-  if (left.remaining < estimate) throw tokensRefused(policy, left);
-  const result = await limiter.limitTokens(policy, ctx.tenantId, estimate);
-  assertStoreHealthy(ctx.plan, result.degraded);
-  return { tenantId: ctx.tenantId, plan: ctx.plan, charged: estimate };
+  await checkTokenRoom(ctx, estimate);
+  return chargeAdmittedTokens(ctx, estimate);
 }
 
 /**
@@ -119,11 +106,12 @@ export async function checkUserShare(ctx: AdmissionContext): Promise<void> {
   if (!user.ok) throw limited("user_share", user);
 }
 
-export async function admitTenantRequests(ctx: AdmissionContext): Promise<void> {
+export async function admitTenantRequests(ctx: AdmissionContext): Promise<LimitResult> {
   const limiter = ctx.limiter ?? defaultRateLimiter();
   const tenant = await limiter.checkLimit(planPolicies(ctx.plan).tenantRequests, ctx.tenantId);
   assertStoreHealthy(ctx.plan, tenant.degraded);
   if (!tenant.ok) throw limited("tenant_requests", tenant);
+  return tenant;
 }
 
 /** Whether the request's estimate fits the tenant's tokens/min window (a read: nothing is charged). */

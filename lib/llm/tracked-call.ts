@@ -245,16 +245,8 @@ function timeoutError(which: "idle" | "total"): Pick<TrackedResult, "errorType" 
 function applyEvent(progress: Progress, event: RawMessageStreamEvent, onText: TrackedStreamParams["onText"], controller: AbortController): void {
   switch (event.type) {
     case "message_start": {
-      // Absent and null alike (as the SDK's own accumulator treats them); unknown fields ignored.
-      const usage = (event.message.usage ?? {}) as unknown as WireUsage;
       progress.sawMessageStart = true;
-      progress.usage.inputTokens = count(usage.input_tokens) ?? 0;
-      progress.usage.cacheWriteTokens = count(usage.cache_creation_input_tokens) ?? 0;
-      const creation = usage.cache_creation as { ephemeral_1h_input_tokens?: unknown } | null | undefined;
-      progress.usage.cacheWrite1hTokens = Math.min(count(creation?.ephemeral_1h_input_tokens) ?? 0, progress.usage.cacheWriteTokens);
-      progress.usage.cacheReadTokens = count(usage.cache_read_input_tokens) ?? 0;
-      progress.reportedOutputTokens = count(usage.output_tokens) ?? 0;
-      progress.usage.outputTokens = progress.reportedOutputTokens;
+      applyMessageUsage(progress, event.message.usage);
       return;
     }
     case "content_block_delta": {
@@ -309,17 +301,26 @@ function deliver(progress: Progress, event: RawMessageStreamEvent, onEvent: (eve
 
 /** A whole (non-streaming) message: its usage is final, as message_delta's would be. */
 function applyMessage(progress: Progress, message: Message): void {
-  const usage = (message.usage ?? {}) as unknown as WireUsage;
   progress.sawMessageStart = progress.sawMessageDelta = progress.sawMessageStop = true;
   progress.firstTextAt = performance.now();
+  applyMessageUsage(progress, message.usage);
+  progress.stopReason = message.stop_reason ?? null;
+  for (const block of message.content ?? []) if (block.type === "text") progress.text += block.text;
+}
+
+/**
+ * A message's usage (message_start's, or a whole JSON message's): absent and null alike (as
+ * the SDK's own accumulator treats them); unknown fields ignored.
+ */
+function applyMessageUsage(progress: Progress, wire: Message["usage"] | null | undefined): void {
+  const usage = (wire ?? {}) as unknown as WireUsage;
   progress.usage.inputTokens = count(usage.input_tokens) ?? 0;
-  progress.usage.outputTokens = progress.reportedOutputTokens = count(usage.output_tokens) ?? 0;
   progress.usage.cacheWriteTokens = count(usage.cache_creation_input_tokens) ?? 0;
   const creation = usage.cache_creation as { ephemeral_1h_input_tokens?: unknown } | null | undefined;
   progress.usage.cacheWrite1hTokens = Math.min(count(creation?.ephemeral_1h_input_tokens) ?? 0, progress.usage.cacheWriteTokens);
   progress.usage.cacheReadTokens = count(usage.cache_read_input_tokens) ?? 0;
-  progress.stopReason = message.stop_reason ?? null;
-  for (const block of message.content ?? []) if (block.type === "text") progress.text += block.text;
+  progress.reportedOutputTokens = count(usage.output_tokens) ?? 0;
+  progress.usage.outputTokens = progress.reportedOutputTokens;
 }
 
 /** A usage object as it arrives: any field may be absent, null, or new to the SDK. */

@@ -8,13 +8,13 @@ import { reserveRequest, withdrawRequest, type LedgerRequest, type LedgerRouting
 import { buildUsageEvent, quotaTokens } from "@/lib/ledger/usage-event";
 import { writeTurn } from "@/lib/ledger/write-turn";
 import { observeAccountHeaders } from "@/lib/limits/account-headroom";
-import { admitShareAndRoom, admitTenantRequests, chargeAdmittedTokens, correctTokens, type AdmissionContext, type TokenCharge } from "@/lib/limits/admission";
+import { admitShareAndRoom, admitTenantRequests, correctTokens, type AdmissionContext, type TokenCharge } from "@/lib/limits/admission";
+import { reserveAndCharge } from "@/lib/pipeline/reserve-step";
 import type { RateLimiter } from "@/lib/limits/rate-limit";
 import { callClaude, type AttemptRecord } from "@/lib/llm/call-claude";
 import { modelForTier, tierOfModel } from "@/lib/llm/models";
 import { estimateInputTokens, inputTokenBound, type TokenCountable } from "@/lib/llm/tokens";
 import type { TrackedResult } from "@/lib/llm/tracked-call";
-import { REPLY_CUT_MESSAGE } from "@/lib/pipeline/leak-guard";
 import { enforceScreenPolicy, screenMessage } from "@/lib/pipeline/screen";
 import { tenantSnapshot, type TenantSnapshot } from "@/lib/pipeline/tenant-snapshot";
 import { apiRouteInput, recordedDecision, routeForApi } from "@/lib/routing/route";
@@ -131,21 +131,8 @@ export async function prepareApiCall(caller: ApiCaller, request: MessagesRequest
 
   // 6. reserve, beside the tenant's requests/min and the tokens/min charge: one round trip
   // each, at the same time. Any refusal undoes the others, so nothing is left behind.
-  const [tenantAdmitted, reserved, charged] = await Promise.allSettled([
-    admitTenantRequests(admission),
-    reserveRequest(ledgerRequest(prepared, requestId)),
-    chargeAdmittedTokens(admission, tokens),
-  ]);
-  const refused = [tenantAdmitted, reserved, charged].find((r): r is PromiseRejectedResult => r.status === "rejected");
-  if (refused) {
-    await Promise.all([
-      reserved.status === "fulfilled" ? withdrawRequest(caller, requestId) : null,
-      charged.status === "fulfilled" ? correctTokens(charged.value, 0, options.limiter).catch(() => {}) : null,
-    ]);
-    throw refused.reason;
-  }
-  // Nothing refused: all three were made.
-  return { ...prepared, charge: (charged as PromiseFulfilledResult<TokenCharge>).value };
+  const charge = await reserveAndCharge(ledgerRequest(prepared, requestId), admission, tokens, [admitTenantRequests(admission)]);
+  return { ...prepared, charge };
 }
 
 export interface RunOptions {
@@ -358,4 +345,3 @@ class ApiReplyGuard {
   }
 }
 
-export { REPLY_CUT_MESSAGE };

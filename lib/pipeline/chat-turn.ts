@@ -3,7 +3,8 @@ import { AppError } from "@/lib/api/errors";
 import type { ChatRequest } from "@/lib/chat/schemas";
 import { withScopeSql } from "@/lib/db/sql";
 import { reserveRequest, withdrawRequest, type LedgerRequest } from "@/lib/ledger/reserve";
-import { admitTenantRequests, chargeAdmittedTokens, checkTokenRoom, checkUserShare, correctTokens, settleInOrder, type AdmissionContext } from "@/lib/limits/admission";
+import { admitTenantRequests, checkTokenRoom, checkUserShare, correctTokens, settleInOrder, type AdmissionContext } from "@/lib/limits/admission";
+import { reserveAndCharge } from "@/lib/pipeline/reserve-step";
 import { observeAccountHeaders } from "@/lib/limits/account-headroom";
 import type { RateLimiter } from "@/lib/limits/rate-limit";
 import { describeClaudeBackend } from "@/lib/llm/anthropic-client";
@@ -60,16 +61,7 @@ export async function startChatTurn(caller: Caller, request: ChatRequest, signal
   }
   // 6. reserve, beside the tokens/min charge (one round trip each, at once); either refusing
   // undoes the other, so nothing is left behind.
-  const [reserved, charged] = await Promise.allSettled([reserveRequest(ledgerRequest(caller, turn, plan, requestId)), chargeAdmittedTokens(admission, tokens)]);
-  if (reserved.status === "rejected") {
-    if (charged.status === "fulfilled") await correctTokens(charged.value, 0, options.limiter).catch(() => {});
-    throw reserved.reason;
-  }
-  if (charged.status === "rejected") {
-    await withdrawRequest(caller, requestId);
-    throw charged.reason;
-  }
-  const charge = charged.value;
+  const charge = await reserveAndCharge(ledgerRequest(caller, turn, plan, requestId), admission, tokens);
   // The context's background work (summaries, memory proposals), only for a turn that is going ahead.
   for (const job of turn.backgroundJobs) enqueueContextJob(job);
 

@@ -157,10 +157,11 @@ describe("POST /v1/messages through the official SDK", () => {
     const requestId = res.headers.get("request-id")!;
     await waitSettled(requestId);
     const [event] = (await eventsOf(alpha.ctx.tenantId)).filter((e) => e.request_id === requestId);
-    const reported = sim.received.filter((e) => e.endpoint === "messages").at(-1)!;
+    const reported = sim.received.find((e) => e.endpoint === "messages" && e.headers["x-bulkhead-request"] === requestId)!;
+    expect(reported.usage).not.toBeNull();
     expect(event).toMatchObject({ request_type: "api", status: "completed" });
-    expect(event!.input_tokens).toBe(reported.usage?.input_tokens ?? event!.input_tokens);
-    expect(event!.output_tokens).toBeGreaterThan(0);
+    expect(event!.input_tokens).toBe(reported.usage!.input_tokens);
+    expect(event!.output_tokens).toBe(reported.usage!.output_tokens);
   });
 
   it("passes tools, temperature, stop sequences and metadata through, and caps max_tokens at the plan", async () => {
