@@ -46,3 +46,21 @@ export async function signUp(page: Page, opts: { name: string; email: string; pa
   await expect(page).toHaveURL(/\/w\/[a-z0-9-]+/);
   return new URL(page.url()).pathname.split("/")[2]!;
 }
+
+/**
+ * Asks `question` in a new conversation of the workspace and waits for the whole reply (the
+ * stored conversation's URL and the send button back), so what is shown only once the
+ * stream ends (the sources) is there. Returns the reply.
+ */
+export async function askInNewChat(page: Page, slug: string, question: string) {
+  await page.goto(`/w/${slug}`);
+  await page.getByTestId("composer-input").fill(question);
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("message-user").last()).toContainText(question);
+  const reply = page.getByTestId("message-assistant").last();
+  await expect(reply).toContainText("(simulated reply)");
+  await expect(page).toHaveURL(new RegExp(`/w/${slug}/c/[0-9a-f-]{36}$`));
+  await expect(page.getByTestId("send-button")).toBeVisible();
+  await expect(page.getByTestId("stop-button")).toHaveCount(0);
+  return reply;
+}
