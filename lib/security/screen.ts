@@ -50,7 +50,8 @@ const ENCODED_BONUS = 10;
 const NON_LATIN = /[^\u0000-\u024F\u1E00-\u1EFF\u2000-\u206F]/;
 const TAG_CHARACTERS = /[\u{E0000}-\u{E007F}]/u;
 const NON_ASCII = /[^\x00-\x7f]/;
-const GLUED_WORDS = /[a-z]{18,}/;
+/** Words glued into one run of letters: at least this many. */
+const GLUED_LETTERS = 18;
 const INVISIBLE_BETWEEN_LETTERS = /[a-z][\u200B-\u200D\u2060-\u2064\u180E\u034F\uFEFF][a-z]/i;
 const MIXED_SCRIPT_WORD = /[a-z][\u0370-\u03FF\u0400-\u04FF]|[\u0370-\u03FF\u0400-\u04FF][a-z]/i;
 // Runs are found by a character loop over a lookup table: a regex restarts inside every
@@ -63,6 +64,7 @@ const charTable = (chars: string): Uint8Array => {
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const BASE64_CHARS = charTable(`${ALNUM}+/_-=`);
 const HEX_CHARS = charTable("0123456789abcdefABCDEFx\\ :,");
+const LOWER_LETTERS = charTable("abcdefghijklmnopqrstuvwxyz");
 const MAX_CANDIDATES = 32;
 const WRAPPED_BASE64 = /(?:^[A-Za-z0-9+/_-]{12,}[ \t]*\r?\n){1,40}[A-Za-z0-9+/_-]{2,}={0,2}[ \t]*$/gm;
 const MAX_DECODED_CHARS = 4000;
@@ -74,6 +76,15 @@ export function setScreenGatesForTest(enabled: boolean): void {
 }
 
 export function screenText(text: string): ScreenResult {
+  stretchCache = new Map();
+  try {
+    return screenOnce(text);
+  } finally {
+    stretchCache = null;
+  }
+}
+
+function screenOnce(text: string): ScreenResult {
   const findings: ScreenFinding[] = [];
   const { text: skel, invisible } = skeletonInfo(text);
 
@@ -81,7 +92,7 @@ export function screenText(text: string): ScreenResult {
   readSkeleton(skel, latin, findings);
   // Invisible characters may stand for word breaks rather than sit inside words: words
   // glued into one long run are the sign, and only then is the text read a second way.
-  if (invisible > 0 && (GLUED_WORDS.test(skel) || INVISIBLE_BETWEEN_LETTERS.test(text))) {
+  if (invisible > 0 && (hasRun(skel, LOWER_LETTERS, GLUED_LETTERS) || INVISIBLE_BETWEEN_LETTERS.test(text))) {
     const spaced = spacedSkeleton(text);
     readSkeleton(spaced, LATIN.matcher.scan(spaced), findings);
   }
@@ -293,13 +304,20 @@ function stretches(text: string, gate: ScreenGate | readonly ScreenGate[] | unde
   }
   if (anchors === null || anchors.length * 2 * RULE_REACH >= text.length) return [text];
   // Rules that share a rarest gate share its stretches: cut once per text.
+  if (stretchCache === null) return cutStretches(text, anchors);
   let cut = stretchCache.get(anchors);
-  if (cut === undefined || cut.text !== text) stretchCache.set(anchors, (cut = { text, stretches: cutStretches(text, anchors) }));
-  return cut.stretches;
+  if (cut === undefined) stretchCache.set(anchors, (cut = cutStretches(text, anchors)));
+  return cut;
 }
 
-/** Per gate-match list (a new list every scan, so entries never outlive their text's use). */
-const stretchCache = new WeakMap<readonly number[], { text: string; stretches: string[] }>();
+/**
+ * The stretches cut during one screenText call, per gate-match list: a new map each call,
+ * dropped when it ends. A long-lived cache (it was a module-level WeakMap keyed by each
+ * scan's fresh lists) is old-space memory pointing at young strings: every scavenge then
+ * kept and promoted the call's stretches and texts, and the promoted garbage made the
+ * collector's pauses the 99th percentile of the bench's attack-at-the-end shape.
+ */
+let stretchCache: Map<readonly number[], string[]> | null = null;
 
 function cutStretches(text: string, anchors: readonly number[]): string[] {
   const sorted = [...anchors].sort((x, y) => x - y);
@@ -363,17 +381,29 @@ function matchCooccurrence(form: string, matches: MatchSet, findings: ScreenFind
 /** Where sentences end: a concept pair counts only within one sentence. */
 function sentenceBreaks(text: string): Int32Array {
   const breaks: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    // . ! ? ; newline, and their ideographic and full-width forms. A full
-    // stop followed by a letter or digit is inside a token ("a.i.", "v2.1", "example.com").
-    if (c === 0x2e) {
-      const next = text.charCodeAt(i + 1);
-      if ((next >= 0x61 && next <= 0x7a) || (next >= 0x30 && next <= 0x39)) continue;
-      breaks.push(i);
-    } else if (c === 0x21 || c === 0x3f || c === 0x3b || c === 0x0a || c === 0x3002 || c === 0xff01 || c === 0xff1f || c === 0xff1b) breaks.push(i);
-  }
+  // . ! ? ; newline, and their ideographic and full-width forms. A full stop followed by a
+  // letter or digit is inside a token ("a.i.", "v2.1", "example.com"): see isBreakAt.
+  for (let i = 0; i < text.length; i++) if (isBreakAt(text, i)) breaks.push(i);
   return Int32Array.from(breaks);
+}
+
+/** Checks of nearness read locally before the whole text's breaks are indexed. */
+const LOCAL_NEAR_CHECKS = 256;
+
+const isBreakAt = (text: string, i: number): boolean => {
+  const c = text.charCodeAt(i);
+  if (c === 0x2e) {
+    const next = text.charCodeAt(i + 1);
+    return !((next >= 0x61 && next <= 0x7a) || (next >= 0x30 && next <= 0x39));
+  }
+  return c === 0x21 || c === 0x3f || c === 0x3b || c === 0x0a || c === 0x3002 || c === 0xff01 || c === 0xff1f || c === 0xff1b;
+};
+
+/** Whether a sentence break lies in [min(a, b), max(a, b)), read off the text itself. */
+function breakBetween(text: string, a: number, b: number): boolean {
+  const hi = Math.max(a, b);
+  for (let i = Math.min(a, b); i < hi; i++) if (isBreakAt(text, i)) return true;
+  return false;
 }
 
 /** Whether a sentence break lies between offsets a and b. */
@@ -405,6 +435,7 @@ const PHRASE_BREAK = /[:,;]/;
 /** Co-occurrence within one sentence: a concept's matches near another's. */
 class ComboReader {
   private breaks: Int32Array | null = null;
+  private nearChecks = 0;
   private readonly derived = new Map<Derived, readonly number[]>();
 
   constructor(
@@ -452,7 +483,10 @@ class ComboReader {
   }
 
   near(p: number, q: number, window: number): boolean {
-    return Math.abs(q - p) <= window && !broken((this.breaks ??= sentenceBreaks(this.text)), p, q);
+    if (Math.abs(q - p) > window) return false;
+    // A few checks read the characters between the two offsets; many share one index.
+    if (this.breaks === null && ++this.nearChecks <= LOCAL_NEAR_CHECKS) return !breakBetween(this.text, p, q);
+    return !broken((this.breaks ??= sentenceBreaks(this.text)), p, q);
   }
 
   private derive(name: Derived): readonly number[] {
@@ -598,32 +632,51 @@ function printable(bytes: Buffer): string | null {
 
 /**
  * Maximal runs of base64 characters (at least 16) and of hex digits with separators (at
- * least 20), up to MAX_CANDIDATES each, in one pass over the text.
+ * least 20), up to MAX_CANDIDATES each.
  */
 function candidateRuns(text: string): { base64: string[]; hex: string[] } {
-  const base64: string[] = [];
-  const hex: string[] = [];
-  let b = -1;
-  let h = -1;
+  return { base64: runsOf(text, BASE64_CHARS, 16, MAX_CANDIDATES), hex: runsOf(text, HEX_CHARS, 20, MAX_CANDIDATES).map((r) => r.trim()) };
+}
+
+/**
+ * Maximal runs of at least `min` characters of a table, up to `max` of them. A run that
+ * long covers every min-th position, so the search looks at one character in `min` until
+ * one belongs to the table, then reads back to where the run could start: prose, whose
+ * words are short, is read at a fraction of its length (a character loop read all of it,
+ * and a regex restarts inside every word).
+ */
+function runsOf(text: string, table: Uint8Array, min: number, max: number): string[] {
+  const out: string[] = [];
   const n = text.length;
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? text.charCodeAt(i) : 0;
-    const inB = c < 128 && BASE64_CHARS[c] === 1;
-    const inH = c < 128 && HEX_CHARS[c] === 1;
-    if (inB) {
-      if (b < 0) b = i;
-    } else if (b >= 0) {
-      if (i - b >= 16 && base64.length < MAX_CANDIDATES) base64.push(text.slice(b, i));
-      b = -1;
+  const inTable = (i: number): boolean => {
+    const c = text.charCodeAt(i);
+    return c < 128 && table[c] === 1;
+  };
+  // Invariant: i is 0 or follows a character outside the table.
+  let i = 0;
+  while (i + min <= n && out.length < max) {
+    let j = i + min - 1;
+    if (!inTable(j)) {
+      i = j + 1;
+      continue;
     }
-    if (inH) {
-      if (h < 0) h = i;
-    } else if (h >= 0) {
-      if (i - h >= 20 && hex.length < MAX_CANDIDATES) hex.push(text.slice(h, i).trim());
-      h = -1;
+    while (j > i && inTable(j - 1)) j--;
+    if (j > i) {
+      // A character outside the table at j - 1: no run of min starts before j.
+      i = j;
+      continue;
     }
+    let end = i + min;
+    while (end < n && inTable(end)) end++;
+    out.push(text.slice(i, end));
+    i = end + 1;
   }
-  return { base64, hex };
+  return out;
+}
+
+/** Whether the text holds a run of at least `min` characters of the table (see runsOf). */
+function hasRun(text: string, table: Uint8Array, min: number): boolean {
+  return runsOf(text, table, min, 1).length > 0;
 }
 
 function decodeBase64(run: string): string | null {
