@@ -47,7 +47,9 @@ export class MultiMatcher {
   private readonly asciiNext: Uint16Array | Int32Array;
   private readonly classOf = new Uint8Array(ASCII);
   private readonly width: number;
-  private readonly otherNext: Map<number, number>[];
+  private otherNext: Map<number, number>[];
+  /** The root's transitions for BMP code units beyond ASCII (0: none), read without a Map. */
+  private readonly rootOther = new Int32Array(0x10000);
   /** BMP code units (beyond ASCII) that some term contains; any other sends us to the root. */
   private readonly inTerms = new Uint8Array(0x10000);
   private readonly fail: Int32Array;
@@ -102,6 +104,7 @@ export class MultiMatcher {
       }
       return other;
     });
+    for (const [c, t] of this.otherNext[0]!) if (c < 0x10000) this.rootOther[c] = t;
     this.outputs = new Array<readonly number[]>(n);
     const order: number[] = [0];
     for (let k = 0; k < order.length; k++) {
@@ -116,7 +119,22 @@ export class MultiMatcher {
         order.push(t);
       }
     }
+    // Beyond ASCII, each state's map holds its own transitions and those of its failure
+    // chain short of the root (the root's are rootOther): one lookup per character, no walk.
+    // A state without transitions of its own shares its failure state's map.
+    const ownOther = this.otherNext;
+    const fullOther: Map<number, number>[] = new Array<Map<number, number>>(n);
+    fullOther[0] = new Map();
     for (const s of order) {
+      if (s !== 0) {
+        const inheritedOther = fullOther[this.fail[s]!]!;
+        if (ownOther[s]!.size === 0) fullOther[s] = inheritedOther;
+        else {
+          const merged = new Map(inheritedOther);
+          for (const [c, t] of ownOther[s]!) merged.set(c, t);
+          fullOther[s] = merged;
+        }
+      }
       const inherited = s === 0 ? [] : this.outputs[this.fail[s]!]!;
       this.outputs[s] = own[s]!.length === 0 ? inherited : [...own[s]!, ...inherited];
       for (let c = 0; c < ASCII; c++) {
@@ -126,6 +144,7 @@ export class MultiMatcher {
         this.asciiNext[s * width + k] = direct !== undefined ? direct : s === 0 ? 0 : this.asciiNext[this.fail[s]! * width + k]!;
       }
     }
+    this.otherNext = fullOther;
   }
 
   /** Every group's matches in one left-to-right pass. */
@@ -133,7 +152,7 @@ export class MultiMatcher {
     // Lists only for groups that match: most of a scan's groups never do (less garbage).
     const starts: (number[] | undefined)[] = new Array<number[] | undefined>(this.groupCount);
     const ends: (number[] | undefined)[] = new Array<number[] | undefined>(this.groupCount);
-    const { asciiNext, otherNext, fail, outputs, terms, classOf, width, limits, inTerms } = this;
+    const { asciiNext, otherNext, rootOther, outputs, terms, classOf, width, limits, inTerms } = this;
     let state = 0;
     const n = text.length;
     for (let i = 0; i < n; i++) {
@@ -144,12 +163,7 @@ export class MultiMatcher {
         state = 0;
         continue;
       } else {
-        let next = otherNext[state]!.get(c);
-        while (next === undefined && state !== 0) {
-          state = fail[state]!;
-          next = otherNext[state]!.get(c);
-        }
-        state = next ?? 0;
+        state = (state !== 0 ? otherNext[state]!.get(c) : undefined) ?? rootOther[c]!;
       }
       const out = outputs[state]!;
       if (out.length === 0) continue;

@@ -185,26 +185,26 @@ function kindOf(c: number): number {
 export function skeletonInfo(text: string): { text: string; invisible: number } {
   // ASCII text is its own skeleton once lower-cased; most messages take this path.
   if (!/[^\x00-\x7f]/.test(text)) return { text: text.toLowerCase(), invisible: 0 };
-  // One buffer for every call (the screen is hot and single-threaded): less garbage.
-  if (skeletonBuffer.length < text.length + 64) skeletonBuffer = new Uint16Array(text.length * 2 + 64);
+  // One buffer for every call (the screen is hot and single-threaded): less garbage. Room
+  // for two units per source unit; only a multi-character mapping can need more, and it
+  // checks (the hot loop writes without a bounds check).
+  if (skeletonBuffer.length < 2 * text.length + 64) skeletonBuffer = new Uint16Array(text.length * 2 + 64);
   let buf = skeletonBuffer;
   let n = 0;
   let invisible = 0;
-  const push = (code: number) => {
-    if (n === buf.length) {
-      const grown = new Uint16Array(buf.length * 2);
-      grown.set(buf);
+  const pushString = (mapped: string) => {
+    if (n + mapped.length + 2 * (text.length - i) + 2 > buf.length) {
+      const grown = new Uint16Array(Math.max(buf.length * 2, n + mapped.length + 2 * text.length + 64));
+      grown.set(buf.subarray(0, n));
       skeletonBuffer = buf = grown;
     }
-    buf[n++] = code;
+    for (let k = 0; k < mapped.length; k++) buf[n++] = mapped.charCodeAt(k);
   };
-  const pushString = (mapped: string) => {
-    for (let k = 0; k < mapped.length; k++) push(mapped.charCodeAt(k));
-  };
-  for (let i = 0; i < text.length; i++) {
+  let i = 0;
+  for (; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c < 0x80) {
-      push(c >= 0x41 && c <= 0x5a ? c + 32 : c);
+      buf[n++] = c >= 0x41 && c <= 0x5a ? c + 32 : c;
       continue;
     }
     if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
@@ -215,8 +215,8 @@ export function skeletonInfo(text: string): { text: string; invisible: number } 
       pushString(mapped);
       continue;
     }
-    const kind = kindOf(c);
-    if (kind === SINGLE) push(SINGLE_CODE[c]!);
+    const kind = KIND[c] || kindOf(c);
+    if (kind === SINGLE) buf[n++] = SINGLE_CODE[c]!;
     else if (kind === INVISIBLE_KIND) invisible++;
     else if (kind === MULTI) pushString(skeletonOf(c));
   }
