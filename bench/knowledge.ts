@@ -38,7 +38,8 @@ import { formatTable, ms } from "./lib/table";
  * ingestDocument (unpdf, chunking, one swap transaction) — pages per second from the first
  * upload to the last document ready, with the worker in this process.
  *
- * Run alone: `npx tsx bench/knowledge.ts [--quick] [--other-tenants N] [--chunks N] [--keep-db]`.
+ * Run alone: `npx tsx bench/knowledge.ts [--quick] [--other-tenants N] [--chunks N] [--keep-db | --reuse-db NAME]`
+ * (--reuse-db measures a database kept by an earlier --keep-db run, migrated to this code).
  */
 const TARGET_P95_MS = 20;
 const VOCABULARY = 40_000;
@@ -259,13 +260,23 @@ async function measureIngestion(owner: { tenantId: string; userId: string }, app
   }
 }
 
-async function run(options: ScenarioOptions, overrides: { otherTenants?: number; chunks?: number; keepDatabase?: boolean }): Promise<ScenarioResult> {
+interface Overrides {
+  otherTenants?: number;
+  chunks?: number;
+  keepDatabase?: boolean;
+  /** A database an earlier run kept (--keep-db): migrated to the current code, not reloaded. */
+  reuseDatabase?: string;
+}
+
+async function run(options: ScenarioOptions, overrides: Overrides): Promise<ScenarioResult> {
   const base = options.quick ? QUICK : FULL;
   const sizes: Sizes = { ...base, otherTenants: overrides.otherTenants ?? base.otherTenants, chunksPerTenant: overrides.chunks ?? base.chunksPerTenant };
   const otherChunks = Math.min(sizes.chunksPerTenant, 10_000);
-  const databaseName = `bulkhead_bench_kb_${process.pid}_${Date.now().toString(36)}`;
-  await createDatabase(TEST_SERVER_URL, databaseName);
-  const dropOnInterrupt = onCleanup(() => dropDatabase(TEST_SERVER_URL, databaseName));
+  const reuse = overrides.reuseDatabase;
+  const databaseName = reuse ?? `bulkhead_bench_kb_${process.pid}_${Date.now().toString(36)}`;
+  if (!reuse) await createDatabase(TEST_SERVER_URL, databaseName);
+  const keep = overrides.keepDatabase || reuse !== undefined;
+  const dropOnInterrupt = onCleanup(() => (keep ? Promise.resolve() : dropDatabase(TEST_SERVER_URL, databaseName)));
   const ownerUrl = databaseUrl(TEST_SERVER_URL, databaseName);
   const appUrl = new URL(ownerUrl);
   appUrl.username = APP_DB_ROLE;
@@ -275,6 +286,17 @@ async function run(options: ScenarioOptions, overrides: { otherTenants?: number;
     const loadStarted = performance.now();
     const { tenantId, ownerId, memberId, totalChunks, queries } = await withOwner(ownerUrl, async (db) => {
       await migrate(pgRunner(db), await readMigrations(path.join(ROOT, "prisma", "migrations")));
+      if (reuse) {
+        const [ids] = (
+          await db.query<{ tenant_id: string; owner_id: string; member_id: string }>(
+            `SELECT t.id AS tenant_id, (SELECT id FROM users WHERE email = 'owner@kb.bench') AS owner_id, (SELECT id FROM users WHERE email = 'member@kb.bench') AS member_id
+               FROM tenants t WHERE t.slug = 'kb-bench'`,
+          )
+        ).rows;
+        if (!ids) throw new Error(`${reuse} is not a database kept by this bench`);
+        const [count] = (await db.query<{ n: string }>("SELECT count(*) AS n FROM knowledge_chunks")).rows;
+        return { tenantId: ids.tenant_id, ownerId: ids.owner_id, memberId: ids.member_id, totalChunks: Number(count!.n), queries: await buildQueries(db, sizes.queriesPerKind) };
+      }
       const seeded = await seed(db, sizes.otherTenants);
       await dropIndexes(db);
       await loadTenant(db, seeded.tenantId, sizes.chunksPerTenant, seeded.ownerId);
@@ -315,7 +337,7 @@ async function run(options: ScenarioOptions, overrides: { otherTenants?: number;
     setPrismaClient(undefined);
     await prisma.$disconnect();
     dropOnInterrupt();
-    if (overrides.keepDatabase) console.error(`[bench] kept database ${databaseName}`);
+    if (keep) console.error(`[bench] kept database ${databaseName} (again: --reuse-db ${databaseName}; drop it when done)`);
     else await dropDatabase(TEST_SERVER_URL, databaseName);
   }
 }
@@ -327,7 +349,12 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     return i >= 0 && argv[i + 1] ? Number(argv[i + 1]) : undefined;
   };
   const startedAt = new Date();
-  run({ quick: argv.includes("--quick"), profile: false, verbose: false }, { otherTenants: flag("--other-tenants"), chunks: flag("--chunks"), keepDatabase: argv.includes("--keep-db") })
+  run({ quick: argv.includes("--quick"), profile: false, verbose: false }, {
+    otherTenants: flag("--other-tenants"),
+    chunks: flag("--chunks"),
+    keepDatabase: argv.includes("--keep-db"),
+    reuseDatabase: argv.includes("--reuse-db") ? argv[argv.indexOf("--reuse-db") + 1] : undefined,
+  })
     .then(async (result) => console.log(`results: ${(await writeResults("knowledge", startedAt, { startedAt: startedAt.toISOString(), ...result.data })).join(", ")}`))
     .catch((error: unknown) => {
       console.error(error);

@@ -21,9 +21,11 @@ import { estimateTextTokens } from "@/lib/llm/tokens";
  * tenant argument. Admin-only documents are dropped by the policy for members; a scope with
  * no user (an API key, a job) sees members' documents only unless `includeAdminOnly`.
  *
- * Trade-off: each list ranks at most SEARCH_POLICY.candidates matches of the index, so a
- * query made only of words present in most chunks ranks a sample of them (the index's
- * order), not all; a query with one distinctive word is ranked exactly.
+ * Trade-off: each list ranks at most SEARCH_POLICY.candidates matches, so a query made only
+ * of words present in most chunks ranks a sample of them (the first matches in key order,
+ * found without reading the words' posting lists: 0024_knowledge_rank_paths), not all; a
+ * query with one distinctive word is ranked exactly. The fallback list when no passage has
+ * every word takes the query's rarest words first.
  */
 export const SEARCH_POLICY = {
   rrfK: 60,
@@ -65,6 +67,8 @@ export interface SearchOptions {
   includeAdminOnly?: boolean;
   /** Defaults to defaultVectorRanker() (none in this build); tests pass the fake's. */
   vectors?: VectorRanker | null;
+  /** Matches each list ranks at most (SEARCH_POLICY.candidates); tests make a small tenant's words "common" with a small one. */
+  candidates?: number;
 }
 
 type TenantScope = Extract<Scope, { kind: "tenant" }>;
@@ -91,7 +95,7 @@ WITH r AS (
          min(r.rank) FILTER (WHERE r.list = 'fuzzy') AS fuzzy_rank,
          sum(1.0 / ($6 + r.rank)) AS fused
     FROM r GROUP BY r.chunk_id
-   ORDER BY fused DESC, r.chunk_id LIMIT $3
+   ORDER BY fused DESC, r.chunk_id LIMIT $7
 )
 SELECT c.id, c.document_id, d.title, c.heading_path, c.text, c.token_count, g.exact_rank, g.fuzzy_rank
   FROM g
@@ -133,7 +137,10 @@ export async function searchKnowledge(db: pg.Pool | ScopedSql, scope: TenantScop
 
   const run = async (sql: ScopedSql) => {
     const lists = limit * 3;
-    const rows = await sql.query<CandidateRow>(CANDIDATES_SQL, [text, fuzzyWords(text), lists, SEARCH_POLICY.candidates, membersOnly, SEARCH_POLICY.rrfK]);
+    const candidates = Math.max(1, Math.floor(options.candidates ?? SEARCH_POLICY.candidates));
+    // Without a vector list the fused order is final, so only the `limit` best are read (their
+    // text is most of the statement's cost); a vector list can still lift any of the `lists`.
+    const rows = await sql.query<CandidateRow>(CANDIDATES_SQL, [text, fuzzyWords(text), lists, candidates, membersOnly, SEARCH_POLICY.rrfK, vectors ? lists : limit]);
     if (!vectors) return { rows, vectorRanks: new Map<string, number>() };
     const vectorIds = await vectors.rank(sql, text, lists);
     const vectorRanks = new Map(vectorIds.map((id, i) => [id, i + 1]));

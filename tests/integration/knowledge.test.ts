@@ -340,3 +340,81 @@ describe("ranking", () => {
     expect(result.passages[0]!.score).toBeGreaterThan(withoutVectors.passages[0]!.score);
   });
 });
+
+describe("access paths by how common the words are (0024)", () => {
+  // A tenant of its own, so its chunk total is known: 30 sections, "gadget" in every one,
+  // "widget" in the even ones and "gizmo" in the odd ones (never together), "sprocket" in one.
+  // With 5 candidates a word is "common" above max(total / 3, 5) = 10 chunks.
+  let lead: Account;
+  let reader: Account;
+  let handbook: KnowledgeDocumentView;
+  let hidden: KnowledgeDocumentView;
+  const opts = { candidates: 5, limit: 3 };
+  const rankIds = async (query: string, candidates = 5, limit = 3) =>
+    withScopeSql({ kind: "tenant", ...reader }, async (sql) =>
+      (
+        await sql.query<{ chunk_id: string }>(
+          "SELECT chunk_id FROM knowledge_rank('english', $1, $2::text[], $3, $4, true) WHERE list = 'exact' ORDER BY rank",
+          [query, query.split(" "), limit, candidates],
+        )
+      ).map((r) => r.chunk_id),
+    );
+  const textOf = async (ids: string[]) =>
+    (await ownerQuery<{ id: string; text: string }>("SELECT id, text FROM knowledge_chunks WHERE id = ANY ($1::uuid[])", [ids])).map((r) => r.text);
+
+  beforeAll(async () => {
+    lead = await account("Lena");
+    reader = await join(lead, await account("Lars"), "member");
+    const sections = Array.from({ length: 30 }, (_, i) =>
+      `## Section ${i}\n\nThe gadget section ${i} ${i % 2 === 0 ? "widget" : "gizmo"} ${i === 7 ? "sprocket" : ""} ${"padding words about procedures ".repeat(40)}`,
+    );
+    handbook = await markdown(lead, "Handbook", `# Handbook\n\n${sections.join("\n\n")}`);
+    hidden = await markdown(lead, "Board notes", "# Board\n\nThe gadget budget for the board only.", "admins");
+    await ready(lead, handbook.id);
+    await ready(lead, hidden.id);
+    const [n] = await ownerQuery<{ n: number }>("SELECT count(*)::int AS n FROM knowledge_chunks WHERE tenant_id = $1", [lead.tenantId]);
+    expect(n!.n).toBeGreaterThanOrEqual(31);
+  });
+
+  it("a query of common words only is answered by the key-order path: its list is exactly that path's, all matches, none admin-only", async () => {
+    const ids = await rankIds("gadget");
+    const [scanned] = await ownerQuery<{ ids: string[] }>("SELECT knowledge_rank_scanned($1, to_tsquery('english', 'gadget'), false, '{}', 5, 3) AS ids", [lead.tenantId]);
+    expect(ids.length).toBe(3);
+    expect(ids).toEqual(scanned!.ids);
+    expect((await textOf(ids)).every((t) => /gadget/.test(t))).toBe(true);
+    const viaSearch = await search(reader, "gadget", opts);
+    expect(viaSearch.passages.map((p) => p.documentId)).not.toContain(hidden.id);
+    expect(viaSearch.passages.length).toBe(3);
+  });
+
+  it("a common word beside a rare one: the index narrows by the rare word, every result has both", async () => {
+    const result = await search(reader, "gadget sprocket", opts);
+    expect(result.passages.length).toBe(1);
+    expect(result.passages[0]!.text).toMatch(/sprocket/);
+    expect(result.passages[0]!.text).toMatch(/gadget/);
+  });
+
+  it("common words that never meet: the key-order path finds too few, the index path confirms none, the fallback lists either", async () => {
+    expect(await ownerQuery("SELECT id FROM knowledge_chunks WHERE tenant_id = $1 AND search_vector @@ to_tsquery('english', 'widget & gizmo')", [lead.tenantId])).toEqual([]);
+    const ids = await rankIds("widget gizmo");
+    expect(ids.length).toBeGreaterThan(0);
+    expect((await textOf(ids)).every((t) => /widget|gizmo/.test(t))).toBe(true);
+  });
+
+  it("the fallback list takes the rarest words first", async () => {
+    // No chunk has all three; "sprocket" (one chunk) is the rarest, so its section leads.
+    // Both known words together would give the list passages with only "widget" too.
+    const result = await search(reader, "sprocket widget zeppelin", { candidates: 2, limit: 3 });
+    expect(result.passages.map((p) => p.text.includes("sprocket"))).toEqual([true]);
+  });
+
+  it("the ranking helpers are the owner's only: the tenant role cannot call them with a tenant of its choosing", async () => {
+    await expect(
+      withScopeSql({ kind: "tenant", ...reader }, (sql) => sql.query("SELECT knowledge_rank_scanned($1, to_tsquery('gadget'), true, '{}', 5, 5)", [owner.tenantId])),
+    ).rejects.toThrow(/permission denied/);
+    await expect(
+      withScopeSql({ kind: "tenant", ...reader }, (sql) => sql.query("SELECT knowledge_rank_indexed($1, to_tsquery('gadget'), to_tsquery('gadget'), true, '{}', 5, 5)", [owner.tenantId])),
+    ).rejects.toThrow(/permission denied/);
+  });
+});
+
