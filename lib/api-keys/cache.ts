@@ -1,6 +1,6 @@
 import { hashApiKey, isWellFormedApiKey } from "@/lib/api-keys/key-format";
 import { resolveApiKeyHash, type ResolvedApiKey } from "@/lib/api-keys/resolve";
-import { API_KEY_CACHE_TTL_MS, isRevoked } from "@/lib/api-keys/revocation";
+import { API_KEY_CACHE_TTL_MS, isRevoked, revocationMarker } from "@/lib/api-keys/revocation";
 
 export interface ApiKeyCacheOptions {
   ttlMs?: number;
@@ -13,6 +13,23 @@ export interface ApiKeyCacheOptions {
 interface Entry {
   value: ResolvedApiKey;
   until: number;
+}
+
+/**
+ * A presented key as the data plane sees it before its revocation check (lookupDeferred):
+ * its value, and how to check it — inside the caller's own Redis round trip (`marker`, the
+ * revocation marker's key, when the cache checks the process Redis), or on its own (`confirm`).
+ */
+export interface DeferredKey {
+  value: ResolvedApiKey;
+  /** True when the key was just read from the database, which refuses revoked keys: nothing left to check. */
+  checked: boolean;
+  /** The revocation marker to check in the same round trip; null when only confirm() can check. */
+  marker: string | null;
+  /** The check on its own (memoised): true while the key is still valid. Same fail-closed rule as lookup(). */
+  confirm(): Promise<boolean>;
+  /** The caller found the marker set: the entry is dropped, as lookup() drops it. */
+  revoked(): void;
 }
 
 /**
@@ -33,11 +50,14 @@ export class ApiKeyCache {
   private readonly revoked: (keyId: string) => Promise<boolean>;
   private readonly now: () => number;
   private readonly maxEntries: number;
+  /** The marker can be checked by another round trip only when it is the default Redis check. */
+  private readonly defaultRevocation: boolean;
 
   constructor(options: ApiKeyCacheOptions = {}) {
     this.ttlMs = options.ttlMs ?? API_KEY_CACHE_TTL_MS;
     this.resolve = options.resolve ?? resolveApiKeyHash;
     this.revoked = options.isRevoked ?? ((keyId) => isRevoked(keyId));
+    this.defaultRevocation = options.isRevoked === undefined;
     this.now = options.now ?? Date.now;
     this.maxEntries = options.maxEntries ?? 10_000;
   }
@@ -69,6 +89,38 @@ export class ApiKeyCache {
     }
     const value = await this.load(keyHash);
     return value ? { value, stillValid: Promise.resolve(true) } : null;
+  }
+
+  /**
+   * For the tenant API's hot path: like lookup(), but a cache hit's revocation check is not
+   * sent; the caller checks `marker` in its own Redis round trip (lib/limits/api-admission.ts)
+   * or calls confirm(). The caller must do one of the two before anything of the request
+   * takes effect.
+   */
+  async lookupDeferred(presentedKey: string): Promise<DeferredKey | null> {
+    if (!isWellFormedApiKey(presentedKey)) return null;
+    const keyHash = hashApiKey(presentedKey);
+    const entry = this.entries.get(keyHash);
+    if (entry && entry.until > this.now()) {
+      const value = entry.value;
+      let confirmed: Promise<boolean> | undefined;
+      return {
+        value,
+        checked: false,
+        marker: this.defaultRevocation ? revocationMarker(value.keyId) : null,
+        confirm: () =>
+          (confirmed ??= this.revoked(value.keyId).then(
+            (revoked) => {
+              if (revoked) this.entries.delete(keyHash);
+              return !revoked;
+            },
+            () => this.load(keyHash).then((loaded) => loaded !== null),
+          )),
+        revoked: () => void this.entries.delete(keyHash),
+      };
+    }
+    const value = await this.load(keyHash);
+    return value ? { value, checked: true, marker: null, confirm: () => Promise.resolve(true), revoked: () => void this.entries.delete(keyHash) } : null;
   }
 
   private async load(keyHash: string): Promise<ResolvedApiKey | null> {

@@ -64,6 +64,27 @@ async function settleAll(queries: Promise<pg.QueryResult>[]): Promise<pg.QueryRe
   return results.map((r) => (r as PromiseFulfilledResult<pg.QueryResult>).value);
 }
 
+/**
+ * One statement alone, in its own implicit transaction: one Parse/Bind/Execute and ONE Sync,
+ * so PostgreSQL answers it with one flush and the app reads it in one go. For statements
+ * that set their scope themselves (the `scoped.*` ledger functions of
+ * 0023_scoped_ledger_calls), where withScopeSql would add BEGIN, the scope and COMMIT, each
+ * with its own Sync and reply.
+ */
+export async function querySelfScoped<R extends pg.QueryResultRow>(sql: string, params: readonly unknown[], pool: pg.Pool = getPool()): Promise<R[]> {
+  const client = await pool.connect();
+  let healthy = true;
+  try {
+    return (await client.query<R>(prepared(sql, params))).rows;
+  } catch (error) {
+    // A statement error leaves the connection usable; a broken socket does not.
+    if (!(error instanceof Error && "code" in error && typeof (error as { code?: unknown }).code === "string")) healthy = false;
+    throw error;
+  } finally {
+    client.release(healthy ? undefined : true);
+  }
+}
+
 /** A scoped transaction whose BEGIN and COMMIT travel with its first and last statement. */
 export async function withScopeSql<T>(scope: Scope, fn: (db: ScopedSql) => Promise<T>, pool: pg.Pool = getPool()): Promise<T> {
   checkScopeIds(scope);

@@ -10,7 +10,7 @@ import { listModels, retrieveModel } from "@/lib/gateway/models";
 import { readUsage } from "@/lib/gateway/usage";
 import type { RateLimiter } from "@/lib/limits/rate-limit";
 import { getClaudeClient } from "@/lib/llm/anthropic-client";
-import { composeForCount, prepareApiCall, runApiCall, type ApiCaller } from "@/lib/pipeline/api-call";
+import { composeForCount, prepareApiCall, runApiCall, type ApiCaller, type KeyCheck } from "@/lib/pipeline/api-call";
 import { REPLY_CUT_MESSAGE } from "@/lib/pipeline/leak-guard";
 import { getPlan } from "@/lib/tenancy/plans";
 
@@ -91,26 +91,36 @@ async function allow(method: string, wanted: string, run: () => Promise<void>): 
 }
 
 async function identify(req: IncomingMessage, keys: ApiKeyCache, scope: ApiKeyScope): Promise<ApiCaller> {
-  const { caller, stillValid } = await identifyFast(req, keys, scope);
-  await stillValid;
+  const { caller, check } = await identifyFast(req, keys, scope);
+  await check.confirm();
   return caller;
 }
 
 /**
- * Identify for the hot path: a cached key answers at once and its revocation check comes
- * back as a promise (rejecting with the same 401) for the pipeline to await beside its
- * first rate-limit command.
+ * Identify for the hot path: a cached key answers at once and its revocation check is left
+ * to the pipeline, which makes it inside its one Redis round trip of limits
+ * (lib/limits/api-admission.ts) or on its own (`confirm`, rejecting with the same 401).
  */
-async function identifyFast(req: IncomingMessage, keys: ApiKeyCache, scope: ApiKeyScope): Promise<{ caller: ApiCaller; stillValid: Promise<void> }> {
-  const found = await keys.lookup(presentedKey(req));
+async function identifyFast(req: IncomingMessage, keys: ApiKeyCache, scope: ApiKeyScope): Promise<{ caller: ApiCaller; check: KeyCheck }> {
+  const found = await keys.lookupDeferred(presentedKey(req));
   // Malformed, unknown, revoked and expired keys alike: nothing tells an attacker which.
   if (!found) throw invalidKey();
   const key = found.value;
   if (!key.scopes.includes(scope)) throw new GatewayError(403, "permission_error", `This API key does not have the "${scope}" scope.`);
-  const stillValid = found.stillValid.then((ok) => {
-    if (!ok) throw invalidKey();
-  });
-  return { caller: { tenantId: key.tenantId, keyId: key.keyId, planId: key.planId, scopes: key.scopes, createdById: key.createdById }, stillValid };
+  let confirmed: Promise<void> | undefined;
+  const check: KeyCheck = {
+    checked: found.checked,
+    marker: found.marker,
+    confirm: () =>
+      (confirmed ??= found.confirm().then((ok) => {
+        if (!ok) throw invalidKey();
+      })),
+    revoked: () => {
+      found.revoked();
+      return invalidKey();
+    },
+  };
+  return { caller: { tenantId: key.tenantId, keyId: key.keyId, planId: key.planId, scopes: key.scopes, createdById: key.createdById }, check };
 }
 
 function invalidKey(): GatewayError {
@@ -135,19 +145,18 @@ function presentedKey(req: IncomingMessage): string {
 }
 
 async function messages(req: IncomingMessage, res: ServerResponse, keys: ApiKeyCache, options: GatewayOptions): Promise<void> {
-  const { caller, stillValid } = await identifyFast(req, keys, "messages");
-  stillValid.catch(() => {}); // awaited by prepareApiCall; a bad body must not leave it unhandled
+  const { caller, check } = await identifyFast(req, keys, "messages");
   // A bad body answers 400 only to a key that is still valid (a revoked key gets its 401).
   const body = await readJsonBody(req).catch(async (error: unknown) => {
-    await stillValid;
+    await check.confirm();
     throw error;
   });
   const parsed = messagesRequestSchema.safeParse(body);
   if (!parsed.success) {
-    await stillValid;
+    await check.confirm();
     throw new GatewayError(400, "invalid_request_error", describeIssue(parsed.error));
   }
-  const prepared = await prepareApiCall(caller, parsed.data, { limiter: options.limiter, keyStillValid: stillValid });
+  const prepared = await prepareApiCall(caller, parsed.data, { limiter: options.limiter, key: check });
   const requestId = prepared.requestId;
 
   const client = new AbortController();

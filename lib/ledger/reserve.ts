@@ -1,6 +1,6 @@
 import { AppError } from "@/lib/api/errors";
 import type { ModelTier } from "@/lib/db/generated/enums";
-import { withScopeSql } from "@/lib/db/sql";
+import { querySelfScoped, withScopeSql } from "@/lib/db/sql";
 import type { RequestType } from "@/lib/llm/tracked-call";
 
 /**
@@ -54,7 +54,13 @@ interface Waiting {
 const MAX_BATCH = 200;
 const queues = new Map<string, Waiting[]>();
 
-const RESERVE_SQL = "SELECT r_request_id, r_admitted, r_next_period_at FROM reserve_requests($1::uuid, $2::timestamptz, $3::bigint, $4::json)";
+/**
+ * reserve_requests() in the tenant's scope (role bh_tenant, app.tenant_id; no user: the rows
+ * carry their users), set by the statement itself (0023_scoped_ledger_calls): one statement,
+ * one round trip, one reply.
+ */
+const RESERVE_SQL = "SELECT r_request_id, r_admitted, r_next_period_at FROM scoped.reserve_requests($1::uuid, $2::timestamptz, $3::bigint, $4::json)";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Resolves once the row and reservation are committed; a 429 naming the quota when they do not fit. */
 export function reserveRequest(request: LedgerRequest): Promise<void> {
@@ -101,10 +107,8 @@ async function reserveBatch(batch: Waiting[]): Promise<void> {
   }));
   let rows: { r_request_id: string; r_admitted: boolean; r_next_period_at: Date | null }[];
   try {
-    // The platform acting for the tenant: the rows carry their users, the scope needs none.
-    rows = await withScopeSql({ kind: "tenant", tenantId: first.tenantId, userId: "" }, (db) =>
-      db.query(RESERVE_SQL, [first.tenantId, first.at, first.quota, JSON.stringify(payload)], { commit: true }),
-    );
+    if (!UUID.test(first.tenantId)) throw new Error("scope ids must be uuids");
+    rows = await querySelfScoped(RESERVE_SQL, [first.tenantId, first.at, first.quota, JSON.stringify(payload)]);
   } catch (error) {
     for (const w of batch) w.reject(error);
     return;

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { withScopeSql, type ScopedSql } from "@/lib/db/sql";
+import { querySelfScoped, type ScopedSql } from "@/lib/db/sql";
 import { enqueueTurnWrite } from "@/lib/ledger/outbox";
 import type { UsageEventRow } from "@/lib/ledger/usage-event";
 
@@ -50,6 +50,9 @@ export interface TurnWriteResult {
  * same statement.
  */
 const SETTLE_SQL = "SELECT r_found, r_settled FROM settle_turns($1::uuid, $2::json, $3::json)";
+/** The same in the batch's scope, set by the statement itself (0023_scoped_ledger_calls): one round trip, one reply. */
+const SETTLE_SCOPED_SQL = "SELECT r_found, r_settled FROM scoped.settle_turns($1::uuid, $2::text, $3::json, $4::json)";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function turnsJson(writes: readonly TurnWrite[]): string | null {
   const turns = [];
@@ -108,10 +111,18 @@ function eventsJson(writes: readonly TurnWrite[]): string {
  * a result per write, in order. A request id listed by two writes counts for the first.
  */
 export async function applyTurnWrites(db: ScopedSql, tenantId: string, writes: readonly TurnWrite[], options: { commit?: boolean } = {}): Promise<TurnWriteResult[]> {
+  assertOneTenant(tenantId, writes);
+  const [row] = await db.query<{ r_found: number[]; r_settled: string[] }>(SETTLE_SQL, [tenantId, turnsJson(writes), eventsJson(writes)], options);
+  return resultsOf(writes, row);
+}
+
+function assertOneTenant(tenantId: string, writes: readonly TurnWrite[]): void {
   if (writes.some((w) => w.tenantId !== tenantId || w.events.some((e) => e.tenantId !== tenantId))) {
     throw new Error("applyTurnWrites: every write of a batch belongs to its tenant");
   }
-  const [row] = await db.query<{ r_found: number[]; r_settled: string[] }>(SETTLE_SQL, [tenantId, turnsJson(writes), eventsJson(writes)], options);
+}
+
+function resultsOf(writes: readonly TurnWrite[], row: { r_found: number[]; r_settled: string[] } | undefined): TurnWriteResult[] {
   const found = new Set(row?.r_found ?? []);
   const settled = new Set(row?.r_settled ?? []);
   return writes.map((w, ord) => ({
@@ -135,15 +146,19 @@ function scopeOf(writes: readonly TurnWrite[]) {
   return { kind: "tenant" as const, tenantId: writes[0]!.tenantId, userId: users.size === 1 ? [...users][0]! : "" };
 }
 
-/** One transaction, one round trip. */
-export function applyTurnWriteNow(write: TurnWrite, pool?: pg.Pool): Promise<TurnWriteResult> {
-  return withScopeSql(scopeOf([write]), (db) => applyTurnWrite(db, write, { commit: true }), pool);
+/** One transaction, one statement, one round trip. */
+export async function applyTurnWriteNow(write: TurnWrite, pool?: pg.Pool): Promise<TurnWriteResult> {
+  return (await applyTurnWritesNow([write], pool))[0]!;
 }
 
-/** One tenant's writes in one transaction and one round trip; all or nothing. */
-export function applyTurnWritesNow(writes: readonly TurnWrite[], pool?: pg.Pool): Promise<TurnWriteResult[]> {
-  if (writes.length === 0) return Promise.resolve([]);
-  return withScopeSql(scopeOf(writes), (db) => applyTurnWrites(db, writes[0]!.tenantId, writes, { commit: true }), pool);
+/** One tenant's writes in one transaction, one statement and one round trip; all or nothing. */
+export async function applyTurnWritesNow(writes: readonly TurnWrite[], pool?: pg.Pool): Promise<TurnWriteResult[]> {
+  if (writes.length === 0) return [];
+  const scope = scopeOf(writes);
+  assertOneTenant(scope.tenantId, writes);
+  if (!UUID.test(scope.tenantId) || (scope.userId !== "" && !UUID.test(scope.userId))) throw new Error("scope ids must be uuids");
+  const [row] = await querySelfScoped<{ r_found: number[]; r_settled: string[] }>(SETTLE_SCOPED_SQL, [scope.tenantId, scope.userId, turnsJson(writes), eventsJson(writes)], pool);
+  return resultsOf(writes, row);
 }
 
 // ---------------------------------------------------------------------------

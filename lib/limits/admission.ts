@@ -37,7 +37,8 @@ const MESSAGES: Record<Exclude<LimitName, "monthly_quota">, string> = {
   tenant_tokens: "Your workspace has reached its tokens-per-minute limit.",
 };
 
-function limited(name: Exclude<LimitName, "monthly_quota">, result: LimitResult): AppError {
+/** The named 429 of a refused window (also built by the tenant API's one-script admission, lib/limits/api-admission.ts). */
+export function limited(name: Exclude<LimitName, "monthly_quota">, result: LimitResult): AppError {
   return new AppError("rate_limited", `${MESSAGES[name]} Try again in ${result.retryAfterSeconds} s.`, {
     headers: rateLimitHeaders(result),
     extra: { limit: name, retryAfterSeconds: result.retryAfterSeconds },
@@ -144,7 +145,7 @@ export async function chargeAdmittedTokens(ctx: AdmissionContext, estimate: numb
   return { tenantId: ctx.tenantId, plan: ctx.plan, charged: estimate };
 }
 
-function tokensRefused(policy: NamedRateLimitPolicy, left: { remaining: number; resetAt: number; degraded: boolean }): AppError {
+export function tokensRefused(policy: NamedRateLimitPolicy, left: { remaining: number; resetAt: number; degraded: boolean }): AppError {
   const retryAfterSeconds = Math.max(1, Math.ceil((left.resetAt - Date.now()) / 1000));
   return limited("tenant_tokens", { ok: false, limit: policy.limit, remaining: left.remaining, resetAt: left.resetAt, retryAfterSeconds, policy: policy.name, degraded: left.degraded });
 }

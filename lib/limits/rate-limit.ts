@@ -1,6 +1,7 @@
 import { Ratelimit } from "@upstash/ratelimit";
 import type { Redis } from "@upstash/redis";
-import { createRedis, getRedis } from "@/lib/redis/client";
+import type { Redis as IORedis } from "ioredis";
+import { createRedis, getRedis, tcpClientOf } from "@/lib/redis/client";
 import { resolvePolicy, type NamedRateLimitPolicy, type PolicyRef } from "./policies";
 
 export type LimitResult = {
@@ -24,7 +25,27 @@ export type RateLimiter = {
   refundTokens(policy: PolicyRef, identifier: string, tokens: number): Promise<void>;
   /** Units left in the window, without consuming any. */
   remaining(policy: PolicyRef, identifier: string): Promise<{ remaining: number; resetAt: number; degraded: boolean }>;
+  /**
+   * The store behind this limiter when it is a TCP Redis: its connection, the key prefix and
+   * the timeout, for scripts that run several of these windows in one round trip
+   * (lib/limits/api-admission.ts) on the same keys. Null for Upstash REST and the in-memory store.
+   */
+  scriptStore?(): ScriptStore | null;
 };
+
+export interface ScriptStore {
+  client: IORedis;
+  prefix: string;
+  timeoutMs: number;
+}
+
+/**
+ * The Redis key of one window of a sliding-window policy, exactly as @upstash/ratelimit names
+ * it (single region: `<prefix>:<policy>` + `:<identifier>:<window index>`).
+ */
+export function slidingWindowKey(prefix: string, policy: NamedRateLimitPolicy, identifier: string, windowIndex: number): string {
+  return `${prefix}:${policy.name}:${identifier}:${windowIndex}`;
+}
 
 export type RateLimiterOptions = {
   /** Defaults to the app's client, resolved on first use so that imports never connect. */
@@ -149,7 +170,20 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     }
   };
 
+  let store: ScriptStore | null | undefined;
   return {
+    scriptStore: () => {
+      if (store !== undefined) return store;
+      let redis: Redis;
+      try {
+        redis = options.redis ?? getRedis();
+      } catch {
+        return null; // not configured: the SDK path reports it
+      }
+      const client = tcpClientOf(redis);
+      store = client ? { client, prefix, timeoutMs } : null;
+      return store;
+    },
     checkLimit: (policy, identifier) => decide(policy, identifier, undefined),
     // The SDK's sliding window refuses only when the window is already full; otherwise
     // it records all `tokens` and reports ok: false if that overshoots. So recording

@@ -5,6 +5,7 @@ import type { ApiKeyScope } from "@/lib/api-keys/scopes";
 import { callerSystemBlock, type SystemTextBlock } from "@/lib/context/system-prompt";
 import { withScopeSql } from "@/lib/db/sql";
 import { reserveRequest, withdrawRequest, type LedgerRequest, type LedgerRouting } from "@/lib/ledger/reserve";
+import { admitApiInOneTrip, deferTokenCorrection } from "@/lib/limits/api-admission";
 import { buildUsageEvent, quotaTokens } from "@/lib/ledger/usage-event";
 import { writeTurn } from "@/lib/ledger/write-turn";
 import { observeAccountHeaders } from "@/lib/limits/account-headroom";
@@ -82,24 +83,38 @@ export interface ApiCallOutcome {
 
 export interface PrepareOptions {
   limiter?: RateLimiter;
-  /**
-   * The key's revocation check, still in flight (lib/api-keys/cache.ts lookup): it rides
-   * with the first rate-limit command; it rejects when the key was revoked.
-   */
-  keyStillValid?: Promise<void>;
+  /** The key's revocation check, not yet made (lib/api-keys/cache.ts lookupDeferred). Default: nothing to check. */
+  key?: KeyCheck;
 }
+
+/**
+ * A key whose revocation check is still to be made: inside the one-trip admission (its
+ * marker, lib/limits/api-admission.ts) or on its own. Nothing of the request takes effect
+ * before one of the two said the key is good.
+ */
+export interface KeyCheck {
+  /** The key was just read from the database, which refuses revoked keys. */
+  checked: boolean;
+  /** The revocation marker to check in the admission's round trip, or null. */
+  marker: string | null;
+  /** The check on its own (memoised): resolves when valid, rejects with the 401 when not. */
+  confirm(): Promise<void>;
+  /** The admission found the key revoked: the error to throw (the cache entry is dropped). */
+  revoked(): Error;
+}
+
+const CHECKED_KEY: KeyCheck = { checked: true, marker: null, confirm: () => Promise.resolve(), revoked: () => new AppError("unauthorized", "invalid x-api-key") };
 
 export async function prepareApiCall(caller: ApiCaller, request: MessagesRequest, options: PrepareOptions = {}): Promise<PreparedApiCall> {
   const requestId = newRequestId();
-  const keyStillValid = options.keyStillValid ?? Promise.resolve();
-  keyStillValid.catch(() => {}); // awaited below; never an unhandled rejection if we stop earlier
+  const key = options.key ?? CHECKED_KEY;
 
   // 3. screen: the caller's newest user turn is what might carry an injection. Only a
   // suspicious message costs a database round trip, and only once the key is known good.
   const screened = lastUserText(request.messages);
   const verdict = screened ? screenMessage(screened) : null;
   if (verdict && verdict.verdict !== "allow") {
-    await keyStillValid;
+    await key.confirm();
     await enforceScreenPolicy({ tenantId: caller.tenantId, userId: "", planId: caller.planId }, screened, verdict, { requestId, source: "api", apiKeyId: caller.keyId });
   }
 
@@ -123,16 +138,48 @@ export async function prepareApiCall(caller: ApiCaller, request: MessagesRequest
   };
   const tokens = prepared.estimatedInputTokens + maxTokens;
 
-  // 4. limit: the key's share and the tokens/min room, with the key's revocation check.
-  await admitShareAndRoom(admission, tokens, keyStillValid);
-  if (plan.monthlyPriceMicros === 0n && !snapshot.ownerVerified) {
-    throw new AppError("email_unverified", "This workspace's free quota starts once an owner has verified their email address.");
+  const unverified = plan.monthlyPriceMicros === 0n && !snapshot.ownerVerified;
+  const ledger = ledgerRequest(prepared, requestId);
+
+  // 4. limit, in one Redis round trip where the store allows (lib/limits/api-admission.ts):
+  // the key's revocation marker, its share, the tokens/min room, the tenant's requests/min
+  // and the tokens/min charge; then 6. reserve, one PostgreSQL round trip. A refusal of the
+  // reservation refunds the charge, so nothing is left behind.
+  const oneTrip = await admitApiInOneTrip(admission, tokens, key.checked ? null : key.marker);
+  if (oneTrip?.kind === "revoked") throw key.revoked();
+  if (oneTrip) {
+    const charge = oneTrip.charge;
+    // The marker was not checked in the script (a test's own revocation check): check it now.
+    if (!key.checked && key.marker === null) await key.confirm().catch(async (error: unknown) => {
+      await correctTokens(charge, 0, admission.limiter).catch(() => {});
+      throw error;
+    });
+    if (unverified) {
+      await correctTokens(charge, 0, admission.limiter).catch(() => {});
+      throw emailUnverified();
+    }
+    try {
+      await reserveRequest(ledger);
+    } catch (error) {
+      await correctTokens(charge, 0, admission.limiter).catch(() => {});
+      throw error;
+    }
+    return { ...prepared, charge };
   }
 
-  // 6. reserve, beside the tenant's requests/min and the tokens/min charge: one round trip
-  // each, at the same time. Any refusal undoes the others, so nothing is left behind.
-  const charge = await reserveAndCharge(ledgerRequest(prepared, requestId), admission, tokens, [admitTenantRequests(admission)]);
+  // The per-check path (no TCP Redis, or it failed: the fallback limits decide): the key's
+  // share and the tokens/min room with the key's revocation check, then the reservation
+  // beside the tenant's requests/min and the tokens/min charge. Any refusal undoes the others.
+  const keyValid = key.checked ? Promise.resolve() : key.confirm();
+  keyValid.catch(() => {}); // awaited in admitShareAndRoom
+  await admitShareAndRoom(admission, tokens, keyValid);
+  if (unverified) throw emailUnverified();
+  const charge = await reserveAndCharge(ledger, admission, tokens, [admitTenantRequests(admission)]);
   return { ...prepared, charge };
+}
+
+function emailUnverified(): AppError {
+  return new AppError("email_unverified", "This workspace's free quota starts once an owner has verified their email address.");
 }
 
 export interface RunOptions {
@@ -195,7 +242,8 @@ async function settleApiCall(prepared: PreparedApiCall, attempts: AttemptRecord[
         recordSecurityEvent(db, caller.tenantId, "", "cut", { requestId, source: "api", score: 100, reasons: [cut.reason], text: cut.text, apiKeyId: caller.keyId }),
       );
     }
-    await correctTokens(prepared.charge, events.reduce((sum, e) => sum + quotaTokens(e), 0), prepared.admission.limiter);
+    // Folded into the tenant's next admission, or sent within a few ms (lib/limits/api-admission.ts).
+    await deferTokenCorrection(prepared.charge, events.reduce((sum, e) => sum + quotaTokens(e), 0), prepared.admission.limiter);
     for (const a of attempts) void observeAccountHeaders(a.result.rateLimitHeaders);
   } catch (error) {
     console.error(`[bulkhead] /v1 ${requestId}: settling failed`, error);

@@ -10,6 +10,16 @@ import { resolveRedisTransport, type RedisTransport } from "./transport";
  */
 
 const closers = new WeakMap<Redis, () => Promise<void>>();
+const tcpClients = new WeakMap<Redis, IORedis>();
+
+/**
+ * The ioredis connection behind a client made for a TCP Redis (undefined for Upstash REST and
+ * the in-memory store): for the data plane's own Lua script (lib/limits/api-admission.ts),
+ * which sends one EVALSHA straight on the socket instead of through the REST-shaped requester.
+ */
+export function tcpClientOf(redis: Redis): IORedis | undefined {
+  return tcpClients.get(redis);
+}
 let memoryStores = 0;
 
 function createTcpClient(url: string): IORedis {
@@ -60,6 +70,7 @@ export function createRedis(transport: RedisTransport): Redis {
       const client = createTcpClient(transport.url);
       const redis = new Redis(createIoredisRequester(ioredisBackend(client)));
       closers.set(redis, () => closeTcpClient(client));
+      tcpClients.set(redis, client);
       return redis;
     }
     case "memory": {
