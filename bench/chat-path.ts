@@ -39,7 +39,7 @@ const CONVERSATIONS = 20;
 const TURNS_PER_CONVERSATION = 10;
 const OVERHEAD_TARGET_MS = 3;
 
-interface Target {
+export interface Target {
   name: "simulator" | "proxy" | "chat";
   /** A fresh call function per run (the chat target keeps per-run conversation state). */
   prepare(concurrency: number): Call;
@@ -172,7 +172,7 @@ interface ConversationSlot {
  * in flight), at least CONVERSATIONS of them, so history grows to at most
  * TURNS_PER_CONVERSATION - 1 prior turns before a slot starts a fresh conversation.
  */
-function chatTarget(baseUrl: string, slug: string, cookie: string): Target {
+export function chatTarget(baseUrl: string, slug: string, cookie: string, question: (index: number) => string = questionFor): Target {
   const url = `${baseUrl}/api/w/${encodeURIComponent(slug)}/chat`;
   const headers = { "content-type": "application/json", cookie };
   return {
@@ -184,7 +184,7 @@ function chatTarget(baseUrl: string, slug: string, cookie: string): Target {
         if (!slot) throw new Error("no free conversation slot (concurrency above the pool size)");
         try {
           if (slot.turns >= TURNS_PER_CONVERSATION) Object.assign(slot, { id: null, turns: 0 });
-          const body = JSON.stringify({ message: questionFor(index), ...(slot.id ? { conversationId: slot.id } : {}) });
+          const body = JSON.stringify({ message: question(index), ...(slot.id ? { conversationId: slot.id } : {}) });
           const res = await timedFetch(url, { method: "POST", headers, body });
           const check = checkChatNdjson(res.status, res.body);
           if (check.error === null) Object.assign(slot, { id: check.conversationId, turns: slot.turns + 1 });

@@ -1,4 +1,5 @@
 import { apiStreams } from "./api-streams";
+import { chatKnowledge } from "./chat-knowledge";
 import { chatPath } from "./chat-path";
 import { dashboardQueries } from "./dashboard-queries";
 import { fairCapacity } from "./fair-capacity";
@@ -11,4 +12,4 @@ import { screen } from "./screen";
 import type { Scenario } from "./lib/scenario";
 
 /** Every scenario, in the order `npm run bench` runs them. Add new modules here. */
-export const SCENARIOS: readonly Scenario[] = [chatPath, gateway, apiStreams, limiter, dashboardQueries, ledger, fairCapacity, route, screen, knowledge];
+export const SCENARIOS: readonly Scenario[] = [chatPath, gateway, apiStreams, limiter, dashboardQueries, ledger, fairCapacity, route, screen, knowledge, chatKnowledge];

@@ -26,6 +26,8 @@ export interface LoadResult {
   errorSamples: Record<string, number>;
   /** Latency of successful calls only: a fast failure must not flatter the numbers. */
   latency: LatencySummary;
+  /** The successful calls' latencies (ms) in completion order, for scenarios that pool rounds. */
+  samples: number[];
   headersLatency: LatencySummary | null;
   rps: number;
   elapsedMs: number;
@@ -77,6 +79,7 @@ export async function runLoad(call: Call, requests: number, concurrency: number)
     errors,
     errorSamples,
     latency: summarize(latencies),
+    samples: latencies,
     headersLatency: headers.length ? summarize(headers) : null,
     rps: round2(throughput(latencies.length, elapsedMs)),
     elapsedMs: round2(elapsedMs),

@@ -45,15 +45,17 @@ CREATE INDEX knowledge_documents_live_chunks_idx ON knowledge_documents (tenant_
 -- is fixed per function (SET): the planner prices a tsvector test as cheap, while on these
 -- rows (about 2 kB of lexemes and positions each, detoasted per test) it is the main cost, so
 -- left to itself it sometimes walks the table testing rows when the index had a short list.
--- PL/pgSQL, so each connection plans the statement once (a LANGUAGE sql function is planned
--- again at every call).
+-- PL/pgSQL with generic plans, so each connection plans a statement once (a LANGUAGE sql
+-- function is planned again at every call, and PL/pgSQL's custom plans for a tsquery
+-- parameter were planned again at most calls); the access path does not depend on the
+-- values, it is chosen by which function runs.
 --
 -- knowledge_rank_indexed: candidates from the GIN index on p_index, which is p_rank or a
 -- weaker query with only its discriminating words (the index intersects short posting lists;
 -- the common words are tested on the candidates instead).
 CREATE FUNCTION knowledge_rank_indexed(p_tenant uuid, p_index tsquery, p_rank tsquery, p_all boolean, p_exclude uuid[], p_candidates integer, p_limit integer)
 RETURNS uuid[]
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public SET enable_seqscan = off SET enable_indexscan = off AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public SET plan_cache_mode = force_generic_plan SET enable_seqscan = off SET enable_indexscan = off AS $$
 BEGIN
   RETURN (SELECT coalesce(array_agg(m.id ORDER BY m.score DESC, m.id), '{}')
     FROM (SELECT c.id, ts_rank_cd(c.search_vector, p_rank) AS score
@@ -70,7 +72,7 @@ $$;
 -- after about p_candidates × 3 rows, where the index would first read every match's posting.
 CREATE FUNCTION knowledge_rank_scanned(p_tenant uuid, p_rank tsquery, p_all boolean, p_exclude uuid[], p_candidates integer, p_limit integer)
 RETURNS uuid[]
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public SET enable_bitmapscan = off AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public SET plan_cache_mode = force_generic_plan SET enable_bitmapscan = off AS $$
 BEGIN
   RETURN (SELECT coalesce(array_agg(m.id ORDER BY m.score DESC, m.id), '{}')
     FROM (SELECT c.id, ts_rank_cd(c.search_vector, p_rank) AS score
@@ -87,7 +89,8 @@ REVOKE EXECUTE ON FUNCTION knowledge_rank_scanned(uuid, tsquery, boolean, uuid[]
 
 CREATE OR REPLACE FUNCTION knowledge_rank(p_config regconfig, p_query text, p_words text[], p_limit integer, p_candidates integer, p_members_only boolean)
 RETURNS TABLE (chunk_id uuid, list text, rank integer)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public SET pg_trgm.similarity_threshold = 0.4 AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public SET pg_trgm.similarity_threshold = 0.4
+  SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
   v_tenant uuid := app_tenant_id();
   v_all boolean;
@@ -113,6 +116,9 @@ BEGIN
     RETURN;
   END IF;
   v_all := NOT p_members_only AND app_sees_admin_knowledge();
+  -- Stop words of the tenant's language are in no chunk's lexemes: neither known nor worth
+  -- correcting ("what", "does", "about" in a question).
+  p_words := ARRAY(SELECT w FROM unnest(p_words) AS w WHERE numnode(plainto_tsquery(p_config, w)) > 0);
 
   SELECT greatest(coalesce(sum(d.chunk_count), 0) / 3, p_candidates) INTO v_common
     FROM knowledge_documents d WHERE d.tenant_id = v_tenant AND d.live_version IS NOT NULL;
