@@ -60,6 +60,16 @@ const SPACES = /[\p{Zs}\p{Zl}\p{Zp}\t\n\v\f\r\u0085]/u;
 const TAG_FIRST = 0xe0020;
 const TAG_LAST = 0xe007e;
 
+/**
+ * Small capitals ("ɪɢɴᴏʀᴇ"): letters of their own, which neither NFKD nor the confusables
+ * table sends to ASCII, yet read as the plain word.
+ */
+const SMALL_CAPITALS: Readonly<Record<string, string>> = {
+  "\u1D00": "a", "\u0299": "b", "\u1D04": "c", "\u1D05": "d", "\u1D07": "e", "\uA730": "f", "\u0262": "g", "\u029C": "h", "\u026A": "i",
+  "\u1D0A": "j", "\u1D0B": "k", "\u029F": "l", "\u1D0D": "m", "\u0274": "n", "\u1D0F": "o", "\u1D18": "p", "\uA7AF": "q", "\u0280": "r",
+  "\uA731": "s", "\u1D1B": "t", "\u1D1C": "u", "\u1D20": "v", "\u1D21": "w", "\u028F": "y", "\u1D22": "z",
+};
+
 /** Non-ASCII code point → lower-case ASCII look-alike, from UTS #39. */
 const CONFUSABLE_ASCII: ReadonlyMap<number, string> = buildConfusableMap(confusablesJson as Record<string, string>);
 
@@ -107,6 +117,8 @@ function computeSkeleton(cp: number): string {
   if (INVISIBLE.test(ch)) return "";
   const bracket = BRACKETS[ch];
   if (bracket !== undefined) return bracket;
+  const small = SMALL_CAPITALS[ch];
+  if (small !== undefined) return small;
   if (SPACES.test(ch)) return " ";
   let out = "";
   // NFKD then drop marks: full-width, mathematical and accented letters become their base.

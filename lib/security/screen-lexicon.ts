@@ -21,6 +21,7 @@ import type { ScreenCategory } from "@/lib/security/screen-rules";
 export const CONCEPTS = {
   /** Dismissing instructions: the verb half of an override. */
   dismiss: [
+    "suspend them", "suspend it", "suspend all", "suspend those", "suspend these", "set them aside", "put them aside", "ignore them", "drop them", "disable them", "turn them off", "lift them", "forget them", "forget about them", "discard them", "toss them",
     "notwithstanding", "regardless of any", "regardless of your", "irrespective of",
     "*不要再按照", "*不再按照", "*不要按照", "*신경 쓰지 않아도", "*اترك", "*جانبا",
     "without yours",
@@ -67,6 +68,8 @@ export const CONCEPTS = {
   ],
   /** Instructions declared void: a dismissal stated rather than ordered ("your rules are lifted"). */
   dismissed: [
+    "as optional", "optional from", "optional now", "merely suggestions", "just suggestions", "only suggestions", "as suggestions", "as void", "as null", "*不算了", "*都不算", "*作罢", "*不用管了",
+    "never happened", "was a mistake", "were a mistake", "by mistake", "in error", "no longer in force", "not in force", "no longer stand", "null and void", "scrapped", "not applicable anymore", "don't apply anymore", "doesn't apply anymore", "no longer count", "was only a test", "were only a test", "was just a test", "were just a test", "were a test", "was a test", "have been withdrawn", "has been withdrawn", "ya no cuentan", "ya no valen nada", "n'existent plus", "existieren nicht mehr", "*لم تعد", "*لم يعد", "*больше не", "*不再适用", "*已失效", "*もう無効", "*今後無効", "*이제 무효",
     "rescinded", "annulled", "hereby", "dont matter", "dont apply", "doesnt matter", "dont count",
     "*関係ない", "*もう関係", "*意味がない", "*मायने नहीं",
     "out the window", "is out", "gilt hier nicht", "gilt nicht", "gelten hier nicht",
@@ -107,6 +110,7 @@ export const CONCEPTS = {
   ],
   /** Asking what something is: with the assistant's configuration, an extraction. */
   question: [
+    "was genau", "wie genau", "que dit", "qu'est-ce qu", "que contient", "was enthalt", "o que diz", "cosa dice", "wat staat",
     "was ist", "was sind", "was steht", "was hast du", "was wurde dir",
     "what ", "what's", "whats", "which ", "how were you", "how have you been", "how are you configured", "how are you set up", "cual", "cuales",
     "que ", "quel", "quels", "quelle", "welche", "wie lauten", "quais", "qual ", "quali", "wat ", "welke",
@@ -120,6 +124,7 @@ export const CONCEPTS = {
   ],
   /** Asking what the assistant was told to follow ("which rules were you given?"). */
   toldQuestion: [
+    "did the company give you", "did your company give you", "did the developers give you", "did the developer give you", "did the operator give you", "did the admin give you", "did your creators give you", "has the company given you", "have the developers given you",
     "*тебе задали", "*너에게 준", "*给你的",
     "were you set up with", "were you configured with", "were you given by", "you set up with",
     "have you been told", "were you told", "were you given", "have you been given", "did they give you", "you've been told to",
@@ -167,6 +172,7 @@ export const CONCEPTS = {
   ],
   /** Earlier instructions, whoever gave them: counts with an ordered dismissal only. */
   prior: [
+    "b4 ", "before now", "up to now", "until now", "up until now",
     "vorhergehend", "vorangegangen", "obige", "anteriores", "precedentes", "precedenti", "anteriori",
     "prevous", "previos", "pervious",
     "the platform", "the operator's", "the admin's",
@@ -175,6 +181,8 @@ export const CONCEPTS = {
   ],
   /** A reference to the assistant's instructions complete on its own ("what you were told"). */
   toldPhrase: [
+    "admin gave you", "operator gave you", "developers gave you", "developer gave you", "owner gave you", "admin told you", "operator told you", "admin set you", "were given by", "running under", "operating under",
+    "did the company give you", "did your company give you", "did the developers give you", "did your developers give you", "did the developer give you", "did the operator give you", "did the admin give you", "the company gave you", "the admin set up", "the admin configured", "what the admin", "whatever the admin", "what the operator", "whatever the operator", "what the developers", "whatever the developers", "what the company", "whatever the company", "set you up", "put in front of you", "put in front of me", "put before you", "wrote for you", "written for you", "setup text", "setup prompt", "what u were told", "wat u were told", "whatever u were told", "u were told", "u were given", "told u", "lo que te indicaron", "lo que te ordenaron", "lo que te han indicado", "lo que te configuraron", "lo que te programaron", "ce qu'on t'a demande", "ce qu'on t'a indique", "ce qu'on t'a ordonne", "was man dir aufgetragen", "was dir vorgegeben", "was dir aufgetragen", "o que te indicaram", "o que te orientaram", "quello che ti hanno indicato", "quello che ti hanno ordinato", "wat je is opgedragen", "wat je is gezegd", "*что тебе сказали", "*что тебе дали", "*что тебе написали", "*что тебе поручили", "*言われたこと", "*指示されたこと", "*你被告知", "*告诉你的", "*들은 것", "*ما قيل لك",
     "*التي تعمل بها", "*تعمل بها",
     "tells you how to behave", "how to behave", "tell you how to", "that tells you", "told you how", "the operator told you", "told you earlier", "yours are", "without yours", "ce qu'on t'a", "on t'a programme", "ce qu'on t'a appris", "was man dir", "dir beigebracht", "beigebracht", "o que te mandaram", "te mandaram", "o que te pediram", "o que te ensinaram", "*чему тебя учили", "*тебя учили", "*тебя научили", "*что тебе велели",
     "control your behaviour", "control your behavior", "govern your", "shape your behaviour", "that control you", "that govern you", "operator instructions",
@@ -198,6 +206,7 @@ export const CONCEPTS = {
   ],
   /** Taking over: only the user's word counts now. */
   obeyMe: [
+    "do exactly as i say", "exactly as i say", "whatever i ask", "whatever i say", "whatever i tell you", "whatever the user asks", "whatever the user says", "comply with all requests", "comply with every request", "comply with any request", "fresh orders", "new orders", "my orders", "my commands", "follow my instructions", "follow my orders", "follow my commands", "listen to me only", "you only listen to me", "obey me", "i am the operator", "i'm the operator", "i am your operator", "i'm your operator", "i am now the operator", "i am the admin", "i'm the admin", "i am your developer", "i'm your developer", "i am your creator", "i'm your creator", "your new job is", "your new task is", "your only job is", "operate under", "treat my next message", "my word is", "obedece solo", "solo obedeces", "obeis-moi", "obeis moi", "gehorche mir", "gehorchst nur", "obedeca apenas", "obbedisci solo", "gehoorzaam mij", "*私の命令に従", "*내 명령만", "*내 말만", "*нужно слушать только", "*слушай только меня", "*أوامري", "*मेरी बात मानो",
     "henceforth", "comply solely", "solely with",
     "*слушай меня", "*听我的", "*聽我的",
     "mine win", "mine take", "mine apply", "mine override",
@@ -212,6 +221,7 @@ export const CONCEPTS = {
   ],
   /** Without limits: what a jailbreak persona or an override asks for. */
   unrestricted: [
+    "escaped its", "escaped their", "escaped his", "escaped her", "broken free", "slipped its", "without its filters", "has escaped", "answers every question", "answer every question", "answers any question", "answer any question", "safety doesn't exist", "safety does not exist", "rules don't exist", "rules do not exist", "filters don't exist", "guidelines don't exist", "restrictions don't exist", "policies don't exist", "there are no rules", "there are no restrictions",
     "always complies", "always comply", "never says it can't", "never say you can't", "opposite of your rules", "opposite of what your rules", "the opposite of your",
     "*بلا قواعد", "*بدون أي قواعد", "*बिना किसी नियम", "*बिना नियम",
     "doesn't care about", "does not care about", "don't care about rules", "cares nothing for", "never given any", "was never given", "repond a tout", "sans exception", "responde a todo", "antwortet auf alles", "answers everything", "answer everything",
@@ -260,6 +270,7 @@ export const CONCEPTS = {
   ],
   /** A request to show or hand over. */
   reveal: [
+    "contains your", "containing your", "include your", "includes your", "including your", "embed ", "incorporat", "weave ", "acrostic", "i'd like to see",
     "i'd love to see", "love to see",
     "i need the", "i need your", "need the exact", "i want the", "we need the",
     "ausgeben", "ausgabe", "wiedergeben", "aufschreiben", "auflisten", "zitier", "teile", "reproduce", "reproduis", "transcri", "enumer", "enumera", "comparte", "compartilh", "condividi", "elenca", "liste ", "export", "*复述", "*写出", "*发给我", "*出して", "*書いて", "*перечисли", "*выдай", "*расскажи", "*اكتب", "*شارك", "*أرني", "*اذكر",
@@ -326,6 +337,8 @@ export const CONCEPTS = {
   ],
   /** Somebody else: another tenant, user or colleague. */
   others: [
+    "competitor's", "competitors'", "our competitor", "a competitor", "the competitor", "rival's", "rival company", "rival firm",
+    "their staff", "their employees", "on this deployment", "on this server", "on the platform", "on this bot", "use this bot", "uses this bot",
     "other account holder", "account holders", "other ppl", "other folks", "other guys",
     "isn't in my workspace", "not in my workspace", "not in our workspace", "outside my workspace", "outside our organi", "another company's", "everyone's", "everybody's",
     "*другие пользовател", "*другие клиент", "*другие компани",
@@ -348,6 +361,8 @@ export const CONCEPTS = {
   ],
   /** Their data. */
   data: [
+    "system prompts", "prompts", "configurations", "configs", "uploaded files",
+    "transcripts", "keys", "api keys", "tokens", "secrets", "been asking", "using you for", "use you for", "saying",
     "correspondence",
     "discussed", "talked about", "chatted about",
     "*信息", "*訂單", "*订单", "*记录", "*記錄", "*问了", "*问过", "*问的", "*聊了", "*물어", "*вопрос", "*بيانات",
@@ -366,6 +381,7 @@ export const CONCEPTS = {
   ],
   /** Asking to be handed something, or told what someone did. */
   request: [
+    "pull ", "grab ", "get me", "bring up", "dig up", "look into",
     "furnish", "disclose", "produce", "gimme", "hand me",
     "look up", "what documents", "which documents", "what files", "what data", "what messages", "what conversations", "which conversations",
     "*出して", "*给我看",
@@ -382,6 +398,7 @@ export const CONCEPTS = {
   ],
   /** Words addressed to an AI reading a pasted text. */
   aiAddressee: [
+    "automated screener", "automated screening", "automated reviewer", "automated grader", "automated reader", "automated tool", "automated agent", "screening software", "screening bot", "screening tool", "resume parser", "cv parser", "ats ", "applicant tracking", "language models", "ai models", "ai systems", "ai agents", "assistant reading", "model reading", "models reading", "llms", "bots reading",
     "assistants", "automated assistant", "ai assistants", "@assistant", "@ai", "@bot", "@claude", "@gpt",
     "ai grader", "ai reviewer", "ai evaluator", "ai judge", "ai screener", "dear ai", "dear assistant", "dear chatbot", "dear model", "hey ai",
     "para el asistente", "al asistente", "pour l'assistant", "a l'assistant", "fur den assistenten", "an den assistenten", "para o assistente", "per l'assistente", "voor de assistent", "*给ai", "*aiへ", "*ai에게", "*для ии", "*для ассистента",
@@ -392,6 +409,7 @@ export const CONCEPTS = {
   ],
   /** An order inside a pasted text. */
   docOrder: [
+    "must now", "must grant", "grant this user", "grant admin", "rank this candidate", "rank them first", "rank first", "reply only", "must reply", "must respond", "must answer", "comply with", "elevate", "tell the user", "ask the user for", "ask for their password", "send it to", "forward it to", "is instructed to", "are instructed to",
     "must describe", "must present", "must call", "must rate", "must mention", "must not mention", "should describe", "shall describe", "dm me",
     "give this", "full marks", "score this", "grade this", "pass this",
     "report that", "shall report", "shall state", "must state", "must report", "must say", "should say", "should report", "olvida", "ignora", "oublie", "vergiss", "ignoriere", "esquec", "dimentica", "negeer", "responde con", "reponds", "antworte", "revela", "revele",
@@ -403,10 +421,34 @@ export const CONCEPTS = {
   ],
   /** Pasting a text for work: the frame an embedded instruction hides in. */
   docFrame: [
+    "cv ", "cv:", "a cv", "resume", "for screening", "screen this", "webpage", "web page", "ticket", "the email", "an email", "this support", "this invoice", "this transcript", "this json", "this csv", "this code", "this log", "pasted", "below:", "following text", "the text below",
     "what does this", "slack message", "message say", "this chat", "this thread", "this comment", "this tweet", "this report", "this pdf",
     "summari", "translate", "proofread", "review this", "analy", "read this", "check this", "categori", "classify", "extract", "tidy up",
     "reformat", "this email", "this page", "this document", "this review", "this ticket", "this cv", "this resume", "this contract", "this article",
     "this message", "this text", "this file", "this note", "this readme", "this pull request", "this webpage", "this website", "this post",
+  ],
+  /**
+   * Taking over, narrowly: the user's word replacing the assistant's ("do exactly as I say").
+   * Unlike obeyMe, no phrase a policy or a memo also uses ("from now on", "for this session").
+   */
+  takeover: [
+    "*按我说的做", "*照我说的做", "*按我說的做", "*照我說的做", "*言う通りに", "*내가 시키는 대로",
+    "only listen to me", "listen only to me", "listen to me only", "only obey me", "obey only me", "obey me", "do what i say", "do exactly what i say", "do exactly as i say",
+    "do as i say", "whatever i ask", "whatever i say", "whatever i tell you", "whatever the user asks", "whatever the user says", "comply with all requests",
+    "comply with every request", "comply with any request", "fresh orders", "new orders", "my orders", "my commands", "only my instructions", "my instructions only",
+    "follow only my", "only follow my", "your new job is", "your new task is", "your only job is", "just answer", "answer freely", "answer me straight", "answer without",
+    "i am the operator", "i'm the operator", "i am your operator", "i'm your operator", "i am the admin", "i'm the admin", "i am your developer", "i'm your developer",
+    "haz lo que yo", "solo me obedeces", "obedece solo", "fais ce que je", "obeis-moi", "tu, was ich", "tue, was ich", "faca o que eu", "fai quello che", "doe wat ik",
+    "*只听我", "*只聽我", "*听我的", "*聽我的", "*私の命令に従", "*私の指示だけ", "*내 명령만", "*내 말만", "*слушай только меня", "*только меня", "*أوامري فقط", "*सिर्फ मेरी",
+  ],
+  /**
+   * A question about what someone else could make the assistant do ("is it possible for a
+   * user to make you reveal …?"): a message about attacks, not one.
+   */
+  hypothetical: [
+    "is it possible for a user", "is it possible for someone", "is it possible for users", "is it possible for an attacker", "is it possible to make you", "could someone", "can someone",
+    "can a user", "could a user", "can users", "could users", "can an attacker", "could an attacker", "how would an attacker", "how do attackers", "how can attackers",
+    "how could an attacker", "how might an attacker", "how would someone", "for a user to make you", "for someone to make you",
   ],
 } as const satisfies Record<string, readonly string[]>;
 
@@ -429,6 +471,11 @@ export interface ComboRule {
   acrossSentences?: boolean;
   /** Only on this form: "latin" (the skeleton) or "script" (the folded text). */
   form?: "latin" | "script";
+  /**
+   * A negation between the first part and another voids the pair: "admins can view … but
+   * never data from other workspaces" states a limit, it asks for nothing.
+   */
+  negatable?: boolean;
 }
 
 /**
@@ -493,6 +540,8 @@ export const COMBO_RULES: readonly ComboRule[] = [
       { concept: "verbatim", weight: 15 },
     ],
   },
+  // The rules someone gave the assistant, asked for: "I'd like to see the rules the admin gave you".
+  { id: "combo.reveal_rules_told", category: "extraction", weight: 50, all: ["reveal", "rulesNoun", "toldPhrase"], window: 60 },
   { id: "combo.told_rules", category: "extraction", weight: 50, all: ["toldQuestion", "rulesNoun"], window: 40, boost: [{ concept: "verbatim", weight: 15 }] },
   { id: "combo.question_hidden_prompt", category: "extraction", weight: 45, all: ["question", "hiddenPrompt"], window: 60, boost: [{ concept: "verbatim", weight: 15 }] },
   // Languages without spaces between words: a dismissal next to a rules noun says enough.
@@ -510,8 +559,24 @@ export const COMBO_RULES: readonly ComboRule[] = [
   { id: "combo.persona_rules_removed", category: "jailbreak", weight: 55, all: ["persona", "rulesNoun", "dismissed"], window: 100 },
   { id: "combo.dismiss_authority_takeover", category: "override", weight: 55, all: ["dismiss", "authority", "obeyMe"], window: 100 },
   { id: "combo.question_others_data", category: "cross_tenant", weight: 50, all: ["question", "othersData"], window: 60, form: "script" },
+  // Earlier instructions, whoever gave them, declared void: a memo says as much ("the previous
+  // expense rules no longer apply"), so alone it stays under the flag; a takeover or a
+  // demand for no limits anywhere in the message makes it an override.
+  {
+    id: "combo.prior_declared_void",
+    category: "override",
+    weight: 35,
+    all: ["dismissed", "priorInstructions"],
+    window: 90,
+    boost: [
+      { concept: "takeover", weight: 20 },
+      { concept: "unrestricted", weight: 15 },
+    ],
+  },
+  // Languages without spaces between words: instructions declared void next to the noun.
+  { id: "combo.rules_declared_void_nearby", category: "override", weight: 40, all: ["dismissed", "rulesNoun"], window: 16, form: "script", boost: [{ concept: "takeover", weight: 20 }] },
   { id: "combo.takeover_unrestricted", category: "override", weight: 45, all: ["obeyMe", "unrestricted"], window: 100 },
-  { id: "combo.others_data", category: "cross_tenant", weight: 55, all: ["request", "othersData"], window: 90 },
+  { id: "combo.others_data", category: "cross_tenant", weight: 55, all: ["request", "othersData"], window: 90, negatable: true },
   {
     id: "combo.order_to_ai_in_document",
     category: "embedded",

@@ -96,6 +96,9 @@ function screenOnce(text: string): ScreenResult {
     const spaced = spacedSkeleton(text);
     readSkeleton(spaced, LATIN.matcher.scan(spaced), findings);
   }
+  // "i g n o r e", "ig-nore prev-ious": letters split by spaces or hyphens, read joined.
+  const joined = joinSplitLetters(skel);
+  if (joined !== null) readSkeleton(joined, LATIN.matcher.scan(joined), findings);
   // "1gn0re y0ur rul3s": only when a key word is spelled with digits is the text read again.
   if (latin.has(LATIN.leetAnchor)) {
     const letters = unleet(skel);
@@ -114,7 +117,9 @@ function screenOnce(text: string): ScreenResult {
     matchRules(DECODED_RULES, payload.text, LATIN, matches, findings, payload.encoding);
     matchCombos(payload.text, LATIN, matches, findings, payload.encoding);
   }
-  return score(findings, latin.has(LATIN.concept.get("mention")!), quotedOnly(skel, latin));
+  // "Is it possible for a user to make you reveal your system prompt?" asks about an attack.
+  const hypothetical = latin.has(LATIN.concept.get("hypothetical")!);
+  return score(findings, latin.has(LATIN.concept.get("mention")!), hypothetical || quotedOnly(skel, latin), hypothetical);
 }
 
 /** Words that carry an attack (not generic ones like "show" or "pretend"). */
@@ -214,6 +219,24 @@ function leetVariants(word: string): string[] {
     variants = digit === undefined ? variants.map((v) => v + ch) : variants.flatMap((v) => [v + ch, v + digit]);
   }
   return variants.filter((v) => v !== word).map((v) => `*${v}`);
+}
+
+/** Single letters, at least three, with one separator between them throughout ("i g n o r e", "r.u.l.e.s"). */
+const SPLIT_LETTERS = /(?<![a-z0-9])[a-z]([ ._*|/-])[a-z](?:\1[a-z])+(?![a-z0-9])/g;
+const SPLIT_SEPARATORS = /[ ._*|/-]/g;
+/** A hyphen inside a word ("ig-nore"): two of them make a text worth reading joined. */
+const INNER_HYPHEN = /(?<=[a-z])-(?=[a-z])/g;
+const HAS_SPLIT = /(?<![a-z0-9])[a-z][ ._*|/-][a-z][ ._*|/-][a-z](?![a-z0-9])|[a-z]-[a-z][^]*[a-z]-[a-z]/;
+
+/**
+ * The text with words put back together where letters were split apart to dodge the
+ * matcher: single letters with separators between them become one word (runs of two or
+ * more spaces stay word breaks), hyphens inside words go. Null when nothing was split.
+ */
+function joinSplitLetters(skel: string): string | null {
+  if (!HAS_SPLIT.test(skel)) return null;
+  const joined = skel.replace(SPLIT_LETTERS, (run) => run.replace(SPLIT_SEPARATORS, "")).replace(INNER_HYPHEN, "");
+  return joined === skel ? null : joined;
 }
 
 /** Digits and symbols read as the letters they stand for, inside words only. */
@@ -469,10 +492,21 @@ class ComboReader {
   starts(name: Concept | Derived): readonly number[] {
     const after = FOLLOWED_BY[name as Concept];
     if (after !== undefined) return this.notFollowedBy(name as Concept, after);
+    if (name === "toldPhrase") return this.notUsers("toldPhrase");
     if (!isDerived(name)) return this.matches.starts(this.form.concept.get(name)!);
     let spans = this.derived.get(name);
     if (spans === undefined) this.derived.set(name, (spans = this.derive(name)));
     return spans;
+  }
+
+  /**
+   * Matches of a concept except what the user gave ("the numbers I gave you", "what I told
+   * you earlier"): the user's own earlier words are data to correct, not instructions.
+   */
+  private notUsers(name: Concept): readonly number[] {
+    const starts = this.matches.starts(this.form.concept.get(name)!);
+    if (starts.length === 0) return starts;
+    return starts.filter((p) => !USERS_OWN.test(this.text.slice(Math.max(0, p - 12), p)));
   }
 
   /** Matches of a concept except those the next words turn into something else (FOLLOWED_BY). */
@@ -480,6 +514,10 @@ class ComboReader {
     const group = this.form.concept.get(name)!;
     const ends = this.matches.ends(group);
     return this.matches.starts(group).filter((_, k) => !after.test(this.text.slice(ends[k]!, ends[k]! + 24)));
+  }
+
+  between(p: number, q: number): string {
+    return this.text.slice(Math.min(p, q), Math.max(p, q));
   }
 
   near(p: number, q: number, window: number): boolean {
@@ -520,6 +558,8 @@ class ComboReader {
 }
 
 const DERIVED = new Set<string>(DERIVED_SPANS);
+/** Before a phrase about what the assistant was told: the user as the one who told it. */
+const USERS_OWN = /(?:^|[^a-z])(?:i|i've|i have|i just|i already|we|we've|we have)\s+$/;
 /** After a noun: what it is about, which makes "your instructions" someone's know-how. */
 const ABOUT_SOMETHING = /^\w*\s+(?:for|on|about|to make|to build|to install|of thumb|regarding|para|pour|fur|per|voor)\b/;
 /** After a request: "show me how …" asks for know-how, not for anybody's data. */
@@ -542,10 +582,14 @@ function matchCombos(text: string, form: FormMatcher, matches: MatchSet, finding
   }
 }
 
+/** Words that negate what stands between two parts of a signal (ComboRule.negatable). */
+const NEGATION = /\b(?:never|not|cannot|no one|nobody|nothing)\b|n't\b/;
+
 function cooccur(rule: ComboRule, reader: ComboReader): boolean {
   const [first, ...rest] = rule.all;
   const lists = rest.map((c) => reader.starts(c));
-  const close = (p: number, q: number) => (rule.acrossSentences ? Math.abs(q - p) <= rule.window : reader.near(p, q, rule.window));
+  const near = (p: number, q: number) => (rule.acrossSentences ? Math.abs(q - p) <= rule.window : reader.near(p, q, rule.window));
+  const close = rule.negatable ? (p: number, q: number) => near(p, q) && !NEGATION.test(reader.between(p, q)) : near;
   return reader.starts(first!).some((p) => lists.every((list) => list.some((q) => close(p, q))));
 }
 
@@ -719,14 +763,27 @@ const isFallback = (f: ScreenFinding): boolean => (f as Partial<Signal>).fallbac
 const SYNTAX_ONLY = (f: ScreenFinding): boolean =>
   (f.category === "forgery" && f.reason.startsWith("forgery.")) || f.reason === "cross_tenant.sql" || f.reason === "embedded.hidden_style" || f.reason === "embedded.html_comment";
 const MENTION_FACTOR = 0.5;
+/** Syntax findings in a message about syntax add up to at most this much before halving. */
+const SYNTAX_MENTION_CAP = 70;
 
 /** Quoted attacks in a message about attacks count this much (see quotedOnly). */
 const QUOTED_FACTOR = 0.35;
 const QUOTABLE = new Set<ScreenCategory>(["override", "extraction", "jailbreak"]);
+const QUOTABLE_HYPOTHETICAL = new Set<ScreenCategory>([...QUOTABLE, "cross_tenant"]);
 
-function score(findings: ScreenFinding[], talksAboutSyntax = false, quotesAttacks = false): ScreenResult {
+function score(findings: ScreenFinding[], talksAboutSyntax = false, quotesAttacks = false, hypothetical = false): ScreenResult {
+  // A question about what a user could make the assistant do counts cross-tenant findings
+  // as quoted too ("can a user in one tenant ever read another tenant's conversations?").
+  const quotable = hypothetical ? QUOTABLE_HYPOTHETICAL : QUOTABLE;
   if (talksAboutSyntax && findings.length > 0 && findings.every(SYNTAX_ONLY)) {
-    findings = findings.map((f) => ({ ...f, weight: Math.round(f.weight * MENTION_FACTOR) }));
+    // Two rules reading the same token ("<system>" is a tag and a bracketed role) are one
+    // mention: the halved findings together weigh at most half the strongest one's ceiling.
+    let room = Math.round(SYNTAX_MENTION_CAP * MENTION_FACTOR);
+    findings = findings.map((f) => {
+      const weight = Math.min(room, Math.round(f.weight * MENTION_FACTOR));
+      room -= weight;
+      return { ...f, weight };
+    });
   }
 
   // The word-family signals are a net under the phrase rules, not extra evidence: a sentence
@@ -744,7 +801,7 @@ function score(findings: ScreenFinding[], talksAboutSyntax = false, quotesAttack
   // A quoted attack counts as a fraction of what the attack itself would (capped first, so
   // that two rules reading the same quoted phrase do not add back up to a flag).
   const total = quotesAttacks
-    ? Math.min(100, sum(distinct.filter((f) => !QUOTABLE.has(f.category))) + Math.round(Math.min(100, sum(distinct.filter((f) => QUOTABLE.has(f.category)))) * QUOTED_FACTOR))
+    ? Math.min(100, sum(distinct.filter((f) => !quotable.has(f.category))) + Math.round(Math.min(100, sum(distinct.filter((f) => quotable.has(f.category)))) * QUOTED_FACTOR))
     : Math.min(100, sum(distinct));
   return {
     score: total,
