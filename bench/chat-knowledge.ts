@@ -52,7 +52,7 @@ export const chatKnowledge: Scenario = {
 /** The vocabulary word of a rank (md5 letters, 4–10 long): the same on every run, in SQL and here. */
 const wordSql = (i: string) => `translate(substr(md5('kb' || ${i}), 1, 4 + ${i} % 7), '0123456789abcdef', 'klmnoprstuvwxyzq')`;
 
-async function seedKnowledge(ownerUrl: string, slug: string): Promise<string[]> {
+export async function seedKnowledge(ownerUrl: string, slug: string): Promise<string[]> {
   const db = new pg.Client({ connectionString: ownerUrl });
   await db.connect();
   try {

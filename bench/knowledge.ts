@@ -118,7 +118,8 @@ async function seed(db: pg.Client, others: number): Promise<{ tenantId: string; 
 
 /**
  * A tenant's documents and chunks, by SQL as the owner. The GIN indexes are dropped during
- * the load and rebuilt after (as a bulk import would); vocabulary rows are the whole word list.
+ * the load and rebuilt after (as a bulk import would; with the migrations' storage
+ * parameters, 0024); vocabulary rows are the whole word list.
  */
 async function loadTenant(db: pg.Client, tenantId: string, chunks: number, createdBy: string): Promise<void> {
   const documents = Math.ceil(chunks / CHUNKS_PER_DOCUMENT);
@@ -156,8 +157,8 @@ async function dropIndexes(db: pg.Client): Promise<void> {
 
 async function createIndexes(db: pg.Client): Promise<void> {
   await db.query("SET maintenance_work_mem = '512MB'");
-  await db.query("CREATE INDEX knowledge_chunks_search_idx ON knowledge_chunks USING gin (tenant_id, search_vector)");
-  await db.query("CREATE INDEX knowledge_terms_trgm_idx ON knowledge_terms USING gin (tenant_id, term gin_trgm_ops)");
+  await db.query("CREATE INDEX knowledge_chunks_search_idx ON knowledge_chunks USING gin (tenant_id, search_vector) WITH (fastupdate = off)");
+  await db.query("CREATE INDEX knowledge_terms_trgm_idx ON knowledge_terms USING gin (tenant_id, term gin_trgm_ops) WITH (fastupdate = off)");
   await db.query("ANALYZE knowledge_chunks");
   await db.query("ANALYZE knowledge_terms");
 }

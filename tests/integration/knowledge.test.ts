@@ -408,7 +408,20 @@ describe("access paths by how common the words are (0024)", () => {
     expect(result.passages.map((p) => p.text.includes("sprocket"))).toEqual([true]);
   });
 
-  it("the ranking helpers are the owner's only: the tenant role cannot call them with a tenant of its choosing", async () => {
+  it("new chunks are searchable from the index itself: no GIN pending list to read through after an ingestion", async () => {
+    const options = await ownerQuery<{ relname: string; reloptions: string[] | null }>(
+      "SELECT relname, reloptions FROM pg_class WHERE relname IN ('knowledge_chunks_search_idx', 'knowledge_terms_trgm_idx') ORDER BY relname",
+    );
+    expect(options).toEqual([
+      { relname: "knowledge_chunks_search_idx", reloptions: ["fastupdate=off"] },
+      { relname: "knowledge_terms_trgm_idx", reloptions: ["fastupdate=off"] },
+    ]);
+    // Nothing to merge: the handbook's chunks, just ingested, went into the index itself.
+    const [merged] = await ownerQuery<{ n: number }>("SELECT gin_clean_pending_list('knowledge_chunks_search_idx'::regclass)::int AS n");
+    expect(merged!.n).toBe(0);
+  });
+
+    it("the ranking helpers are the owner's only: the tenant role cannot call them with a tenant of its choosing", async () => {
     await expect(
       withScopeSql({ kind: "tenant", ...reader }, (sql) => sql.query("SELECT knowledge_rank_scanned($1, to_tsquery('gadget'), true, '{}', 5, 5)", [owner.tenantId])),
     ).rejects.toThrow(/permission denied/);
