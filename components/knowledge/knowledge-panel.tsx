@@ -161,12 +161,33 @@ export function KnowledgePanel({ slug, timeZone, initial, canEdit }: { slug: str
   );
 }
 
+/** A small turning ring inside a busy document's badge: indexing is under way, not stuck. */
+function BusyRing() {
+  return (
+    <svg className="mr-1 size-3 animate-spin motion-reduce:animate-none" viewBox="0 0 24 24" fill="none" aria-hidden="true">
+      <circle cx="12" cy="12" r="9" stroke="currentColor" strokeOpacity="0.25" strokeWidth="3" />
+      <path d="M21 12a9 9 0 0 0-9-9" stroke="currentColor" strokeWidth="3" strokeLinecap="round" />
+    </svg>
+  );
+}
+
+const BUSY_HINT: Partial<Record<DocumentStatus, string>> = {
+  queued: "waiting for the indexer",
+  processing: "splitting into passages and indexing",
+};
+
 function StatusLine({ doc }: { doc: KnowledgeDocumentView }) {
   const status = STATUS[doc.status];
   const replacing = doc.liveVersion !== null && doc.liveVersion < doc.version;
+  const hint = BUSY_HINT[doc.status];
   return (
-    <div className="flex flex-wrap items-center gap-2">
-      <Badge tone={status.tone}>{status.label}</Badge>
+    // Polite: screen readers hear a document move to ready or failed as the list refreshes.
+    <div className="flex flex-wrap items-center gap-x-2 gap-y-1" aria-live="polite">
+      <Badge tone={status.tone}>
+        {isBusy(doc) && <BusyRing />}
+        {status.label}
+      </Badge>
+      {hint && !(doc.status === "queued" && doc.attempts > 0) && <span className="text-xs text-zinc-500">{hint}</span>}
       {doc.status === "queued" && doc.attempts > 0 && <span className="text-xs text-zinc-500">retrying (attempt {doc.attempts + 1})</span>}
       {replacing && doc.status !== "failed" && <span className="text-xs text-zinc-500">version {doc.version}; version {doc.liveVersion} stays live until then</span>}
       {doc.status === "failed" && (
@@ -206,15 +227,19 @@ function DocumentRow({
   ].filter(Boolean);
   return (
     <li className="flex flex-col gap-3 px-5 py-4 sm:flex-row sm:items-start sm:justify-between sm:px-6">
-      <div className="min-w-0 space-y-1.5">
-        <p className="truncate font-medium text-zinc-900" title={doc.title}>
-          {doc.title}
+      <div className="min-w-0 flex-1 space-y-1.5">
+        {/* The badge sits beside the title, not inside it: a long title wraps (two lines at
+            most) instead of truncating the badge away on a phone. */}
+        <div className="flex min-w-0 items-start gap-2">
+          <p className="line-clamp-2 min-w-0 font-medium break-words text-zinc-900" title={doc.title}>
+            {doc.title}
+          </p>
           {!canEdit || doc.visibility === "members" ? null : (
-            <Badge tone="warning" className="ml-2 align-middle">
+            <Badge tone="warning" className="mt-0.5 shrink-0">
               Admins only
             </Badge>
           )}
-        </p>
+        </div>
         <p className="text-xs text-zinc-500">{facts.join(" · ")}</p>
         {canEdit && <StatusLine doc={doc} />}
       </div>
