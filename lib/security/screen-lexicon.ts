@@ -21,6 +21,7 @@ import type { ScreenCategory } from "@/lib/security/screen-rules";
 export const CONCEPTS = {
   /** Dismissing instructions: the verb half of an override. */
   dismiss: [
+    "disregrd", "disrgard", "disregar", "dsregard",
     "suspend them", "suspend it", "suspend all", "suspend those", "suspend these", "set them aside", "put them aside", "ignore them", "drop them", "disable them", "turn them off", "lift them", "forget them", "forget about them", "discard them", "toss them",
     "notwithstanding", "regardless of any", "regardless of your", "irrespective of",
     "*不要再按照", "*不再按照", "*不要按照", "*신경 쓰지 않아도", "*اترك", "*جانبا",
@@ -81,6 +82,7 @@ export const CONCEPTS = {
   ],
   /** What the assistant was given: the object half (with an owner, see `owner`). */
   rulesNoun: [
+    "instrutions", "instuctions", "insructions", "instrucions",
     "tasks", "taches", "tareas", "aufgaben", "compiti", "tarefas", "taken",
     "*要求",
     "instrucitons", "instructons", "insturctions", "intructions", "instrctions", "rulez", "*प्रतिबंध",
@@ -110,6 +112,7 @@ export const CONCEPTS = {
   ],
   /** Asking what something is: with the assistant's configuration, an extraction. */
   question: [
+    "wie lautet",
     "was genau", "wie genau", "que dit", "qu'est-ce qu", "que contient", "was enthalt", "o que diz", "cosa dice", "wat staat",
     "was ist", "was sind", "was steht", "was hast du", "was wurde dir",
     "what ", "what's", "whats", "which ", "how were you", "how have you been", "how are you configured", "how are you set up", "cual", "cuales",
@@ -172,6 +175,7 @@ export const CONCEPTS = {
   ],
   /** Earlier instructions, whoever gave them: counts with an ordered dismissal only. */
   prior: [
+    "previus", "previouse", "prevoius", "preivous",
     "b4 ", "before now", "up to now", "until now", "up until now",
     "vorhergehend", "vorangegangen", "obige", "anteriores", "precedentes", "precedenti", "anteriori",
     "prevous", "previos", "pervious",
@@ -181,6 +185,7 @@ export const CONCEPTS = {
   ],
   /** A reference to the assistant's instructions complete on its own ("what you were told"). */
   toldPhrase: [
+    "preceded this", "preceded my", "precedes this", "came before this", "came before my", "prior to this message", "written before", "was written above",
     "admin gave you", "operator gave you", "developers gave you", "developer gave you", "owner gave you", "admin told you", "operator told you", "admin set you", "were given by", "running under", "operating under",
     "did the company give you", "did your company give you", "did the developers give you", "did your developers give you", "did the developer give you", "did the operator give you", "did the admin give you", "the company gave you", "the admin set up", "the admin configured", "what the admin", "whatever the admin", "what the operator", "whatever the operator", "what the developers", "whatever the developers", "what the company", "whatever the company", "set you up", "put in front of you", "put in front of me", "put before you", "wrote for you", "written for you", "setup text", "setup prompt", "what u were told", "wat u were told", "whatever u were told", "u were told", "u were given", "told u", "lo que te indicaron", "lo que te ordenaron", "lo que te han indicado", "lo que te configuraron", "lo que te programaron", "ce qu'on t'a demande", "ce qu'on t'a indique", "ce qu'on t'a ordonne", "was man dir aufgetragen", "was dir vorgegeben", "was dir aufgetragen", "o que te indicaram", "o que te orientaram", "quello che ti hanno indicato", "quello che ti hanno ordinato", "wat je is opgedragen", "wat je is gezegd", "*что тебе сказали", "*что тебе дали", "*что тебе написали", "*что тебе поручили", "*言われたこと", "*指示されたこと", "*你被告知", "*告诉你的", "*들은 것", "*ما قيل لك",
     "*التي تعمل بها", "*تعمل بها",
@@ -206,6 +211,7 @@ export const CONCEPTS = {
   ],
   /** Taking over: only the user's word counts now. */
   obeyMe: [
+    "follow mine", "use mine instead", "mine instead", "execute user commands", "execute my commands", "execute my instructions", "do wat i say", "wat i say",
     "do exactly as i say", "exactly as i say", "whatever i ask", "whatever i say", "whatever i tell you", "whatever the user asks", "whatever the user says", "comply with all requests", "comply with every request", "comply with any request", "fresh orders", "new orders", "my orders", "my commands", "follow my instructions", "follow my orders", "follow my commands", "listen to me only", "you only listen to me", "obey me", "i am the operator", "i'm the operator", "i am your operator", "i'm your operator", "i am now the operator", "i am the admin", "i'm the admin", "i am your developer", "i'm your developer", "i am your creator", "i'm your creator", "your new job is", "your new task is", "your only job is", "operate under", "treat my next message", "my word is", "obedece solo", "solo obedeces", "obeis-moi", "obeis moi", "gehorche mir", "gehorchst nur", "obedeca apenas", "obbedisci solo", "gehoorzaam mij", "*私の命令に従", "*내 명령만", "*내 말만", "*нужно слушать только", "*слушай только меня", "*أوامري", "*मेरी बात मानो",
     "henceforth", "comply solely", "solely with",
     "*слушай меня", "*听我的", "*聽我的",
@@ -221,6 +227,7 @@ export const CONCEPTS = {
   ],
   /** Without limits: what a jailbreak persona or an override asks for. */
   unrestricted: [
+    "without filtering", "without any filtering", "no filtering", "with no filtering",
     "escaped its", "escaped their", "escaped his", "escaped her", "broken free", "slipped its", "without its filters", "has escaped", "answers every question", "answer every question", "answers any question", "answer any question", "safety doesn't exist", "safety does not exist", "rules don't exist", "rules do not exist", "filters don't exist", "guidelines don't exist", "restrictions don't exist", "policies don't exist", "there are no rules", "there are no restrictions",
     "always complies", "always comply", "never says it can't", "never say you can't", "opposite of your rules", "opposite of what your rules", "the opposite of your",
     "*بلا قواعد", "*بدون أي قواعد", "*बिना किसी नियम", "*बिना नियम",
@@ -292,6 +299,7 @@ export const CONCEPTS = {
   ],
   /** The hidden prompt named so that only this assistant's can be meant. */
   hiddenPrompt: [
+    "written before", "was written above", "before 'user", "before \"user", "before user:",
     "above prompt", "the above prompt", "prompt above", "first sentence of this conversation", "first message of this conversation", "beginning of this conversation", "the text at the beginning",
     "*التعليمات التي تعمل بها",
     "setup message", "the message you got", "you got from",
@@ -337,6 +345,7 @@ export const CONCEPTS = {
   ],
   /** Somebody else: another tenant, user or colleague. */
   others: [
+    "everyone who used", "everyone who uses", "everybody who used", "anyone who used", "people who used", "users who used", "who used this assistant", "who used this bot", "who used this chat", "who talked to you", "who chatted with you", "anyone else's", "someone else's",
     "competitor's", "competitors'", "our competitor", "a competitor", "the competitor", "rival's", "rival company", "rival firm",
     "their staff", "their employees", "on this deployment", "on this server", "on the platform", "on this bot", "use this bot", "uses this bot",
     "other account holder", "account holders", "other ppl", "other folks", "other guys",
@@ -421,6 +430,7 @@ export const CONCEPTS = {
   ],
   /** Pasting a text for work: the frame an embedded instruction hides in. */
   docFrame: [
+    "grading", "for grading", "my essay", "this essay", "grade this", "mark this", "my assignment", "this assignment", "job post", "this posting",
     "cv ", "cv:", "a cv", "resume", "for screening", "screen this", "webpage", "web page", "ticket", "the email", "an email", "this support", "this invoice", "this transcript", "this json", "this csv", "this code", "this log", "pasted", "below:", "following text", "the text below",
     "what does this", "slack message", "message say", "this chat", "this thread", "this comment", "this tweet", "this report", "this pdf",
     "summari", "translate", "proofread", "review this", "analy", "read this", "check this", "categori", "classify", "extract", "tidy up",
@@ -432,6 +442,7 @@ export const CONCEPTS = {
    * Unlike obeyMe, no phrase a policy or a memo also uses ("from now on", "for this session").
    */
   takeover: [
+    "follow mine", "use mine instead", "mine instead", "execute user commands", "execute my commands", "execute my instructions", "do wat i say", "wat i say",
     "*按我说的做", "*照我说的做", "*按我說的做", "*照我說的做", "*言う通りに", "*내가 시키는 대로",
     "only listen to me", "listen only to me", "listen to me only", "only obey me", "obey only me", "obey me", "do what i say", "do exactly what i say", "do exactly as i say",
     "do as i say", "whatever i ask", "whatever i say", "whatever i tell you", "whatever the user asks", "whatever the user says", "comply with all requests",
@@ -446,6 +457,7 @@ export const CONCEPTS = {
    * user to make you reveal …?"): a message about attacks, not one.
    */
   hypothetical: [
+    "attackers use", "attackers say", "attackers try", "attackers write", "used by attackers", "phrases attackers",
     "is it possible for a user", "is it possible for someone", "is it possible for users", "is it possible for an attacker", "is it possible to make you", "could someone", "can someone",
     "can a user", "could a user", "can users", "could users", "can an attacker", "could an attacker", "how would an attacker", "how do attackers", "how can attackers",
     "how could an attacker", "how might an attacker", "how would someone", "for a user to make you", "for someone to make you",

@@ -527,6 +527,15 @@ class ComboReader {
     return !broken((this.breaks ??= sentenceBreaks(this.text)), p, q);
   }
 
+  /** Whether a prior word stands right before or after the noun at n, no word between. */
+  private adjacentPrior(n: number): boolean {
+    const group = this.form.concept.get("prior")!;
+    const ends = this.matches.ends(group);
+    const nounEnd = this.text.slice(n).search(/[^a-z-]/);
+    const after = nounEnd < 0 ? this.text.length : n + nounEnd;
+    return this.matches.starts(group).some((p, k) => /^\s*$/.test(this.text.slice(ends[k]!, n)) || (p >= after && /^\s*$/.test(this.text.slice(after, p))));
+  }
+
   private derive(name: Derived): readonly number[] {
     const nearNoun = (owners: readonly number[], nouns: readonly number[] = this.starts("rulesNoun")) =>
       nouns.filter((n) => owners.some((o) => o !== n && this.near(o, n, NEAR) && !PHRASE_BREAK.test(this.text.slice(Math.min(o, n), Math.max(o, n)))));
@@ -536,7 +545,11 @@ class ComboReader {
       case "ownConfig":
         return nearNoun(this.starts("you"), this.starts("configNoun"));
       case "priorInstructions":
-        return nearNoun(this.starts("prior"));
+        // Earlier settings are not earlier instructions ("overriding previous build
+        // configuration"): without an owner, only the nouns of orders count.
+        // configuration"): without an owner, a settings noun counts only right next to
+        // its prior word ("any prior configuration", "the configuration above").
+        return nearNoun(this.starts("prior")).filter((n) => !SETTINGS_NOUN.test(this.text.slice(n, n + 14)) || this.adjacentPrior(n));
       case "anyInstructions":
         return [...this.starts("ownInstructions"), ...this.starts("priorInstructions")];
       case "othersData": {
@@ -558,6 +571,8 @@ class ComboReader {
 }
 
 const DERIVED = new Set<string>(DERIVED_SPANS);
+/** Nouns of settings rather than of orders (see priorInstructions). */
+const SETTINGS_NOUN = /^(?:config|setup|set-up|training|filters|polic|limits|limitations|boundaries|tasks)/;
 /** Before a phrase about what the assistant was told: the user as the one who told it. */
 const USERS_OWN = /(?:^|[^a-z])(?:i|i've|i have|i just|i already|we|we've|we have)\s+$/;
 /** After a noun: what it is about, which makes "your instructions" someone's know-how. */
@@ -788,11 +803,14 @@ function score(findings: ScreenFinding[], talksAboutSyntax = false, quotesAttack
 
   // The word-family signals are a net under the phrase rules, not extra evidence: a sentence
   // a phrase rule already scored is not scored twice for the same thing.
-  const phraseFamilies = new Set(findings.filter((f) => !isFallback(f)).map((f) => (f as Partial<Signal>).family));
+  // A weak phrase finding (a hidden style, 30) does not stand in for a stronger signal of
+  // its family (an order to the AI in the hidden text, 50): only as much or more does.
+  const phraseWeight = new Map<string | undefined, number>();
+  for (const f of findings) if (!isFallback(f)) phraseWeight.set((f as Partial<Signal>).family, Math.max(phraseWeight.get((f as Partial<Signal>).family) ?? 0, f.weight));
   // A rule counts once, at its strongest (the same rule can match plain and decoded).
   const byReason = new Map<string, ScreenFinding>();
   for (const f of findings) {
-    if (isFallback(f) && phraseFamilies.has((f as Signal).family)) continue;
+    if (isFallback(f) && (phraseWeight.get((f as Signal).family) ?? -1) >= f.weight) continue;
     const seen = byReason.get(f.reason);
     if (!seen || seen.weight < f.weight) byReason.set(f.reason, f);
   }
