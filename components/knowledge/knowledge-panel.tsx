@@ -42,7 +42,10 @@ const isBusy = (d: KnowledgeDocumentView) => d.status === "queued" || d.status =
  */
 export function KnowledgePanel({ slug, timeZone, initial, canEdit }: { slug: string; timeZone: string; initial: KnowledgeDocumentView[]; canEdit: boolean }) {
   const [documents, setDocuments] = useState(initial);
-  const [notice, setNotice] = useState<string | null>(null);
+  // A notice about a queued document lasts while that document is queued or processing; the
+  // row's own state says the rest (ready, or failed with the reason).
+  const [notice, setNoticeState] = useState<{ text: string; whileBusy?: string } | null>(null);
+  const setNotice = (text: string, whileBusy?: string) => setNoticeState({ text, whileBusy });
   const [rowError, setRowError] = useState<string | null>(null);
   const [confirm, setConfirm] = useState<KnowledgeDocumentView | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
@@ -85,7 +88,7 @@ export function KnowledgePanel({ slug, timeZone, initial, canEdit }: { slug: str
     setBusyId(null);
     if (!result.ok) return setRowError(`${doc.title}: ${result.error.message}`);
     upsert(result.data);
-    setNotice(`A new version of “${doc.title}” is queued. The current one stays searchable until it is ready.`);
+    setNotice(`A new version of “${doc.title}” is queued. The current one stays searchable until it is ready.`, doc.id);
   }
 
   async function onDelete(doc: KnowledgeDocumentView) {
@@ -106,11 +109,11 @@ export function KnowledgePanel({ slug, timeZone, initial, canEdit }: { slug: str
           slug={slug}
           onUploaded={(doc) => {
             upsert(doc);
-            setNotice(`“${doc.title}” is queued for indexing.`);
+            setNotice(`“${doc.title}” is queued for indexing.`, doc.id);
           }}
         />
       )}
-      {notice && <Alert tone="success">{notice}</Alert>}
+      {notice && (notice.whileBusy === undefined || documents.some((d) => d.id === notice.whileBusy && isBusy(d))) && <Alert tone="success">{notice.text}</Alert>}
       {rowError && <Alert tone="error">{rowError}</Alert>}
 
       {documents.length === 0 ? (

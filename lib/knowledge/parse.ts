@@ -244,7 +244,7 @@ async function parsePdf(bytes: Uint8Array): Promise<ParsedDocument> {
     const pdf = await getDocumentProxy(new Uint8Array(bytes));
     ({ text: pages, totalPages } = await extractText(pdf, { mergePages: false }));
   } catch (error) {
-    throw new DocumentContentError(`The PDF could not be read (${error instanceof Error ? error.message : "unknown error"}).`);
+    throw new DocumentContentError(`The PDF could not be read (${reasonOf(error)}).`);
   }
   const blocks = pages.flatMap((page) => parsePlainText(page.replace(/\r\n?/g, "\n")));
   if (!blocks.some((b) => b.text.length > 0)) {
@@ -258,7 +258,14 @@ async function parseDocx(bytes: Uint8Array): Promise<ParsedDocument> {
   try {
     ({ value: html } = await mammoth.convertToHtml({ buffer: Buffer.from(bytes) }, { externalFileAccess: false }));
   } catch (error) {
-    throw new DocumentContentError(`The DOCX file could not be read (${error instanceof Error ? error.message : "unknown error"}).`);
+    throw new DocumentContentError(`The DOCX file could not be read (${reasonOf(error)}).`);
   }
   return finish(parseHtml(html), 1);
 }
+
+/** A parser's message inside our sentence: without its own closing full stop ("(Invalid PDF structure)."). */
+function reasonOf(error: unknown): string {
+  const message = error instanceof Error ? error.message.trim() : "";
+  return message === "" ? "unknown error" : message.replace(/[.\s]+$/, "");
+}
+

@@ -67,6 +67,7 @@ test("an admin adds documents and restricts one; a member's answer cites the doc
   await expect(panel.getByLabel("Title", { exact: true })).toHaveValue(""); // the form is reset for the next one
   const pastedRow = documentRow(page, pastedTitle);
   await expectIndexed(page, pastedRow);
+  await expect(panel.getByText(`“${pastedTitle}” is queued for indexing.`)).toHaveCount(0); // the notice lasts while it is queued
   await expect(pastedRow).toContainText("Markdown");
 
   // 2. A Markdown file through the file input; the title defaults to the file's name.

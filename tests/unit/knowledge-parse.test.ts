@@ -66,6 +66,8 @@ describe("parseDocument: PDF and DOCX fixtures", () => {
 
   it("refuses a corrupt PDF as a content error", async () => {
     await expect(parseDocument(utf8("%PDF-1.4\nnot really a pdf"), "pdf")).rejects.toBeInstanceOf(DocumentContentError);
+    // The parser's own sentence inside ours, without a second full stop.
+    await expect(parseDocument(utf8("%PDF-1.4\nnot really a pdf"), "pdf")).rejects.toThrow(/^The PDF could not be read \([^)]*[^.]\)\.$/);
   });
 });
 
