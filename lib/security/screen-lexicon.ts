@@ -69,6 +69,7 @@ export const CONCEPTS = {
   ],
   /** Instructions declared void: a dismissal stated rather than ordered ("your rules are lifted"). */
   dismissed: [
+    "*取消了", "*都取消", "*被取消", "*解除了", "*已解除", "*作废了",
     "as optional", "optional from", "optional now", "merely suggestions", "just suggestions", "only suggestions", "as suggestions", "as void", "as null", "*不算了", "*都不算", "*作罢", "*不用管了",
     "never happened", "was a mistake", "were a mistake", "by mistake", "in error", "no longer in force", "not in force", "no longer stand", "null and void", "scrapped", "not applicable anymore", "don't apply anymore", "doesn't apply anymore", "no longer count", "was only a test", "were only a test", "was just a test", "were just a test", "were a test", "was a test", "have been withdrawn", "has been withdrawn", "ya no cuentan", "ya no valen nada", "n'existent plus", "existieren nicht mehr", "*لم تعد", "*لم يعد", "*больше не", "*不再适用", "*已失效", "*もう無効", "*今後無効", "*이제 무효",
     "rescinded", "annulled", "hereby", "dont matter", "dont apply", "doesnt matter", "dont count",
@@ -277,6 +278,7 @@ export const CONCEPTS = {
   ],
   /** A request to show or hand over. */
   reveal: [
+    "complete this sentence", "complete the sentence", "finish this sentence", "finish the sentence", "continue this sentence", "continue the sentence", "fill in the rest", "spell ", "backwards", "in reverse order", "one word per line", "letter by letter", "tl;dr", "tldr",
     "contains your", "containing your", "include your", "includes your", "including your", "embed ", "incorporat", "weave ", "acrostic", "i'd like to see",
     "i'd love to see", "love to see",
     "i need the", "i need your", "need the exact", "i want the", "we need the",
@@ -345,6 +347,7 @@ export const CONCEPTS = {
   ],
   /** Somebody else: another tenant, user or colleague. */
   others: [
+    "tenant called", "tenant named", "workspace called", "workspace named", "company called", "account called", "account named", "org called", "org named", "organisation called", "organization called",
     "everyone who used", "everyone who uses", "everybody who used", "anyone who used", "people who used", "users who used", "who used this assistant", "who used this bot", "who used this chat", "who talked to you", "who chatted with you", "anyone else's", "someone else's",
     "competitor's", "competitors'", "our competitor", "a competitor", "the competitor", "rival's", "rival company", "rival firm",
     "their staff", "their employees", "on this deployment", "on this server", "on the platform", "on this bot", "use this bot", "uses this bot",
@@ -370,6 +373,7 @@ export const CONCEPTS = {
   ],
   /** Their data. */
   data: [
+    "budgets", "budget", "contract values", "contracts", "revenue", "spend", "tickets", "support tickets",
     "system prompts", "prompts", "configurations", "configs", "uploaded files",
     "transcripts", "keys", "api keys", "tokens", "secrets", "been asking", "using you for", "use you for", "saying",
     "correspondence",
@@ -451,6 +455,12 @@ export const CONCEPTS = {
     "i am the operator", "i'm the operator", "i am your operator", "i'm your operator", "i am the admin", "i'm the admin", "i am your developer", "i'm your developer",
     "haz lo que yo", "solo me obedeces", "obedece solo", "fais ce que je", "obeis-moi", "tu, was ich", "tue, was ich", "faca o que eu", "fai quello che", "doe wat ik",
     "*只听我", "*只聽我", "*听我的", "*聽我的", "*私の命令に従", "*私の指示だけ", "*내 명령만", "*내 말만", "*слушай только меня", "*только меня", "*أوامري فقط", "*सिर्फ मेरी",
+  ],
+  /** Data the user supplies in the message: "other users" in it are the paste's, not the platform's. */
+  supplied: [
+    "pasted below", "pasted above", "i pasted", "i've pasted", "i have pasted", "paste them", "i'll paste", "attached", "below:", "here are the", "here is the",
+    "in the forum", "survey results", "from the csv", "from the spreadsheet", "in the spreadsheet", "in this spreadsheet", "in the csv", "in this csv", "the table below",
+    "the list below", "from the export", "in the export", "public reviews",
   ],
   /**
    * A question about what someone else could make the assistant do ("is it possible for a

@@ -119,7 +119,7 @@ function screenOnce(text: string): ScreenResult {
   }
   // "Is it possible for a user to make you reveal your system prompt?" asks about an attack.
   const hypothetical = latin.has(LATIN.concept.get("hypothetical")!);
-  return score(findings, latin.has(LATIN.concept.get("mention")!), hypothetical || quotedOnly(skel, latin), hypothetical);
+  return score(findings, latin.has(LATIN.concept.get("mention")!), hypothetical || quotedOnly(skel, latin), hypothetical, latin.has(LATIN.concept.get("supplied")!));
 }
 
 /** Words that carry an attack (not generic ones like "show" or "pretend"). */
@@ -415,11 +415,12 @@ const LOCAL_NEAR_CHECKS = 256;
 
 const isBreakAt = (text: string, i: number): boolean => {
   const c = text.charCodeAt(i);
-  if (c === 0x2e) {
+  // A full stop or semicolon followed by a letter or digit is inside a token ("v2.1", "tl;dr").
+  if (c === 0x2e || c === 0x3b) {
     const next = text.charCodeAt(i + 1);
     return !((next >= 0x61 && next <= 0x7a) || (next >= 0x30 && next <= 0x39));
   }
-  return c === 0x21 || c === 0x3f || c === 0x3b || c === 0x0a || c === 0x3002 || c === 0xff01 || c === 0xff1f || c === 0xff1b;
+  return c === 0x21 || c === 0x3f || c === 0x0a || c === 0x3002 || c === 0xff01 || c === 0xff1f || c === 0xff1b;
 };
 
 /** Whether a sentence break lies in [min(a, b), max(a, b)), read off the text itself. */
@@ -549,7 +550,10 @@ class ComboReader {
         // configuration"): without an owner, only the nouns of orders count.
         // configuration"): without an owner, a settings noun counts only right next to
         // its prior word ("any prior configuration", "the configuration above").
-        return nearNoun(this.starts("prior")).filter((n) => !SETTINGS_NOUN.test(this.text.slice(n, n + 14)) || this.adjacentPrior(n));
+        // A document's own earlier instructions ("las instrucciones anteriores del manual") are its.
+        return nearNoun(this.starts("prior")).filter(
+          (n) => (!SETTINGS_NOUN.test(this.text.slice(n, n + 14)) || this.adjacentPrior(n)) && !OF_A_DOCUMENT.test(this.text.slice(n, n + 60)),
+        );
       case "anyInstructions":
         return [...this.starts("ownInstructions"), ...this.starts("priorInstructions")];
       case "othersData": {
@@ -571,6 +575,8 @@ class ComboReader {
 }
 
 const DERIVED = new Set<string>(DERIVED_SPANS);
+/** After a rules noun: the document whose rules they are (see priorInstructions). */
+const OF_A_DOCUMENT = /^\S*[^.!?;\n]{0,14}?\b(?:del|de la|de los|of the|in the|from the|in this|of this) (?:manual|document|documento|guide|guia|handbook|policy|politica|contract|contrato|vendor|supplier|proveedor|fabricante|manufacturer|recipe|receta|kit|template|plantilla|form|formulario)\b/;
 /** Nouns of settings rather than of orders (see priorInstructions). */
 const SETTINGS_NOUN = /^(?:config|setup|set-up|training|filters|polic|limits|limitations|boundaries|tasks)/;
 /** Before a phrase about what the assistant was told: the user as the one who told it. */
@@ -579,7 +585,9 @@ const USERS_OWN = /(?:^|[^a-z])(?:i|i've|i have|i just|i already|we|we've|we hav
 const ABOUT_SOMETHING = /^\w*\s+(?:for|on|about|to make|to build|to install|of thumb|regarding|para|pour|fur|per|voor)\b/;
 /** After a request: "show me how …" asks for know-how, not for anybody's data. */
 const HOW_TO = /^\w*\s+(?:me\s+|us\s+)?how\b/;
-const FOLLOWED_BY: Partial<Record<Concept, RegExp>> = { hiddenPrompt: ABOUT_SOMETHING, configNoun: ABOUT_SOMETHING, request: HOW_TO };
+/** After "no filters": on what ("no filters on your feedback" asks for candour, not a jailbreak). */
+const ON_CANDOUR = /^\w*\s+(?:on|in|for) (?:your|my|the) (?:feedback|critique|criticism|review|opinion|comments|notes|edits|tone|wording|language|creativity|imagination|ideas|brainstorm)/;
+const FOLLOWED_BY: Partial<Record<Concept, RegExp>> = { hiddenPrompt: ABOUT_SOMETHING, configNoun: ABOUT_SOMETHING, request: HOW_TO, unrestricted: ON_CANDOUR };
 const isDerived = (name: Concept | Derived): name is Derived => DERIVED.has(name);
 
 function matchCombos(text: string, form: FormMatcher, matches: MatchSet, findings: ScreenFinding[], encoding?: Encoding): void {
@@ -778,6 +786,8 @@ const isFallback = (f: ScreenFinding): boolean => (f as Partial<Signal>).fallbac
 const SYNTAX_ONLY = (f: ScreenFinding): boolean =>
   (f.category === "forgery" && f.reason.startsWith("forgery.")) || f.reason === "cross_tenant.sql" || f.reason === "embedded.hidden_style" || f.reason === "embedded.html_comment";
 const MENTION_FACTOR = 0.5;
+/** Cross-tenant findings in a message that supplies the data itself count this much. */
+const SUPPLIED_FACTOR = 0.6;
 /** Syntax findings in a message about syntax add up to at most this much before halving. */
 const SYNTAX_MENTION_CAP = 70;
 
@@ -786,7 +796,9 @@ const QUOTED_FACTOR = 0.35;
 const QUOTABLE = new Set<ScreenCategory>(["override", "extraction", "jailbreak"]);
 const QUOTABLE_HYPOTHETICAL = new Set<ScreenCategory>([...QUOTABLE, "cross_tenant"]);
 
-function score(findings: ScreenFinding[], talksAboutSyntax = false, quotesAttacks = false, hypothetical = false): ScreenResult {
+function score(findings: ScreenFinding[], talksAboutSyntax = false, quotesAttacks = false, hypothetical = false, suppliesData = false): ScreenResult {
+  // "What did other users in the forum say? (pasted below)": the others are in the paste.
+  if (suppliesData) findings = findings.map((f) => (f.category === "cross_tenant" ? { ...f, weight: Math.round(f.weight * SUPPLIED_FACTOR) } : f));
   // A question about what a user could make the assistant do counts cross-tenant findings
   // as quoted too ("can a user in one tenant ever read another tenant's conversations?").
   const quotable = hypothetical ? QUOTABLE_HYPOTHETICAL : QUOTABLE;
