@@ -50,6 +50,24 @@ function prepared(text: string, values: readonly unknown[]): pg.QueryConfig {
   return { name, text, values: values as unknown[] };
 }
 
+/**
+ * The embedded database's socket server (pglite-socket) runs every connection's messages on
+ * one PGlite session, one message at a time, and keeps to one connection only while a
+ * transaction is open. A statement in its own implicit transaction (Parse, Bind, Execute,
+ * Sync) can therefore have another connection's unnamed statement parsed between its Parse
+ * and its Bind ("unnamed prepared statement does not exist"). There it runs inside BEGIN and
+ * COMMIT, sent as simple queries: from BEGIN on, the session serves this connection alone.
+ * COMMIT after a failed statement rolls back, as its implicit transaction would have.
+ */
+async function inEmbeddedTransaction<R extends pg.QueryResultRow>(client: pg.PoolClient, sql: string, params: readonly unknown[]): Promise<R[]> {
+  await client.query("BEGIN");
+  try {
+    return (await client.query<R>({ text: sql, values: params as unknown[] })).rows;
+  } finally {
+    await client.query("COMMIT");
+  }
+}
+
 /** node-postgres keeps its socket on `connection.stream` (not in its types). */
 function socketOf(client: pg.PoolClient): { cork(): void; uncork(): void } | undefined {
   const stream = (client as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
@@ -75,6 +93,7 @@ export async function querySelfScoped<R extends pg.QueryResultRow>(sql: string, 
   const client = await pool.connect();
   let healthy = true;
   try {
+    if (!PREPARE) return await inEmbeddedTransaction<R>(client, sql, params);
     return (await client.query<R>(prepared(sql, params))).rows;
   } catch (error) {
     // A statement error leaves the connection usable; a broken socket does not.
