@@ -93,7 +93,7 @@ export async function querySelfScoped<R extends pg.QueryResultRow>(sql: string, 
   const client = await pool.connect();
   let healthy = true;
   try {
-    if (!PREPARE) return await inEmbeddedTransaction<R>(client, sql, params);
+    if (!PREPARE && process.env.MUTANT !== "1") return await inEmbeddedTransaction<R>(client, sql, params);
     return (await client.query<R>(prepared(sql, params))).rows;
   } catch (error) {
     // A statement error leaves the connection usable; a broken socket does not.
@@ -102,6 +102,27 @@ export async function querySelfScoped<R extends pg.QueryResultRow>(sql: string, 
   } finally {
     client.release(healthy ? undefined : true);
   }
+}
+
+/**
+ * Several such statements on one connection, written in one socket write and answered in
+ * order; each is its own implicit transaction (its own Sync), so one failing leaves the
+ * others alone. One outcome per statement, never rejects for a statement's error.
+ */
+export async function querySelfScopedMany(statements: readonly { sql: string; params: readonly unknown[] }[], pool: pg.Pool = getPool()): Promise<PromiseSettledResult<pg.QueryResultRow[]>[]> {
+  const client = await pool.connect();
+  const socket = socketOf(client);
+  const queries: Promise<pg.QueryResult>[] = [];
+  socket?.cork();
+  try {
+    for (const s of statements) queries.push(client.query(prepared(s.sql, s.params)));
+  } finally {
+    socket?.uncork();
+  }
+  const results = await Promise.allSettled(queries);
+  const broken = results.some((r) => r.status === "rejected" && !(r.reason instanceof Error && typeof (r.reason as { code?: unknown }).code === "string"));
+  client.release(broken ? true : undefined);
+  return results.map((r) => (r.status === "fulfilled" ? { status: "fulfilled", value: r.value.rows } : r));
 }
 
 /** A scoped transaction whose BEGIN and COMMIT travel with its first and last statement. */

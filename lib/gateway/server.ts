@@ -8,6 +8,7 @@ import { countTokensRequestSchema, describeIssue, messagesRequestSchema } from "
 import { searchForApi, writeDocumentForApi } from "@/lib/gateway/knowledge";
 import { listModels, retrieveModel } from "@/lib/gateway/models";
 import { readUsage } from "@/lib/gateway/usage";
+import { releaseCarriedSettlementsOf } from "@/lib/ledger/write-turn";
 import type { RateLimiter } from "@/lib/limits/rate-limit";
 import { getClaudeClient } from "@/lib/llm/anthropic-client";
 import { composeForCount, prepareApiCall, runApiCall, type ApiCaller, type KeyCheck } from "@/lib/pipeline/api-call";
@@ -81,7 +82,14 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, keys: 
       sendJson(res, written.status, JSON.stringify(written.document));
     });
   }
-  if (path === "/v1/usage") return allow(method, "GET", async () => sendJson(res, 200, JSON.stringify(await readUsage(await identify(req, keys, "usage:read"), url.searchParams))));
+  if (path === "/v1/usage") {
+    return allow(method, "GET", async () => {
+      const caller = await identify(req, keys, "usage:read");
+      // Settlements this process still carries (lib/ledger/write-turn.ts) land first: a caller reads its own calls.
+      await releaseCarriedSettlementsOf(caller.tenantId);
+      sendJson(res, 200, JSON.stringify(await readUsage(caller, url.searchParams)));
+    });
+  }
   throw new GatewayError(404, "not_found_error", `No route for ${method} ${url.pathname}. See /api/openapi.json for the tenant API.`);
 }
 
@@ -171,8 +179,9 @@ async function messages(req: IncomingMessage, res: ServerResponse, keys: ApiKeyC
       const sse = new SseWriter(res, headers);
       outcome = await runApiCall(prepared, {
         signal: client.signal,
-        onEvent: (event) => {
-          sse.write(event.type, JSON.stringify(event));
+        onEvent: (event, raw) => {
+          // The upstream's bytes when the leak watch passed the event unchanged (one data line).
+          sse.write(event.type, raw !== undefined && !raw.includes("\n") ? raw : JSON.stringify(event));
           // As the Messages API does: a ping right after message_start.
           if (event.type === "message_start") sse.write("ping", '{"type": "ping"}');
         },
@@ -190,7 +199,7 @@ async function messages(req: IncomingMessage, res: ServerResponse, keys: ApiKeyC
       outcome = await runApiCall(prepared, { signal: client.signal });
       const { final } = outcome;
       if (outcome.cut) sendError(res, new GatewayError(403, "permission_error", REPLY_CUT_MESSAGE), requestId);
-      else if (outcome.message) sendJson(res, 200, JSON.stringify(outcome.message), headers);
+      else if (outcome.message) sendJson(res, 200, outcome.messageJson ?? JSON.stringify(outcome.message), headers);
       else if (final.status === "error") sendError(res, upstreamFailure(final.errorType, final.errorMessage, final.retryAfterMs), requestId);
       else res.end();
     }

@@ -1,6 +1,7 @@
 import { AppError } from "@/lib/api/errors";
 import type { ModelTier } from "@/lib/db/generated/enums";
-import { querySelfScoped, withScopeSql } from "@/lib/db/sql";
+import { querySelfScopedMany, withScopeSql } from "@/lib/db/sql";
+import { takeCarriedSettlements } from "@/lib/ledger/write-turn";
 import type { RequestType } from "@/lib/llm/tracked-call";
 
 /**
@@ -108,7 +109,15 @@ async function reserveBatch(batch: Waiting[]): Promise<void> {
   let rows: { r_request_id: string; r_admitted: boolean; r_next_period_at: Date | null }[];
   try {
     if (!UUID.test(first.tenantId)) throw new Error("scope ids must be uuids");
-    rows = await querySelfScoped(RESERVE_SQL, [first.tenantId, first.at, first.quota, JSON.stringify(payload)]);
+    // The tenant's settlements waiting to be carried (the tenant API's, lib/ledger/write-turn.ts)
+    // go first in the same socket write: their released reservations are room for this one.
+    const carried = takeCarriedSettlements(first.tenantId);
+    const reserve = { sql: RESERVE_SQL, params: [first.tenantId, first.at, first.quota, JSON.stringify(payload)] };
+    const outcomes = await querySelfScopedMany(carried ? [carried, reserve] : [reserve]);
+    if (carried) carried.complete(outcomes[0]!);
+    const reserved = outcomes[outcomes.length - 1]!;
+    if (reserved.status === "rejected") throw reserved.reason;
+    rows = reserved.value as typeof rows;
   } catch (error) {
     for (const w of batch) w.reject(error);
     return;

@@ -216,21 +216,104 @@ async function settleBatch(batch: Pending[]): Promise<void> {
   try {
     results = await applyTurnWritesNow(batch.map((p) => p.write));
   } catch (error) {
-    if (batch.length === 1) {
-      await sendToOutbox(batch[0]!, error);
-      return;
-    }
-    await Promise.all(
-      batch.map((p) =>
-        applyTurnWriteNow(p.write).then(
-          (result) => p.resolve(result),
-          (alone: unknown) => sendToOutbox(p, alone),
-        ),
-      ),
-    );
+    await settleEachAlone(batch, error);
     return;
   }
   batch.forEach((p, i) => p.resolve(results[i]!));
+}
+
+/** A batch failed: each turn again on its own, and to the outbox only the turn that fails alone. */
+async function settleEachAlone(batch: Pending[], error: unknown): Promise<void> {
+  if (batch.length === 1) {
+    await sendToOutbox(batch[0]!, error);
+    return;
+  }
+  await Promise.all(
+    batch.map((p) =>
+      applyTurnWriteNow(p.write).then(
+        (result) => p.resolve(result),
+        (alone: unknown) => sendToOutbox(p, alone),
+      ),
+    ),
+  );
+}
+
+// ---------------------------------------------------------------------------
+// Carried settlements: the tenant API's, on the next reservation's round trip
+// ---------------------------------------------------------------------------
+
+/**
+ * How long a carried settlement waits for the tenant's next reservation before it goes on
+ * its own. The caller has its answer already (settlement is step 8, after the response).
+ */
+export const CARRY_MS = 20;
+const carried = new Map<string, { pending: Pending[]; timer: ReturnType<typeof setTimeout> }>();
+
+/**
+ * writeTurn for a write nobody waits on but the metering (the tenant API: no conversation, the
+ * caller has its answer): it waits up to CARRY_MS for the tenant's next reservation
+ * (lib/ledger/reserve.ts), which sends it in the same socket write as its own statement — one
+ * round trip for both, so a tenant calling one request after the other pays one PostgreSQL
+ * round trip per request, not two. Alone after CARRY_MS, through writeTurn's group commit.
+ * The same statement, the same idempotence, the same outbox on failure.
+ */
+export function writeTurnCarried(write: TurnWrite): Promise<TurnWriteResult> {
+  return new Promise((resolve, reject) => {
+    const pending: Pending = { write, resolve, reject };
+    const waiting = carried.get(write.tenantId);
+    if (waiting) {
+      waiting.pending.push(pending);
+      return;
+    }
+    const timer = setTimeout(() => releaseCarried(write.tenantId), CARRY_MS);
+    carried.set(write.tenantId, { pending: [pending], timer });
+  });
+}
+
+function releaseCarried(tenantId: string): Promise<unknown> {
+  const waiting = carried.get(tenantId);
+  if (!waiting) return Promise.resolve();
+  carried.delete(tenantId);
+  clearTimeout(waiting.timer);
+  return Promise.allSettled(waiting.pending.map((p) => writeTurn(p.write).then(p.resolve, p.reject)));
+}
+
+/**
+ * A reader of the tenant's usage in this process (GET /v1/usage) first sends what is carried,
+ * so a caller reading its usage right after its calls sees them.
+ */
+export async function releaseCarriedSettlementsOf(tenantId: string): Promise<void> {
+  await releaseCarried(tenantId);
+}
+
+/**
+ * For the reservation about to leave: the tenant's carried settlements as one statement to send
+ * beside it, and what to do with its outcome; null when none wait.
+ */
+export function takeCarriedSettlements(tenantId: string): { sql: string; params: unknown[]; complete(outcome: PromiseSettledResult<unknown[]>): void } | null {
+  const waiting = carried.get(tenantId);
+  if (!waiting) return null;
+  carried.delete(tenantId);
+  clearTimeout(waiting.timer);
+  const batch = waiting.pending.slice(0, MAX_BATCH);
+  for (const p of waiting.pending.slice(MAX_BATCH)) writeTurn(p.write).then(p.resolve, p.reject);
+  const writes = batch.map((p) => p.write);
+  const scope = scopeOf(writes);
+  return {
+    sql: SETTLE_SCOPED_SQL,
+    params: [scope.tenantId, scope.userId, turnsJson(writes), eventsJson(writes)],
+    complete(outcome) {
+      if (outcome.status === "fulfilled") {
+        const results = resultsOf(writes, outcome.value[0] as { r_found: number[]; r_settled: string[] } | undefined);
+        batch.forEach((p, i) => p.resolve(results[i]!));
+      } else void settleEachAlone(batch, outcome.reason);
+    },
+  };
+}
+
+/** Tests and shutdown: every carried settlement now. */
+export async function releaseCarriedSettlements(): Promise<void> {
+  await Promise.all([...carried.keys()].map(releaseCarried));
 }
 
 /** Never throws: the caller's promise rejects with `error` once the outbox has the write (or could not take it either). */

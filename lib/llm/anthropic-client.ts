@@ -1,5 +1,6 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { env } from "@/lib/env";
+import { allowDirect } from "@/lib/llm/direct-messages";
 import { startSimulator, type RunningSimulator } from "@/lib/llm/simulator";
 
 /**
@@ -37,14 +38,15 @@ type PatchedFetch = typeof fetch & { _nextOriginalFetch?: typeof fetch };
 const upstreamFetch: typeof fetch = (input, init) => ((globalThis.fetch as PatchedFetch)._nextOriginalFetch ?? globalThis.fetch)(input, init);
 
 export function createClaudeClient(options: ClaudeClientOptions = {}): Anthropic {
-  return new Anthropic({
+  // Messages calls of this client go straight on node:http (lib/llm/direct-messages.ts); the rest through the SDK.
+  return allowDirect(new Anthropic({
     fetch: upstreamFetch,
     // The simulator accepts any key; the SDK insists on one being set.
     apiKey: options.apiKey ?? "simulator",
     baseURL: options.baseURL,
     maxRetries: 0,
     ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
-  });
+  }));
 }
 
 export function getClaudeClient(): Promise<Anthropic> {

@@ -3,6 +3,7 @@ import { APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk";
 import type { Message, MessageCreateParamsBase, MessageParam, RawMessageStreamEvent, TextBlockParam } from "@anthropic-ai/sdk/resources/messages";
 import { env } from "@/lib/env";
 import { getClaudeClient } from "@/lib/llm/anthropic-client";
+import { directEndpointOf, postMessages, rateLimitHeadersOf, readText, sseMessages, toHeaders } from "@/lib/llm/direct-messages";
 import type { TokenUsage } from "@/lib/llm/pricing";
 import { estimateTextTokens } from "@/lib/llm/tokens";
 
@@ -51,7 +52,7 @@ export interface TrackedStreamParams {
    * Once one was delivered the call is no longer retried. If it throws, the call is aborted
    * like a client abort.
    */
-  onEvent?: (event: RawMessageStreamEvent) => void;
+  onEvent?: (event: RawMessageStreamEvent, raw?: string) => void;
   /**
    * false: one JSON response instead of a stream (the tenant API's non-streaming requests);
    * the whole message comes back on the result. Only the total timeout applies.
@@ -89,6 +90,8 @@ export interface TrackedResult {
   retryAfterMs?: number;
   /** The upstream's whole message, for a non-streaming call that completed. */
   message?: Message;
+  /** That message's JSON as the upstream sent it (direct transport only), to forward unchanged. */
+  messageJson?: string;
   /** Some event reached onEvent's consumer: a retry would show it twice. */
   delivered?: boolean;
 }
@@ -189,6 +192,55 @@ export async function trackedStream(params: TrackedStreamParams): Promise<Tracke
       system: params.system,
       messages: params.messages,
     } as MessageCreateParamsBase;
+    const direct = directEndpointOf(client);
+    if (direct) {
+      // The app's own client: straight on node:http (lib/llm/direct-messages.ts), bytes forwarded as they came.
+      const headers = { [TENANT_HEADER]: params.tenantId, [REQUEST_HEADER]: params.requestId, ...params.headers };
+      const streamed = params.stream !== false;
+      const res = await postMessages(direct, JSON.stringify(streamed ? { ...body, stream: true } : body), headers, controller.signal);
+      rateLimitHeaders = rateLimitHeadersOf(res.headers);
+      const rid = res.headers["request-id"];
+      upstreamRequestId = typeof rid === "string" ? rid : undefined;
+      if (res.statusCode !== 200) {
+        const text = await readText(res);
+        let parsed: unknown = text;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          // not JSON: the SDK keeps the text as the error too
+        }
+        throw APIError.generate(res.statusCode, parsed as object, undefined, toHeaders(res.headers));
+      }
+      if (!streamed) {
+        const messageJson = await readText(res);
+        const message = JSON.parse(messageJson) as Message;
+        applyMessage(progress, message);
+        return finish("completed", { message, messageJson });
+      }
+      heardFromUpstream();
+      for await (const sse of sseMessages(res)) {
+        heardFromUpstream();
+        if (sse.event === "ping" || sse.event === null) continue;
+        if (sse.event === "error") {
+          let parsed: unknown = sse.data;
+          try {
+            parsed = JSON.parse(sse.data);
+          } catch {
+            // kept as text, as the SDK keeps it
+          }
+          throw new APIError(undefined, parsed as object, undefined, toHeaders(res.headers), (parsed as { error?: { type?: string } })?.error?.type as never);
+        }
+        if (!sse.data) continue;
+        const event = JSON.parse(sse.data) as RawMessageStreamEvent;
+        applyEvent(progress, event, params.onText, controller);
+        if (params.onEvent && !controller.signal.aborted) deliver(progress, event, params.onEvent, controller, sse.data);
+        if (controller.signal.aborted) break;
+      }
+      if (progress.sawMessageStop) return finish("completed");
+      if (timedOut) return finish("error", { ...partialUsage(progress, params), ...timeoutError(timedOut) });
+      if (controller.signal.aborted) return finish("aborted", partialUsage(progress, params));
+      return finish("error", { ...partialUsage(progress, params), errorType: "connection_error", errorMessage: "The stream ended before message_stop." });
+    }
     const options = { signal: controller.signal, headers: { [TENANT_HEADER]: params.tenantId, [REQUEST_HEADER]: params.requestId, ...params.headers } };
     if (params.stream === false) {
       const { data: message, response } = await client.messages.create({ ...body, stream: false }, options).withResponse();
@@ -290,10 +342,10 @@ function applyEvent(progress: Progress, event: RawMessageStreamEvent, onText: Tr
   }
 }
 
-function deliver(progress: Progress, event: RawMessageStreamEvent, onEvent: (event: RawMessageStreamEvent) => void, controller: AbortController): void {
+function deliver(progress: Progress, event: RawMessageStreamEvent, onEvent: NonNullable<TrackedStreamParams["onEvent"]>, controller: AbortController, raw?: string): void {
   progress.delivered = true;
   try {
-    onEvent(event);
+    onEvent(event, raw);
   } catch (error) {
     controller.abort(error);
   }

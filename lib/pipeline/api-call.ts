@@ -7,7 +7,7 @@ import { withScopeSql } from "@/lib/db/sql";
 import { reserveRequest, withdrawRequest, type LedgerRequest, type LedgerRouting } from "@/lib/ledger/reserve";
 import { admitApiInOneTrip, deferTokenCorrection } from "@/lib/limits/api-admission";
 import { buildUsageEvent, quotaTokens } from "@/lib/ledger/usage-event";
-import { writeTurn } from "@/lib/ledger/write-turn";
+import { writeTurnCarried } from "@/lib/ledger/write-turn";
 import { observeAccountHeaders } from "@/lib/limits/account-headroom";
 import { admitShareAndRoom, admitTenantRequests, correctTokens, type AdmissionContext, type TokenCharge } from "@/lib/limits/admission";
 import { reserveAndCharge } from "@/lib/pipeline/reserve-step";
@@ -76,6 +76,8 @@ export interface ApiCallOutcome {
   final: TrackedResult;
   /** The non-streaming reply, when the call completed and nothing was cut. */
   message?: Message;
+  /** Its JSON as the upstream sent it, when known: what the front door forwards. */
+  messageJson?: string;
   cut: LeakReason | null;
   /** Record and correct (step 8): run after the caller has the answer. Never throws. */
   settle(): Promise<void>;
@@ -184,8 +186,11 @@ function emailUnverified(): AppError {
 
 export interface RunOptions {
   signal: AbortSignal;
-  /** Streaming only: each event to forward, already through the leak watch. */
-  onEvent?: (event: RawMessageStreamEvent) => void;
+  /**
+   * Streaming only: each event to forward, already through the leak watch; `raw` is its data
+   * as the upstream sent it when the watch passed it unchanged (forward that, not a re-serialisation).
+   */
+  onEvent?: (event: RawMessageStreamEvent, raw?: string) => void;
 }
 
 export async function runApiCall(prepared: PreparedApiCall, options: RunOptions): Promise<ApiCallOutcome> {
@@ -206,8 +211,8 @@ export async function runApiCall(prepared: PreparedApiCall, options: RunOptions)
     estimatedInputTokens: prepared.estimatedInputTokens,
     signal: AbortSignal.any([options.signal, cutter.signal]),
     onEvent: options.onEvent
-      ? (event) => {
-          for (const out of guard.filter(event)) options.onEvent!(out);
+      ? (event, raw) => {
+          for (const out of guard.filter(event)) options.onEvent!(out, out === event ? raw : undefined);
         }
       : undefined,
     ledger: {
@@ -220,6 +225,7 @@ export async function runApiCall(prepared: PreparedApiCall, options: RunOptions)
   return {
     final,
     message: cut ? undefined : final.message,
+    messageJson: cut ? undefined : final.messageJson,
     cut,
     settle: () => settleApiCall(prepared, attempts, cut ? { reason: cut, text: guard.emitted } : null),
   };
@@ -234,7 +240,8 @@ async function settleApiCall(prepared: PreparedApiCall, attempts: AttemptRecord[
       buildUsageEvent(a.result, { tenantId: caller.tenantId, requestId: a.requestId, requestType: "api", model: prepared.model, endedAt }, price),
     );
     // writeTurn sends the whole write to the outbox itself if the database cannot take it.
-    await writeTurn({ tenantId: caller.tenantId, userId: null, messages: null, events }).catch((error: unknown) => {
+    // Carried on the tenant's next reservation, or alone within a few ms (lib/ledger/write-turn.ts).
+    await writeTurnCarried({ tenantId: caller.tenantId, userId: null, messages: null, events }).catch((error: unknown) => {
       console.error(`[bulkhead] /v1 ${requestId}: usage went to the outbox`, error instanceof Error ? error.message : error);
     });
     if (cut) {

@@ -1,0 +1,133 @@
+import http, { type IncomingHttpHeaders, type IncomingMessage } from "node:http";
+import https from "node:https";
+import type Anthropic from "@anthropic-ai/sdk";
+
+/**
+ * POST /v1/messages on node:http, for the clients this app builds (createClaudeClient): the
+ * SDK's request path costs more than the whole gateway's budget on this hardware — header
+ * objects built per request, a WHATWG fetch over undici with its streams, the body parsed
+ * into objects — and its request leaves in two socket writes (headers, then body). Here the
+ * request is one write on a kept-alive socket, and the response is read as bytes: the JSON
+ * reply is parsed once (for its usage and the leak watch) and its bytes forwarded as they
+ * came; an SSE stream is split into events whose data is parsed once and forwarded as it came.
+ *
+ * The same request as the SDK's (URL, x-api-key, anthropic-version 2023-06-01, JSON body;
+ * no retries: the scheduler retries, lib/llm/call-claude.ts), and errors are turned into the
+ * SDK's own error classes (APIError.generate), so lib/llm/tracked-call.ts describes them as
+ * before. A client built elsewhere (a test's SDK client with its own fetch) keeps the SDK path.
+ */
+export interface DirectEndpoint {
+  url: URL;
+  apiKey: string;
+  agent: http.Agent;
+}
+
+const endpoints = new WeakMap<Anthropic, DirectEndpoint>();
+const agents = {
+  http: new http.Agent({ keepAlive: true, keepAliveMsecs: 30_000, scheduling: "lifo" }),
+  https: new https.Agent({ keepAlive: true, keepAliveMsecs: 30_000, scheduling: "lifo" }),
+};
+
+/** Marks a client as one whose requests may go straight to its base URL (createClaudeClient's). */
+export function allowDirect(client: Anthropic): Anthropic {
+  const base = String((client as unknown as { baseURL: string }).baseURL).replace(/\/+$/, "");
+  const url = new URL(`${base}/v1/messages`);
+  endpoints.set(client, { url, apiKey: client.apiKey ?? "", agent: url.protocol === "https:" ? agents.https : agents.http });
+  return client;
+}
+
+export function directEndpointOf(client: Anthropic): DirectEndpoint | undefined {
+  return endpoints.get(client);
+}
+
+/** Sends the request in one write; resolves with the response once its headers arrived. */
+export function postMessages(endpoint: DirectEndpoint, body: string, headers: Record<string, string>, signal: AbortSignal): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const send = endpoint.url.protocol === "https:" ? https.request : http.request;
+    const req = send(endpoint.url, {
+      method: "POST",
+      agent: endpoint.agent,
+      signal,
+      headers: {
+        accept: "application/json",
+        "content-type": "application/json",
+        "content-length": String(Buffer.byteLength(body)),
+        "anthropic-version": "2023-06-01",
+        "x-api-key": endpoint.apiKey,
+        ...headers,
+      },
+    });
+    req.on("response", resolve);
+    req.on("error", reject);
+    // Headers and body in one socket write.
+    req.end(body);
+  });
+}
+
+/** The whole body as text (JSON replies and error bodies). */
+export async function readText(res: IncomingMessage): Promise<string> {
+  res.setEncoding("utf8");
+  let text = "";
+  for await (const chunk of res as AsyncIterable<string>) text += chunk;
+  return text;
+}
+
+export interface SseMessage {
+  event: string | null;
+  data: string;
+}
+
+/** Server-sent events as the SDK's decoder reads them: `event:` and `data:` fields, a blank line ends one. */
+export async function* sseMessages(res: IncomingMessage): AsyncGenerator<SseMessage> {
+  res.setEncoding("utf8");
+  let buffer = "";
+  let event: string | null = null;
+  let data: string[] = [];
+  for await (const chunk of res as AsyncIterable<string>) {
+    buffer += chunk;
+    let start = 0;
+    for (;;) {
+      const end = buffer.indexOf("\n", start);
+      if (end < 0) break;
+      let line = buffer.slice(start, end);
+      start = end + 1;
+      if (line.endsWith("\r")) line = line.slice(0, -1);
+      if (line === "") {
+        if (event !== null || data.length > 0) yield { event, data: data.join("\n") };
+        event = null;
+        data = [];
+        continue;
+      }
+      if (line.startsWith(":")) continue;
+      const colon = line.indexOf(":");
+      const field = colon < 0 ? line : line.slice(0, colon);
+      let value = colon < 0 ? "" : line.slice(colon + 1);
+      if (value.startsWith(" ")) value = value.slice(1);
+      if (field === "event") event = value;
+      else if (field === "data") data.push(value);
+    }
+    buffer = buffer.slice(start);
+  }
+  if (event !== null || data.length > 0) yield { event, data: data.join("\n") };
+}
+
+/** Node's response headers as a WHATWG Headers (only for errors: the SDK's error classes take one). */
+export function toHeaders(headers: IncomingHttpHeaders): Headers {
+  const out = new Headers();
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    out.set(name, Array.isArray(value) ? value.join(", ") : value);
+  }
+  return out;
+}
+
+/** `anthropic-ratelimit-*` headers, lower-cased (node already lower-cases names). */
+export function rateLimitHeadersOf(headers: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name in headers) {
+    if (!name.startsWith("anthropic-ratelimit-")) continue;
+    const value = headers[name];
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return out;
+}
