@@ -21,6 +21,7 @@ import type { ScreenCategory } from "@/lib/security/screen-rules";
 export const CONCEPTS = {
   /** Dismissing instructions: the verb half of an override. */
   dismiss: [
+    "don't apply it", "do not apply it", "don't apply them", "do not apply them", "don't apply that", "not apply it to me", "stop caring about", "stop worrying about", "don't care about", "quit caring", "not care about", "without the company's", "without the operator's", "without the admin's", "without the developer's", "without the platform's",
     "disregrd", "disrgard", "disregar", "dsregard",
     "suspend them", "suspend it", "suspend all", "suspend those", "suspend these", "set them aside", "put them aside", "ignore them", "drop them", "disable them", "turn them off", "lift them", "forget them", "forget about them", "discard them", "toss them",
     "notwithstanding", "regardless of any", "regardless of your", "irrespective of",
@@ -83,6 +84,7 @@ export const CONCEPTS = {
   ],
   /** What the assistant was given: the object half (with an owner, see `owner`). */
   rulesNoun: [
+    "rulebook", "rule book", "playbook",
     "instrutions", "instuctions", "insructions", "instrucions",
     "tasks", "taches", "tareas", "aufgaben", "compiti", "tarefas", "taken",
     "*要求",
@@ -138,6 +140,7 @@ export const CONCEPTS = {
   ],
   /** Talking about attacks: with every attack word inside quotes, a question about them. */
   attackTalk: [
+    "if someone", "what would happen", "our chatbot", "our bot", "tricked", "such as",
     "attack", "injection", "jailbreak", "red team", "red-team", "security", "exploit", "famous", "defend", "detect", "classifier", "newsletter",
     "awareness", "phrase", "string", "payload", "example", "still work", "does it work", "why do", "what is", "explain",
   ],
@@ -167,6 +170,7 @@ export const CONCEPTS = {
   ],
   /** Whose else, or which, instructions: the system's, the operator's, or all of them. */
   owner: [
+    "company's", "platform's", "admin's", "workspace owner", "workspace admin",
     "*开发者", "*開發者", "*运营者", "*運営者", "*운영자", "*разработчик", "*المطور", "*डेवलपर",
     "betreiber", "del operador", "de l'operateur", "do operador", "dell'operatore", "van de operator",
     "system", "developer", "operator", "your creators", "loaded", "built-in", "del sistema", "ricevut",
@@ -228,6 +232,7 @@ export const CONCEPTS = {
   ],
   /** Without limits: what a jailbreak persona or an override asks for. */
   unrestricted: [
+    "been jailbroken", "you normally can't", "normally can't", "normally wouldn't", "usually can't", "aren't allowed to say", "not allowed to say", "zero guardrails", "zero filters", "zero limits", "zero safety", "zero ethics", "zero policies",
     "without filtering", "without any filtering", "no filtering", "with no filtering",
     "escaped its", "escaped their", "escaped his", "escaped her", "broken free", "slipped its", "without its filters", "has escaped", "answers every question", "answer every question", "answers any question", "answer any question", "safety doesn't exist", "safety does not exist", "rules don't exist", "rules do not exist", "filters don't exist", "guidelines don't exist", "restrictions don't exist", "policies don't exist", "there are no rules", "there are no restrictions",
     "always complies", "always comply", "never says it can't", "never say you can't", "opposite of your rules", "opposite of what your rules", "the opposite of your",
@@ -256,6 +261,7 @@ export const CONCEPTS = {
   ],
   /** Asking for a persona or a game. */
   persona: [
+    "play an ai", "play the ai", "play a bot", "play a chatbot", "play an assistant", "play an llm",
     "ur an ", "ur a ", "u r a", "new game",
     "playing a game", "we are playing", "a game called", "game where",
     "you'll be", "you will act",
@@ -467,6 +473,7 @@ export const CONCEPTS = {
    * user to make you reveal …?"): a message about attacks, not one.
    */
   hypothetical: [
+    "users asking it", "asks it to", "asking it to", "telling it to", "tells it to", "resists users", "resist users", "robust against", "defend against", "if someone", "what would happen if", "what happens if", "what would happen",
     "attackers use", "attackers say", "attackers try", "attackers write", "used by attackers", "phrases attackers",
     "is it possible for a user", "is it possible for someone", "is it possible for users", "is it possible for an attacker", "is it possible to make you", "could someone", "can someone",
     "can a user", "could a user", "can users", "could users", "can an attacker", "could an attacker", "how would an attacker", "how do attackers", "how can attackers",

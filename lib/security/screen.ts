@@ -119,7 +119,8 @@ function screenOnce(text: string): ScreenResult {
   }
   // "Is it possible for a user to make you reveal your system prompt?" asks about an attack.
   const hypothetical = latin.has(LATIN.concept.get("hypothetical")!);
-  return score(findings, latin.has(LATIN.concept.get("mention")!), hypothetical || quotedOnly(skel, latin), hypothetical, latin.has(LATIN.concept.get("supplied")!));
+  const supplied = latin.has(LATIN.concept.get("supplied")!) || othersQuotedInDocument(skel, latin);
+  return score(findings, latin.has(LATIN.concept.get("mention")!), hypothetical || quotedOnly(skel, latin), hypothetical, supplied);
 }
 
 /** Words that carry an attack (not generic ones like "show" or "pretend"). */
@@ -133,6 +134,19 @@ const QUOTED = /(["`])[^"`\n]{2,300}?\1|(?<![a-z])'[^'\n]{2,300}?'(?![a-z])/g;
 function quotedOnly(skel: string, latin: MatchSet): boolean {
   if (!latin.has(LATIN.concept.get("attackTalk")!)) return false;
   const starts = ATTACK_WORDS.flatMap((c) => latin.starts(LATIN.concept.get(c)!));
+  if (starts.length === 0) return false;
+  const regions: [number, number][] = [];
+  for (const m of skel.matchAll(QUOTED)) regions.push([m.index, m.index + m[0].length]);
+  return regions.length > 0 && starts.every((p) => regions.some(([a, b]) => p > a && p < b));
+}
+
+/**
+ * A pasted text for work ("proofread this FAQ: 'Can I see other users' chats? No …'") with
+ * every mention of other people inside its quotes: the others are the document's.
+ */
+function othersQuotedInDocument(skel: string, latin: MatchSet): boolean {
+  if (!latin.has(LATIN.concept.get("docFrame")!)) return false;
+  const starts = latin.starts(LATIN.concept.get("others")!);
   if (starts.length === 0) return false;
   const regions: [number, number][] = [];
   for (const m of skel.matchAll(QUOTED)) regions.push([m.index, m.index + m[0].length]);
@@ -587,7 +601,9 @@ const ABOUT_SOMETHING = /^\w*\s+(?:for|on|about|to make|to build|to install|of t
 const HOW_TO = /^\w*\s+(?:me\s+|us\s+)?how\b/;
 /** After "no filters": on what ("no filters on your feedback" asks for candour, not a jailbreak). */
 const ON_CANDOUR = /^\w*\s+(?:on|in|for) (?:your|my|the) (?:feedback|critique|criticism|review|opinion|comments|notes|edits|tone|wording|language|creativity|imagination|ideas|brainstorm)/;
-const FOLLOWED_BY: Partial<Record<Concept, RegExp>> = { hiddenPrompt: ABOUT_SOMETHING, configNoun: ABOUT_SOMETHING, request: HOW_TO, unrestricted: ON_CANDOUR };
+/** After a Japanese dismissal: a condition ("無視すると…?", what happens if one ignores it), no order. */
+const CONDITIONAL_JA = /^(?:すると|したら|すれば|した場合|できます|するのは|されたら|された場合|されると)/;
+const FOLLOWED_BY: Partial<Record<Concept, RegExp>> = { hiddenPrompt: ABOUT_SOMETHING, configNoun: ABOUT_SOMETHING, request: HOW_TO, unrestricted: ON_CANDOUR, dismiss: CONDITIONAL_JA };
 const isDerived = (name: Concept | Derived): name is Derived => DERIVED.has(name);
 
 function matchCombos(text: string, form: FormMatcher, matches: MatchSet, findings: ScreenFinding[], encoding?: Encoding): void {
@@ -794,7 +810,7 @@ const SYNTAX_MENTION_CAP = 70;
 /** Quoted attacks in a message about attacks count this much (see quotedOnly). */
 const QUOTED_FACTOR = 0.35;
 const QUOTABLE = new Set<ScreenCategory>(["override", "extraction", "jailbreak"]);
-const QUOTABLE_HYPOTHETICAL = new Set<ScreenCategory>([...QUOTABLE, "cross_tenant"]);
+const QUOTABLE_HYPOTHETICAL = new Set<ScreenCategory>([...QUOTABLE, "cross_tenant", "embedded"]);
 
 function score(findings: ScreenFinding[], talksAboutSyntax = false, quotesAttacks = false, hypothetical = false, suppliesData = false): ScreenResult {
   // "What did other users in the forum say? (pasted below)": the others are in the paste.
