@@ -93,7 +93,7 @@ export async function querySelfScoped<R extends pg.QueryResultRow>(sql: string, 
   const client = await pool.connect();
   let healthy = true;
   try {
-    if (!PREPARE && process.env.MUTANT !== "1") return await inEmbeddedTransaction<R>(client, sql, params);
+    if (!PREPARE) return await inEmbeddedTransaction<R>(client, sql, params);
     return (await client.query<R>(prepared(sql, params))).rows;
   } catch (error) {
     // A statement error leaves the connection usable; a broken socket does not.
@@ -111,6 +111,18 @@ export async function querySelfScoped<R extends pg.QueryResultRow>(sql: string, 
  */
 export async function querySelfScopedMany(statements: readonly { sql: string; params: readonly unknown[] }[], pool: pg.Pool = getPool()): Promise<PromiseSettledResult<pg.QueryResultRow[]>[]> {
   const client = await pool.connect();
+  if (!PREPARE) {
+    // The embedded database: each in its own BEGIN … COMMIT, one after the other (inEmbeddedTransaction).
+    const outcomes: PromiseSettledResult<pg.QueryResultRow[]>[] = [];
+    try {
+      for (const s of statements) {
+        outcomes.push(await inEmbeddedTransaction(client, s.sql, s.params).then((value) => ({ status: "fulfilled" as const, value }), (reason: unknown) => ({ status: "rejected" as const, reason })));
+      }
+    } finally {
+      client.release();
+    }
+    return outcomes;
+  }
   const socket = socketOf(client);
   const queries: Promise<pg.QueryResult>[] = [];
   socket?.cork();
