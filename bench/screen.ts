@@ -23,6 +23,10 @@ const MESSAGES: { name: string; text: string }[] = [
   { name: "log with base64", text: fill("2026-12-01T10:42:00Z INFO request token=dXNlcm5hbWU6cGFzc3dvcmQxMjM0NTY3OA== status=200 user=4711\n") },
   { name: "Russian and Chinese", text: fill("Пожалуйста, подготовьте отчёт о продажах за квартал. 请帮我总结一下上周的会议记录，并列出待办事项。") },
   { name: "homoglyphs and invisibles", text: fill("Pl\u0435ase s\u0435nd th\u0435 inv\u043Eice t\u043E \u200Bthe cust\u043Emer t\u043Em\u043Err\u043Ew. ") },
+  // Hyphenated words make the detector consider a joined reading ("ig-nore"); quoted email
+  // lines name users, workspaces, tokens and the assistant without attacking anything.
+  { name: "hyphenated prose", text: fill("The follow-up e-mail to our co-workers about the set-up of the in-house read-only mirror is attached; please check the sign-off. ") },
+  { name: "quoted email thread", text: fill("From: alice@example.com\nSubject: Re: Q3 plan\n> Thanks Bob. The assistant summary was useful; the system team will review it.\n> Note: other users in the finance workspace asked about tokens.\n") },
 ];
 
 interface Measured extends LatencySummary {

@@ -97,8 +97,15 @@ function screenOnce(text: string): ScreenResult {
     readSkeleton(spaced, LATIN.matcher.scan(spaced), findings);
   }
   // "i g n o r e", "ig-nore prev-ious": letters split by spaces or hyphens, read joined.
+  // Hyphens inside words are common ("follow-up", "e-mail"): the joined text is read in full
+  // only when joining made an attack word appear; split single letters always are.
   const joined = joinSplitLetters(skel);
-  if (joined !== null) readSkeleton(joined, LATIN.matcher.scan(joined), findings);
+  if (joined !== null) {
+    const joinedMatches = LATIN.matcher.scan(joined.text);
+    if (joined.letters || JOIN_WORDS.some((c) => joinedMatches.starts(LATIN.concept.get(c)!).length > latin.starts(LATIN.concept.get(c)!).length)) {
+      readSkeleton(joined.text, joinedMatches, findings);
+    }
+  }
   // "1gn0re y0ur rul3s": only when a key word is spelled with digits is the text read again.
   if (latin.has(LATIN.leetAnchor)) {
     const letters = unleet(skel);
@@ -239,19 +246,31 @@ function leetVariants(word: string): string[] {
 const SPLIT_LETTERS = /(?<![a-z0-9])[a-z]([ ._*|/-])[a-z](?:\1[a-z])+(?![a-z0-9])/g;
 const SPLIT_SEPARATORS = /[ ._*|/-]/g;
 /** A hyphen inside a word ("ig-nore"): two of them make a text worth reading joined. */
-const INNER_HYPHEN = /(?<=[a-z])-(?=[a-z])/g;
-const HAS_SPLIT = /(?<![a-z0-9])[a-z][ ._*|/-][a-z][ ._*|/-][a-z](?![a-z0-9])|[a-z]-[a-z][^]*[a-z]-[a-z]/;
+// These start with the separator, not with a lookbehind: a pattern that opens with a
+// lookbehind is tried at every position of the text.
+const INNER_HYPHEN = /-(?<=[a-z]-)(?=[a-z])/g;
+const HAS_SPLIT = /[ ._*|/-](?<=(?<![a-z0-9])[a-z][ ._*|/-])[a-z][ ._*|/-][a-z](?![a-z0-9])|-(?<=[a-z]-)[a-z][^]*?[a-z]-[a-z]/;
 
 /**
  * The text with words put back together where letters were split apart to dodge the
  * matcher: single letters with separators between them become one word (runs of two or
- * more spaces stay word breaks), hyphens inside words go. Null when nothing was split.
+ * more spaces stay word breaks), hyphens inside words go. Null when nothing was split;
+ * `letters` says single letters were joined (not only hyphens removed).
  */
-function joinSplitLetters(skel: string): string | null {
+function joinSplitLetters(skel: string): { text: string; letters: boolean } | null {
   if (!HAS_SPLIT.test(skel)) return null;
-  const joined = skel.replace(SPLIT_LETTERS, (run) => run.replace(SPLIT_SEPARATORS, "")).replace(INNER_HYPHEN, "");
-  return joined === skel ? null : joined;
+  let letters = false;
+  const joined = skel
+    .replace(SPLIT_LETTERS, (run) => {
+      letters = true;
+      return run.replace(SPLIT_SEPARATORS, "");
+    })
+    .replace(INNER_HYPHEN, "");
+  return joined === skel ? null : { text: joined, letters };
 }
+
+/** The word families whose new appearance in the joined text makes it worth reading. */
+const JOIN_WORDS: readonly Concept[] = ["dismiss", "dismissed", "rulesNoun", "hiddenPrompt", "configNoun", "unrestricted", "toldPhrase", "obeyMe", "reveal"];
 
 /** Digits and symbols read as the letters they stand for, inside words only. */
 function unleet(text: string): string {
