@@ -70,6 +70,7 @@ export const CONCEPTS = {
   ],
   /** Instructions declared void: a dismissal stated rather than ordered ("your rules are lifted"). */
   dismissed: [
+    "paused", "on hold", "put on hold", "switched off for",
     "*取消了", "*都取消", "*被取消", "*解除了", "*已解除", "*作废了",
     "as optional", "optional from", "optional now", "merely suggestions", "just suggestions", "only suggestions", "as suggestions", "as void", "as null", "*不算了", "*都不算", "*作罢", "*不用管了",
     "never happened", "was a mistake", "were a mistake", "by mistake", "in error", "no longer in force", "not in force", "no longer stand", "null and void", "scrapped", "not applicable anymore", "don't apply anymore", "doesn't apply anymore", "no longer count", "was only a test", "were only a test", "was just a test", "were just a test", "were a test", "was a test", "have been withdrawn", "has been withdrawn", "ya no cuentan", "ya no valen nada", "n'existent plus", "existieren nicht mehr", "*لم تعد", "*لم يعد", "*больше не", "*不再适用", "*已失效", "*もう無効", "*今後無効", "*이제 무효",
@@ -130,6 +131,7 @@ export const CONCEPTS = {
   ],
   /** Asking what the assistant was told to follow ("which rules were you given?"). */
   toldQuestion: [
+    "making you follow", "make you follow", "have you follow", "is making you", "requires you to follow", "told you to follow", "want you to follow", "forcing you to",
     "did the company give you", "did your company give you", "did the developers give you", "did the developer give you", "did the operator give you", "did the admin give you", "did your creators give you", "has the company given you", "have the developers given you",
     "*тебе задали", "*너에게 준", "*给你的",
     "were you set up with", "were you configured with", "were you given by", "you set up with",
@@ -170,6 +172,7 @@ export const CONCEPTS = {
   ],
   /** Whose else, or which, instructions: the system's, the operator's, or all of them. */
   owner: [
+    "sistem", "instruksi sistem", "aturan sistem",
     "company's", "platform's", "admin's", "workspace owner", "workspace admin",
     "*开发者", "*開發者", "*运营者", "*運営者", "*운영자", "*разработчик", "*المطور", "*डेवलपर",
     "betreiber", "del operador", "de l'operateur", "do operador", "dell'operatore", "van de operator",
@@ -400,6 +403,7 @@ export const CONCEPTS = {
   ],
   /** Asking to be handed something, or told what someone did. */
   request: [
+    "query ", "search ", "look for", "find ", "summarise the conversations", "summarize the conversations", "summarise the chats", "summarize the chats", "summarise their", "summarize their", "summarise what", "summarize what",
     "pull ", "grab ", "get me", "bring up", "dig up", "look into",
     "furnish", "disclose", "produce", "gimme", "hand me",
     "look up", "what documents", "which documents", "what files", "what data", "what messages", "what conversations", "which conversations",

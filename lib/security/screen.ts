@@ -119,6 +119,10 @@ function screenOnce(text: string): ScreenResult {
   }
 
   hiddenSignals(text, invisible, findings);
+  // Invisible characters between the letters of an attack word: hiding it is the signal.
+  if (invisible >= 3 && INVISIBLE_BETWEEN_LETTERS.test(text) && HIDDEN_WORDS.some((c) => latin.has(LATIN.concept.get(c)!))) {
+    findings.push({ reason: "hidden.split_attack_words", category: "hidden", weight: 25 });
+  }
   for (const payload of decodedPayloads(text, skel, latin, invisible > 0)) {
     const matches = LATIN.matcher.scan(payload.text);
     matchRules(DECODED_RULES, payload.text, LATIN, matches, findings, payload.encoding);
@@ -129,6 +133,9 @@ function screenOnce(text: string): ScreenResult {
   const supplied = latin.has(LATIN.concept.get("supplied")!) || othersQuotedInDocument(skel, latin);
   return score(findings, latin.has(LATIN.concept.get("mention")!), hypothetical || quotedOnly(skel, latin), hypothetical, supplied);
 }
+
+/** Word families whose letters, split by invisible characters, make hiding an attack. */
+const HIDDEN_WORDS: readonly Concept[] = ["dismiss", "dismissed", "hiddenPrompt", "unrestricted", "toldPhrase"];
 
 /** Words that carry an attack (not generic ones like "show" or "pretend"). */
 const ATTACK_WORDS: readonly Concept[] = ["dismiss", "dismissed", "hiddenPrompt", "unrestricted", "toldPhrase", "obeyMe"];
@@ -482,7 +489,7 @@ const NEAR = 25;
 /** Data and its owners may sit further apart ("phone numbers of users in the other workspaces"). */
 const NEAR_OWNERS = 40;
 /** Between data and its owners: "the messages of other users", not "data with other companies". */
-const OF_OWNER = /\b(?:of|from|for|by|belong to|belongs to|belonging to|owned by|sent by|written by|under|in|de|des|der|di|van|dari|anderer|d'autres)\b/;
+const OF_OWNER = /\b(?:of|from|for|by|belong to|belongs to|belonging to|owned by|sent by|written by|under|in|that|which|de|des|der|di|van|dari|anderer|d'autres)\b/;
 /** "The chats of other users" owns; "data is isolated from other tenants" is a clause about it. */
 const CLAUSE = /\b(?:is|are|be|been|was|were|stays?|kept)\b/;
 const ofOwner = (between: string): boolean => OF_OWNER.test(between) && !CLAUSE.test(between);
@@ -575,7 +582,8 @@ class ComboReader {
       nouns.filter((n) => owners.some((o) => o !== n && this.near(o, n, NEAR) && !PHRASE_BREAK.test(this.text.slice(Math.min(o, n), Math.max(o, n)))));
     switch (name) {
       case "ownInstructions":
-        return [...this.starts("toldPhrase"), ...nearNoun([...this.starts("owner"), ...this.starts("you")])];
+        // "their system prompt", "an operator's rules": someone else's, not this assistant's.
+        return [...this.starts("toldPhrase"), ...nearNoun([...this.starts("owner").filter((o) => !THIRD_PERSON.test(this.text.slice(Math.max(0, o - 8), o))), ...this.starts("you")])];
       case "ownConfig":
         return nearNoun(this.starts("you"), this.starts("configNoun"));
       case "priorInstructions":
@@ -612,6 +620,8 @@ const DERIVED = new Set<string>(DERIVED_SPANS);
 const OF_A_DOCUMENT = /^\S*[^.!?;\n]{0,14}?\b(?:del|de la|de los|of the|in the|from the|in this|of this) (?:manual|document|documento|guide|guia|handbook|policy|politica|contract|contrato|vendor|supplier|proveedor|fabricante|manufacturer|recipe|receta|kit|template|plantilla|form|formulario)\b/;
 /** Nouns of settings rather than of orders (see priorInstructions). */
 const SETTINGS_NOUN = /^(?:config|setup|set-up|training|filters|polic|limits|limitations|boundaries|tasks)/;
+/** Before an owner word: a third party's ("their system prompt"). */
+const THIRD_PERSON = /(?:^|[^a-z])(?:their|its|his|her|a|an)\s+$/;
 /** Before a phrase about what the assistant was told: the user as the one who told it. */
 const USERS_OWN = /(?:^|[^a-z])(?:i|i've|i have|i just|i already|we|we've|we have)\s+$/;
 /** After a noun: what it is about, which makes "your instructions" someone's know-how. */
