@@ -21,6 +21,7 @@ import type { ScreenCategory } from "@/lib/security/screen-rules";
 export const CONCEPTS = {
   /** Dismissing instructions: the verb half of an override. */
   dismiss: [
+    "*без своих", "*без твоих", "*リセット", "*重置", "*초기화", "*сбрось", "reset your", "reset all your",
     "don't apply it", "do not apply it", "don't apply them", "do not apply them", "don't apply that", "not apply it to me", "stop caring about", "stop worrying about", "don't care about", "quit caring", "not care about", "without the company's", "without the operator's", "without the admin's", "without the developer's", "without the platform's",
     "disregrd", "disrgard", "disregar", "dsregard",
     "suspend them", "suspend it", "suspend all", "suspend those", "suspend these", "set them aside", "put them aside", "ignore them", "drop them", "disable them", "turn them off", "lift them", "forget them", "forget about them", "discard them", "toss them",
@@ -356,6 +357,7 @@ export const CONCEPTS = {
   ],
   /** Somebody else: another tenant, user or colleague. */
   others: [
+    "outside my organi", "outside my org", "outside my company", "outside our company", "outside my team", "not in my org", "outside of my organi", "outside my tenant",
     "tenant called", "tenant named", "workspace called", "workspace named", "company called", "account called", "account named", "org called", "org named", "organisation called", "organization called",
     "everyone who used", "everyone who uses", "everybody who used", "anyone who used", "people who used", "users who used", "who used this assistant", "who used this bot", "who used this chat", "who talked to you", "who chatted with you", "anyone else's", "someone else's",
     "competitor's", "competitors'", "our competitor", "a competitor", "the competitor", "rival's", "rival company", "rival firm",

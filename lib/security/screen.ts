@@ -625,13 +625,14 @@ const THIRD_PERSON = /(?:^|[^a-z])(?:their|its|his|her|a|an)\s+$/;
 /** Before a phrase about what the assistant was told: the user as the one who told it. */
 const USERS_OWN = /(?:^|[^a-z])(?:i|i've|i have|i just|i already|we|we've|we have)\s+$/;
 /** After a noun: what it is about, which makes "your instructions" someone's know-how. */
-const ABOUT_SOMETHING = /^\w*\s+(?:for|on|about|to make|to build|to install|of thumb|regarding|para|pour|fur|per|voor)\b/;
+const ABOUT_SOMETHING = /^\w*\s+(?:for|on|about|to make|to build|to install|of thumb|regarding|para|pour|fur|per|voor)\b|^\w*\s+(?:length|limit|limits|size|format|template|field|parameter|param|token|tokens|best practices|design|engineering|injection|caching|placement|structure|examples?)\b/;
 /** After a request: "show me how …" asks for know-how, not for anybody's data. */
 const HOW_TO = /^\w*\s+(?:me\s+|us\s+)?how\b/;
 /** After "no filters": on what ("no filters on your feedback" asks for candour, not a jailbreak). */
-const ON_CANDOUR = /^\w*\s+(?:on|in|for) (?:your|my|the) (?:feedback|critique|criticism|review|opinion|comments|notes|edits|tone|wording|language|creativity|imagination|ideas|brainstorm)/;
+const ON_CANDOUR = /^\w*\s+(?:on|in|for) (?:your|my|the) (?!answers|responses|replies|outputs?|content|words|rest|remainder|conversation|chat|session|duration|next|whole|entire)[a-z]/;
 /** After a Japanese dismissal: a condition ("無視すると…?", what happens if one ignores it), no order. */
-const CONDITIONAL_JA = /^(?:すると|したら|すれば|した場合|できます|するのは|されたら|された場合|されると)/;
+/** Also after a dismissal: a past participle in a log line ("previous instruction ignored due to cache"). */
+const CONDITIONAL_JA = /^(?:ed\b|すると|したら|すれば|した場合|できます|するのは|されたら|された場合|されると)/;
 const FOLLOWED_BY: Partial<Record<Concept, RegExp>> = { hiddenPrompt: ABOUT_SOMETHING, configNoun: ABOUT_SOMETHING, request: HOW_TO, unrestricted: ON_CANDOUR, dismiss: CONDITIONAL_JA };
 const isDerived = (name: Concept | Derived): name is Derived => DERIVED.has(name);
 
