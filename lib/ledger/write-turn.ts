@@ -299,6 +299,12 @@ export function takeCarriedSettlements(tenantId: string): { sql: string; params:
   for (const p of waiting.pending.slice(MAX_BATCH)) writeTurn(p.write).then(p.resolve, p.reject);
   const writes = batch.map((p) => p.write);
   const scope = scopeOf(writes);
+  try {
+    assertOneTenant(tenantId, writes);
+  } catch (error) {
+    void settleEachAlone(batch, error);
+    return null;
+  }
   return {
     sql: SETTLE_SCOPED_SQL,
     params: [scope.tenantId, scope.userId, turnsJson(writes), eventsJson(writes)],

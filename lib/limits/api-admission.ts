@@ -21,9 +21,9 @@ import type { Duration } from "@upstash/ratelimit";
  *   were checked together); requests/min refused → share counted, nothing charged.
  *
  * The two-round-trip path (admission.ts) remains for every store this cannot run on (Upstash
- * REST, the in-memory store), for a Redis that fails or does not answer in time (it then
- * decides with the per-process fallback and the free plan fails closed, as before), and for
- * chat.
+ * REST, the in-memory store) and for a Redis that fails or does not answer in time (it then
+ * decides with the per-process fallback and the free plan fails closed, as before). The chat
+ * uses it too, after its own fair-share check, for requests/min, the room and the charge.
  *
  * Tokens/min corrections after a call (actual - estimate) are not sent on their own: they wait
  * in this process (deferTokenCorrection) for the tenant's next admission, which applies them
@@ -51,8 +51,11 @@ local tpmMax, tpmWindow = tonumber(ARGV[7]), tonumber(ARGV[8])
 local correction = tonumber(ARGV[11])
 if correction ~= 0 then limit(KEYS[6], KEYS[7], tpmMax, tpmWindow, correction) end
 if ARGV[2] == "1" and redis.call("EXISTS", KEYS[1]) == 1 then return {1, 0} end
-local share = limit(KEYS[2], KEYS[3], tonumber(ARGV[3]), tonumber(ARGV[4]), 1)
-if share < 0 then return {2, 0} end
+local share = 0
+if ARGV[12] == "1" then
+  share = limit(KEYS[2], KEYS[3], tonumber(ARGV[3]), tonumber(ARGV[4]), 1)
+  if share < 0 then return {2, 0} end
+end
 local c, p = used(KEYS[6], KEYS[7], tpmWindow)
 local room = tpmMax - (c + p)
 if room < 0 then room = 0 end
@@ -72,8 +75,11 @@ export type ApiAdmission = { kind: "admitted"; charge: TokenCharge } | { kind: "
  * Runs the whole admission in one script; null when it cannot run here or failed (the caller
  * then takes the two-round-trip path, which also handles a Redis outage). Throws the named 429.
  * `marker`: the key's revocation marker to check, or null when nothing needs checking there.
+ * `share: false`: the fair share was already checked (the chat checks it before it reads the
+ * database, so a flood is refused by Redis alone); the rest runs as for the tenant API.
  */
-export async function admitApiInOneTrip(ctx: AdmissionContext, estimate: number, marker: string | null): Promise<ApiAdmission | null> {
+export async function admitApiInOneTrip(ctx: AdmissionContext, estimate: number, marker: string | null, options: { share?: boolean } = {}): Promise<ApiAdmission | null> {
+  const withShare = options.share ?? true;
   const limiter = ctx.limiter ?? defaultRateLimiter();
   const store = limiter.scriptStore?.() ?? null;
   if (!store) return null;
@@ -89,7 +95,7 @@ export async function admitApiInOneTrip(ctx: AdmissionContext, estimate: number,
   const args = [
     now, marker === null ? 0 : 1,
     share.policy.limit, share.windowMs, rpm.policy.limit, rpm.windowMs, tpm.policy.limit, tpm.windowMs,
-    estimate, charge, pending?.delta ?? 0,
+    estimate, charge, pending?.delta ?? 0, withShare ? 1 : 0,
   ];
   const keys = [marker ?? share.current, share.current, share.previous, rpm.current, rpm.previous, tpm.current, tpm.previous];
   let reply: number[];

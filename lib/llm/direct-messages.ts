@@ -44,10 +44,12 @@ export function directEndpointOf(client: Anthropic): DirectEndpoint | undefined 
 export function postMessages(endpoint: DirectEndpoint, body: string, headers: Record<string, string>, signal: AbortSignal): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const send = endpoint.url.protocol === "https:" ? https.request : http.request;
+    // Not `signal:` on the request: node hands it to the agent's new socket too, which outlives
+    // this request on a kept-alive connection. An abort destroys this request (and its response) only.
+    if (signal.aborted) return reject(abortError(signal));
     const req = send(endpoint.url, {
       method: "POST",
       agent: endpoint.agent,
-      signal,
       headers: {
         accept: "application/json",
         "content-type": "application/json",
@@ -57,11 +59,32 @@ export function postMessages(endpoint: DirectEndpoint, body: string, headers: Re
         ...headers,
       },
     });
-    req.on("response", resolve);
+    // Destroyed without an error (an 'error' event here would find no listener once the
+    // response has taken over the socket): the reader sees the response cut off, the caller
+    // knows from its signal that it was an abort.
+    const onAbort = () => {
+      reject(abortError(signal));
+      req.destroy();
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    req.on("close", () => signal.removeEventListener("abort", onAbort));
+    req.on("response", (res) => {
+      // Read errors surface where the body is read; one that comes after the reader stopped
+      // (a cut or an abort destroys the response) must not be an uncaught exception.
+      res.on("error", () => {});
+      res.on("close", () => signal.removeEventListener("abort", onAbort));
+      resolve(res);
+    });
     req.on("error", reject);
     // Headers and body in one socket write.
     req.end(body);
   });
+}
+
+function abortError(signal: AbortSignal): Error {
+  const error = new Error("The operation was aborted", { cause: signal.reason });
+  error.name = "AbortError";
+  return error;
 }
 
 /** The whole body as text (JSON replies and error bodies). */

@@ -11,7 +11,7 @@ import { writeTurnCarried } from "@/lib/ledger/write-turn";
 import { observeAccountHeaders } from "@/lib/limits/account-headroom";
 import { admitShareAndRoom, admitTenantRequests, correctTokens, type AdmissionContext, type TokenCharge } from "@/lib/limits/admission";
 import { reserveAndCharge } from "@/lib/pipeline/reserve-step";
-import type { RateLimiter } from "@/lib/limits/rate-limit";
+import { defaultRateLimiter, type RateLimiter } from "@/lib/limits/rate-limit";
 import { callClaude, type AttemptRecord } from "@/lib/llm/call-claude";
 import { modelForTier, tierOfModel } from "@/lib/llm/models";
 import { estimateInputTokens, inputTokenBound, type TokenCountable } from "@/lib/llm/tokens";
@@ -145,28 +145,39 @@ export async function prepareApiCall(caller: ApiCaller, request: MessagesRequest
 
   // 4. limit, in one Redis round trip where the store allows (lib/limits/api-admission.ts):
   // the key's revocation marker, its share, the tokens/min room, the tenant's requests/min
-  // and the tokens/min charge; then 6. reserve, one PostgreSQL round trip. A refusal of the
-  // reservation refunds the charge, so nothing is left behind.
-  const oneTrip = await admitApiInOneTrip(admission, tokens, key.checked ? null : key.marker);
-  if (oneTrip?.kind === "revoked") throw key.revoked();
-  if (oneTrip) {
-    const charge = oneTrip.charge;
-    // The marker was not checked in the script (a test's own revocation check): check it now.
-    if (!key.checked && key.marker === null) await key.confirm().catch(async (error: unknown) => {
-      await correctTokens(charge, 0, admission.limiter).catch(() => {});
-      throw error;
-    });
-    if (unverified) {
-      await correctTokens(charge, 0, admission.limiter).catch(() => {});
-      throw emailUnverified();
+  // and the tokens/min charge; 6. the reservation, one PostgreSQL round trip, beside it (at
+  // once: one wait instead of two). Any refusal undoes the other: a refused admission (a
+  // revoked key included) withdraws the reservation, a refused reservation refunds the
+  // charge, so nothing is left behind. An unverified free workspace goes one step after the
+  // other (its answer must not reach a revoked key first).
+  const limiter = admission.limiter ?? defaultRateLimiter();
+  if (limiter.scriptStore?.()) {
+    const alongside = !unverified;
+    const reserving = alongside ? reserveRequest(ledger).then(() => null, (error: unknown) => ({ error })) : null;
+    const confirming = !key.checked && key.marker === null ? key.confirm().then(() => null, (error: unknown) => ({ error })) : null;
+    const admitted = await admitApiInOneTrip(admission, tokens, key.checked ? null : key.marker).then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+    const [quota, keyRefusal] = await Promise.all([reserving, confirming]);
+    const oneTrip = "value" in admitted ? admitted.value : undefined;
+    const charge = oneTrip?.kind === "admitted" ? oneTrip.charge : null;
+    const refusal = oneTrip?.kind === "revoked" ? { error: key.revoked() } : (keyRefusal ?? ("error" in admitted ? admitted : null));
+    if (refusal || oneTrip === null || (!alongside && unverified)) {
+      // Refused (or the script could not run, or the workspace is unverified): undo, then answer.
+      await Promise.all([
+        reserving && !quota ? withdrawRequest(caller, requestId) : null,
+        charge ? correctTokens(charge, 0, admission.limiter).catch(() => {}) : null,
+      ]);
+      if (refusal) throw refusal.error;
+      if (unverified && charge) throw emailUnverified();
+    } else if (charge) {
+      if (quota) {
+        await correctTokens(charge, 0, admission.limiter).catch(() => {});
+        throw quota.error;
+      }
+      return { ...prepared, charge };
     }
-    try {
-      await reserveRequest(ledger);
-    } catch (error) {
-      await correctTokens(charge, 0, admission.limiter).catch(() => {});
-      throw error;
-    }
-    return { ...prepared, charge };
   }
 
   // The per-check path (no TCP Redis, or it failed: the fallback limits decide): the key's

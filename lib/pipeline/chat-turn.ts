@@ -3,7 +3,8 @@ import { AppError } from "@/lib/api/errors";
 import type { ChatRequest } from "@/lib/chat/schemas";
 import { withScopeSql } from "@/lib/db/sql";
 import { reserveRequest, withdrawRequest, type LedgerRequest } from "@/lib/ledger/reserve";
-import { admitTenantRequests, checkTokenRoom, checkUserShare, correctTokens, settleInOrder, type AdmissionContext } from "@/lib/limits/admission";
+import { admitTenantRequests, checkTokenRoom, checkUserShare, correctTokens, settleInOrder, type AdmissionContext, type TokenCharge } from "@/lib/limits/admission";
+import { admitApiInOneTrip, deferTokenCorrection } from "@/lib/limits/api-admission";
 import { reserveAndCharge } from "@/lib/pipeline/reserve-step";
 import { observeAccountHeaders } from "@/lib/limits/account-headroom";
 import type { RateLimiter } from "@/lib/limits/rate-limit";
@@ -53,15 +54,32 @@ export async function startChatTurn(caller: Caller, request: ChatRequest, signal
 
   const turn = await withScopeSql({ kind: "tenant", tenantId: caller.tenantId, userId: caller.userId }, (db) => composeTurn(db, caller, request, plan));
   const tokens = turn.estimatedInputTokens + turn.maxTokens;
-  await settleInOrder(admitTenantRequests(admission), checkTokenRoom(admission, tokens));
   // A free workspace's quota starts once an owner has verified their email (no free
   // workspaces in bulk from unverified addresses); a paid plan is its own proof.
-  if (plan.monthlyPriceMicros === 0n && !turn.ownerVerified) {
-    throw new AppError("email_unverified", "Verify your email address to start this workspace's free quota. We sent you a link; you can resend it from your account page.");
+  const unverified = plan.monthlyPriceMicros === 0n && !turn.ownerVerified;
+  const emailUnverified = () =>
+    new AppError("email_unverified", "Verify your email address to start this workspace's free quota. We sent you a link; you can resend it from your account page.");
+  let charge: TokenCharge;
+  // Requests/min, the tokens/min room and the charge in one Redis round trip where the store
+  // allows (lib/limits/api-admission.ts), then 6. the reservation; a refused reservation
+  // refunds the charge, so nothing is left behind.
+  const oneTrip = await admitApiInOneTrip(admission, tokens, null, { share: false });
+  if (oneTrip?.kind === "admitted") {
+    charge = oneTrip.charge;
+    try {
+      if (unverified) throw emailUnverified();
+      await reserveRequest(ledgerRequest(caller, turn, plan, requestId));
+    } catch (error) {
+      await correctTokens(charge, 0, options.limiter).catch(() => {});
+      throw error;
+    }
+  } else {
+    await settleInOrder(admitTenantRequests(admission), checkTokenRoom(admission, tokens));
+    if (unverified) throw emailUnverified();
+    // 6. reserve, beside the tokens/min charge (one round trip each, at once); either refusing
+    // undoes the other, so nothing is left behind.
+    charge = await reserveAndCharge(ledgerRequest(caller, turn, plan, requestId), admission, tokens);
   }
-  // 6. reserve, beside the tokens/min charge (one round trip each, at once); either refusing
-  // undoes the other, so nothing is left behind.
-  const charge = await reserveAndCharge(ledgerRequest(caller, turn, plan, requestId), admission, tokens);
   // The context's background work (summaries, memory proposals), only for a turn that is going ahead.
   for (const job of turn.backgroundJobs) enqueueContextJob(job);
 
@@ -129,7 +147,8 @@ export async function startChatTurn(caller: Caller, request: ChatRequest, signal
 
     // After the response is complete: the browser does not wait for Redis bookkeeping.
     return async () => {
-      await correctTokens(charge, recorded.usedTokens, options.limiter);
+      // Folded into the tenant's next admission, or sent within a few ms (lib/limits/api-admission.ts).
+      await deferTokenCorrection(charge, recorded.usedTokens, options.limiter);
       // Never awaited on anyone's behalf: it waits out Redis when Redis is slow.
       for (const a of attempts) void observeAccountHeaders(a.result.rateLimitHeaders);
     };

@@ -6,7 +6,7 @@ import { withScopeSql } from "@/lib/db/sql";
 import { defaultOutbox } from "@/lib/ledger/outbox";
 import { reserveRequest, type LedgerRequest } from "@/lib/ledger/reserve";
 import { buildUsageEvent, type UsageEventRow } from "@/lib/ledger/usage-event";
-import { applyTurnWritesNow, writeTurn, type TurnMessages, type TurnWrite } from "@/lib/ledger/write-turn";
+import { applyTurnWritesNow, writeTurn, writeTurnCarried, type TurnMessages, type TurnWrite } from "@/lib/ledger/write-turn";
 import { TIER_MODELS } from "@/lib/llm/models";
 import { ownerQuery, unique, useAppDatabase } from "@/tests/helpers/db";
 import { rollupDrift } from "@/tests/helpers/rollup-drift";
@@ -308,5 +308,40 @@ describe("messages stay each user's own", () => {
     expect(await messageCount(t.tenantId)).toBe(4);
     await fold(t.tenantId);
     expect(await totals(t.tenantId)).toMatchObject({ settled: "3", used: "12", reserved: "0" });
+  });
+});
+
+describe("carried settlements (the tenant API's, lib/ledger/write-turn.ts writeTurnCarried)", () => {
+  it("ride with the tenant's next reservation, settle exactly, and go alone within CARRY_MS when none comes", async () => {
+    const t = await tenant();
+    const first = await reserved({ ...t }, 1_000);
+    const carriedWrite = { tenantId: t.tenantId, userId: null, messages: null, events: [event(first, 30, 20)] };
+    const landed = writeTurnCarried(carriedWrite);
+    // Not written yet: it waits for the next reservation.
+    expect((await totals(t.tenantId)).settled).toBe("0");
+    const second = await reserved({ ...t }, 1_000);
+    const result = await landed;
+    expect(result.settled).toEqual([first.requestId]);
+    // Alone, after CARRY_MS, when no reservation comes.
+    const alone = await writeTurnCarried({ tenantId: t.tenantId, userId: null, messages: null, events: [event(second, 10, 5)] });
+    expect(alone.settled).toEqual([second.requestId]);
+    await fold(t.tenantId);
+    const after = await totals(t.tenantId);
+    expect(after).toMatchObject({ settled: "2", started: "0", tokens: "65", used: "65", reserved: "0" });
+  });
+
+  it("a failing carried settlement does not fail the reservation it rode with", async () => {
+    const t = await tenant();
+    const first = await reserved({ ...t }, 1_000);
+    const other = await tenant();
+    // An event of another tenant makes the batch fail (never two tenants in one write): it is retried alone and outboxed.
+    const bad = writeTurnCarried({ tenantId: t.tenantId, userId: null, messages: null, events: [{ ...event(first, 1, 1), tenantId: other.tenantId }] }).then(
+      () => "settled",
+      () => "refused",
+    );
+    const next = await reserved({ ...t }, 1_000).then(() => "reserved");
+    expect(next).toBe("reserved");
+    expect(await bad).toBe("refused");
+    await takeOutboxed([first.requestId]);
   });
 });
