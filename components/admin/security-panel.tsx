@@ -3,7 +3,6 @@ import { cn } from "@/components/ui/cn";
 import { EmptyState } from "@/components/ui/empty-state";
 import { formatDateTime } from "@/lib/format";
 import type { SecurityEventView } from "@/lib/security/security-events";
-import { reasonLabels } from "@/lib/security/reason-labels";
 
 const VERDICT_LABELS: Readonly<Record<string, { label: string; tone: string }>> = {
   block: { label: "Blocked", tone: "bg-red-50 text-red-700 ring-red-200" },
@@ -59,7 +58,7 @@ export function SecurityPanel({ timeZone, events }: { timeZone: string; events: 
                   <td className="px-5 py-3 sm:px-6">
                     <span className={cn("inline-flex rounded-md px-1.5 py-0.5 text-xs font-medium ring-1 ring-inset", verdict.tone)}>{verdict.label}</span>
                     <p className="mt-1 break-words text-zinc-900">“{event.excerpt}”</p>
-                    <p className="mt-1 break-words text-xs text-zinc-700">{reasonLabels(event.reasons).join(" · ")}</p>
+                    <p className="mt-1 break-words text-xs text-zinc-700">{event.reasonLabels.join(" · ")}</p>
                     <p className="mt-0.5 break-words font-mono text-[11px] text-zinc-500">{event.reasons.join(", ")}</p>
                     <p className="mt-0.5 text-xs text-zinc-500 md:hidden" suppressHydrationWarning>
                       {who} · {when}

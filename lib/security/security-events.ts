@@ -2,6 +2,7 @@ import { z } from "zod";
 import { requireTenantRole, userNames } from "@/lib/admin/authorize";
 import { withTenant, type TenantContext } from "@/lib/db/scope";
 import type { ScopedSql } from "@/lib/db/sql";
+import { reasonLabels } from "@/lib/security/reason-labels";
 
 /**
  * Security events: flagged, blocked and cut turns (issue 12). Written by the pipeline in
@@ -87,6 +88,8 @@ export interface SecurityEventView {
   verdict: string;
   score: number;
   reasons: string[];
+  /** The reasons as an admin reads them (lib/security/reason-labels.ts), distinct. */
+  reasonLabels: string[];
   excerpt: string;
 }
 
@@ -108,6 +111,7 @@ export async function listSecurityEvents(ctx: TenantContext, options: { limit?: 
       verdict: r.verdict,
       score: r.score,
       reasons: r.reasons,
+      reasonLabels: reasonLabels(r.reasons),
       excerpt: r.excerpt,
     }));
   });
