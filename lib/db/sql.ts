@@ -107,21 +107,21 @@ export async function querySelfScoped<R extends pg.QueryResultRow>(sql: string, 
 /**
  * Several such statements on one connection, written in one socket write and answered in
  * order; each is its own implicit transaction (its own Sync), so one failing leaves the
- * others alone. One outcome per statement, never rejects for a statement's error.
+ * others alone. One promise per statement, each settled as soon as its own reply is in (the
+ * first need not wait for the others); the connection goes back once all are.
  */
-export async function querySelfScopedMany(statements: readonly { sql: string; params: readonly unknown[] }[], pool: pg.Pool = getPool()): Promise<PromiseSettledResult<pg.QueryResultRow[]>[]> {
+export async function querySelfScopedEach(statements: readonly { sql: string; params: readonly unknown[] }[], pool: pg.Pool = getPool()): Promise<Promise<pg.QueryResultRow[]>[]> {
   const client = await pool.connect();
   if (!PREPARE) {
     // The embedded database: each in its own BEGIN … COMMIT, one after the other (inEmbeddedTransaction).
-    const outcomes: PromiseSettledResult<pg.QueryResultRow[]>[] = [];
-    try {
-      for (const s of statements) {
-        outcomes.push(await inEmbeddedTransaction(client, s.sql, s.params).then((value) => ({ status: "fulfilled" as const, value }), (reason: unknown) => ({ status: "rejected" as const, reason })));
-      }
-    } finally {
-      client.release();
-    }
-    return outcomes;
+    let chain: Promise<unknown> = Promise.resolve();
+    const results = statements.map((s) => {
+      const result = chain.then(() => inEmbeddedTransaction(client, s.sql, s.params));
+      chain = result.catch(() => {});
+      return result;
+    });
+    void chain.then(() => client.release());
+    return results;
   }
   const socket = socketOf(client);
   const queries: Promise<pg.QueryResult>[] = [];
@@ -131,10 +131,11 @@ export async function querySelfScopedMany(statements: readonly { sql: string; pa
   } finally {
     socket?.uncork();
   }
-  const results = await Promise.allSettled(queries);
-  const broken = results.some((r) => r.status === "rejected" && !(r.reason instanceof Error && typeof (r.reason as { code?: unknown }).code === "string"));
-  client.release(broken ? true : undefined);
-  return results.map((r) => (r.status === "fulfilled" ? { status: "fulfilled", value: r.value.rows } : r));
+  void Promise.allSettled(queries).then((settled) => {
+    const broken = settled.some((r) => r.status === "rejected" && !(r.reason instanceof Error && typeof (r.reason as { code?: unknown }).code === "string"));
+    client.release(broken ? true : undefined);
+  });
+  return queries.map((q) => q.then((r) => r.rows));
 }
 
 /** A scoped transaction whose BEGIN and COMMIT travel with its first and last statement. */

@@ -1,6 +1,6 @@
 import { AppError } from "@/lib/api/errors";
 import type { ModelTier } from "@/lib/db/generated/enums";
-import { querySelfScopedMany, withScopeSql } from "@/lib/db/sql";
+import { querySelfScopedEach, withScopeSql } from "@/lib/db/sql";
 import { takeCarriedSettlements } from "@/lib/ledger/write-turn";
 import type { RequestType } from "@/lib/llm/tracked-call";
 
@@ -87,7 +87,7 @@ async function drain(key: string, queue: Waiting[]): Promise<void> {
   }
 }
 
-async function reserveBatch(batch: Waiting[]): Promise<void> {
+async function reserveBatch(batch: Waiting[], carry = true): Promise<void> {
   const first = batch[0]!.request;
   const payload = batch.map(({ request: r }, ord) => ({
     ord,
@@ -107,22 +107,34 @@ async function reserveBatch(batch: Waiting[]): Promise<void> {
     api_key_id: r.apiKeyId ?? null,
   }));
   let rows: { r_request_id: string; r_admitted: boolean; r_next_period_at: Date | null }[];
+  let settling: Promise<unknown> | null = null;
   try {
     if (!UUID.test(first.tenantId)) throw new Error("scope ids must be uuids");
     // The tenant's settlements waiting to be carried (the tenant API's, lib/ledger/write-turn.ts)
-    // go first in the same socket write: their released reservations are room for this one.
-    const carried = takeCarriedSettlements(first.tenantId);
+    // go in the same socket write, after the reservation: it is answered without waiting for them.
+    const carried = carry ? takeCarriedSettlements(first.tenantId) : null;
     const reserve = { sql: RESERVE_SQL, params: [first.tenantId, first.at, first.quota, JSON.stringify(payload)] };
-    const outcomes = await querySelfScopedMany(carried ? [carried, reserve] : [reserve]);
-    if (carried) carried.complete(outcomes[0]!);
-    const reserved = outcomes[outcomes.length - 1]!;
-    if (reserved.status === "rejected") throw reserved.reason;
-    rows = reserved.value as typeof rows;
+    const [reserving, settled] = await querySelfScopedEach(carried ? [reserve, carried] : [reserve]);
+    if (carried && settled) {
+      settling = settled.then(
+        (value) => carried.complete({ status: "fulfilled", value }),
+        (reason: unknown) => carried.complete({ status: "rejected", reason }),
+      );
+    }
+    rows = (await reserving!) as typeof rows;
   } catch (error) {
     for (const w of batch) w.reject(error);
     return;
   }
   const admitted = new Map(rows.map((r) => [r.r_request_id, r]));
+  const refused = batch.filter((w) => !admitted.get(w.request.requestId)?.r_admitted);
+  // Refused while settlements rode behind: what they release was not yet room. Once more after them.
+  if (settling && refused.length > 0) {
+    for (const w of batch) if (!refused.includes(w)) w.resolve();
+    await settling;
+    await reserveBatch(refused, false);
+    return;
+  }
   for (const w of batch) {
     const row = admitted.get(w.request.requestId);
     if (row?.r_admitted) w.resolve();

@@ -7,7 +7,7 @@ import { admitTenantRequests, checkTokenRoom, checkUserShare, correctTokens, set
 import { admitApiInOneTrip, deferTokenCorrection } from "@/lib/limits/api-admission";
 import { reserveAndCharge } from "@/lib/pipeline/reserve-step";
 import { observeAccountHeaders } from "@/lib/limits/account-headroom";
-import type { RateLimiter } from "@/lib/limits/rate-limit";
+import { defaultRateLimiter, type RateLimiter } from "@/lib/limits/rate-limit";
 import { describeClaudeBackend } from "@/lib/llm/anthropic-client";
 import { callClaude } from "@/lib/llm/call-claude";
 import type { TrackedResult } from "@/lib/llm/tracked-call";
@@ -59,23 +59,35 @@ export async function startChatTurn(caller: Caller, request: ChatRequest, signal
   const unverified = plan.monthlyPriceMicros === 0n && !turn.ownerVerified;
   const emailUnverified = () =>
     new AppError("email_unverified", "Verify your email address to start this workspace's free quota. We sent you a link; you can resend it from your account page.");
-  let charge: TokenCharge;
+  let charge: TokenCharge | null = null;
   // Requests/min, the tokens/min room and the charge in one Redis round trip where the store
-  // allows (lib/limits/api-admission.ts), then 6. the reservation; a refused reservation
-  // refunds the charge, so nothing is left behind.
-  const oneTrip = await admitApiInOneTrip(admission, tokens, null, { share: false });
-  if (oneTrip?.kind === "admitted") {
-    charge = oneTrip.charge;
-    try {
-      if (unverified) throw emailUnverified();
-      await reserveRequest(ledgerRequest(caller, turn, plan, requestId));
-    } catch (error) {
-      await correctTokens(charge, 0, options.limiter).catch(() => {});
-      throw error;
+  // allows (lib/limits/api-admission.ts), and 6. the reservation beside it (one wait, not two);
+  // a refused admission withdraws the reservation, a refused reservation refunds the charge,
+  // so nothing is left behind. An unverified free workspace is refused before either.
+  if (unverified) throw emailUnverified();
+  if ((options.limiter ?? defaultRateLimiter()).scriptStore?.()) {
+    const ledger = ledgerRequest(caller, turn, plan, requestId);
+    const reserving = reserveRequest(ledger).then(() => null, (error: unknown) => ({ error }));
+    const admitted = await admitApiInOneTrip(admission, tokens, null, { share: false }).then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+    const quota = await reserving;
+    const oneTrip = "value" in admitted ? admitted.value : undefined;
+    if (oneTrip?.kind === "admitted") {
+      if (quota) {
+        await correctTokens(oneTrip.charge, 0, options.limiter).catch(() => {});
+        throw quota.error;
+      }
+      charge = oneTrip.charge;
+    } else {
+      // Refused, or the script could not run (then the per-check path below decides): undo the reservation.
+      if (!quota) await withdrawRequest(caller, requestId);
+      if ("error" in admitted) throw admitted.error;
     }
-  } else {
+  }
+  if (!charge) {
     await settleInOrder(admitTenantRequests(admission), checkTokenRoom(admission, tokens));
-    if (unverified) throw emailUnverified();
     // 6. reserve, beside the tokens/min charge (one round trip each, at once); either refusing
     // undoes the other, so nothing is left behind.
     charge = await reserveAndCharge(ledgerRequest(caller, turn, plan, requestId), admission, tokens);
