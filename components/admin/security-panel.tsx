@@ -57,9 +57,9 @@ export function SecurityPanel({ timeZone, events }: { timeZone: string; events: 
                 <tr key={event.id} className="align-top">
                   <td className="px-5 py-3 sm:px-6">
                     <span className={cn("inline-flex rounded-md px-1.5 py-0.5 text-xs font-medium ring-1 ring-inset", verdict.tone)}>{verdict.label}</span>
-                    <p className="mt-1 break-words text-zinc-900">“{event.excerpt}”</p>
-                    <p className="mt-1 break-words text-xs text-zinc-700">{event.reasonLabels.join(" · ")}</p>
-                    <p className="mt-0.5 break-words font-mono text-[11px] text-zinc-500">{event.reasons.join(", ")}</p>
+                    <p className="mt-1 text-zinc-900 [overflow-wrap:anywhere]">“{event.excerpt}”</p>
+                    <p className="mt-1 text-xs text-zinc-700 [overflow-wrap:anywhere]">{event.reasonLabels.join(" · ")}</p>
+                    <p className="mt-0.5 font-mono text-[11px] text-zinc-500 [overflow-wrap:anywhere]">{event.reasons.join(", ")}</p>
                     <p className="mt-0.5 text-xs text-zinc-500 md:hidden" suppressHydrationWarning>
                       {who} · {when}
                     </p>
