@@ -65,6 +65,7 @@ function fromServer(m: ChatMessage): UiMessage {
     content: m.content,
     status: m.status,
     ...(m.model ? { model: m.model } : {}),
+    ...(m.sources?.length ? { sources: m.sources } : {}),
     ...(m.status === "error" ? { error: { code: "reply_failed", message: "" } } : {}),
   };
 }

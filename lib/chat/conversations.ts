@@ -3,6 +3,7 @@ import { withTenant, type TenantContext, type Tx } from "@/lib/db/scope";
 import { CONVERSATION_LIST_LIMIT, MAX_TITLE_CHARS } from "@/lib/chat/limits";
 import type { ChatMessage, ConversationSummary, ConversationWithMessages, MessageRole, MessageStatus } from "@/lib/chat/types";
 import { lastAnswerModel } from "@/lib/routing/signals";
+import { parseStoredSources } from "@/lib/context/message-sources";
 
 /**
  * A user's own conversations inside one tenant. Row-level security already hides other
@@ -84,6 +85,15 @@ export async function getConversationWithMessages(ctx: ChatContext, id: unknown)
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     });
     const shown = messages.map(toMessage);
+    const answers = shown.filter((m) => m.role === "assistant").map((m) => m.id);
+    if (answers.length > 0) {
+      const stored = await tx.messageSource.findMany({ where: { tenantId: ctx.tenantId, userId: ctx.userId, messageId: { in: answers } }, select: { messageId: true, sources: true } });
+      const byMessage = new Map(stored.map((r) => [r.messageId, parseStoredSources(r.sources)]));
+      for (const m of shown) {
+        const sources = byMessage.get(m.id);
+        if (sources) m.sources = sources;
+      }
+    }
     const last = shown.at(-1);
     if (last?.role === "assistant") {
       const model = await lastAnswerModel(tx, ctx, id);

@@ -20,6 +20,8 @@ export interface ChatMessage {
   createdAt: string;
   /** The model that wrote an answer; sent for the conversation's last answer only (issue 14: whether it can be regenerated on a stronger one). */
   model?: string;
+  /** The knowledge passages an answer showed (issue 13), when it had any. */
+  sources?: { id: string; documentId: string; title: string; section: string | null; excerpt: string }[];
 }
 
 export interface ConversationWithMessages {

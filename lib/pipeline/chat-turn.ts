@@ -20,6 +20,7 @@ import { guardReply, REPLY_CUT_MESSAGE } from "@/lib/pipeline/leak-guard";
 import { recordChatTurn } from "@/lib/pipeline/record";
 import { enforceScreenPolicy, screenMessage } from "@/lib/pipeline/screen";
 import { getPlan, type Plan } from "@/lib/tenancy/plans";
+import { saveMessageSources } from "@/lib/context/message-sources";
 
 /**
  * The chat turn, top to bottom (ARCHITECTURE.md). The front door (app/api/w/[slug]/chat)
@@ -161,6 +162,10 @@ export async function startChatTurn(caller: Caller, request: ChatRequest, signal
     return async () => {
       // Folded into the tenant's next admission, or sent within a few ms (lib/limits/api-admission.ts).
       await deferTokenCorrection(charge, recorded.usedTokens, options.limiter);
+      // The answer's sources, kept with it for the next time the conversation is opened.
+      if (recorded.result?.conversationFound && turn.sources.length > 0 && final.text !== "") {
+        await saveMessageSources(caller, turn.assistantMessageId, turn.sources).catch((error: unknown) => console.error("[bulkhead] sources of an answer not saved", error));
+      }
       // Never awaited on anyone's behalf: it waits out Redis when Redis is slow.
       for (const a of attempts) void observeAccountHeaders(a.result.rateLimitHeaders);
     };

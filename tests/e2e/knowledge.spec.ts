@@ -136,6 +136,11 @@ test("an admin adds documents and restricts one; a member's answer cites the doc
   await source.getByText(pastedTitle).click();
   await expect(passage).toBeVisible();
   await expect(passage).toContainText(MEMBER_WORD);
+  // Kept with the answer: the conversation reopened shows the same sources.
+  await expect(async () => {
+    await member.reload();
+    await expect(member.getByTestId("message-assistant").last().getByTestId("answer-sources").getByRole("listitem").first()).toContainText(pastedTitle, { timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
 
   // … and the admin-only document's question gets no source at all for a member.
   const restricted = await askInNewChat(member, "acme", adminQuestion);

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { enqueueContextJob } from "@/lib/context/background-jobs";
+import { saveMessageSources } from "@/lib/context/message-sources";
+import { getConversationWithMessages } from "@/lib/chat/conversations";
 import { signUp } from "@/lib/auth/sign-up";
 import type { PrismaClient } from "@/lib/db/generated/client";
 import { withTenant, type TenantContext } from "@/lib/db/scope";
@@ -95,6 +97,22 @@ describe("knowledge in the composed context", () => {
     expect(sources.length).toBeGreaterThan(0);
     expect(sources.every((s) => s.excerpt.includes("bravo-only-clause") || !s.excerpt.includes("alpha-only-clause"))).toBe(true);
     expect(JSON.stringify(sources)).not.toContain("alpha-only-clause");
+
+    // Kept with the answer: reopening the conversation shows the same sources, to its user only.
+    const { conversationId, assistantMessageId } = { conversationId: startOf(events).conversationId, assistantMessageId: (endOf(events) as { assistantMessageId: string }).assistantMessageId };
+    const reopened = await waitUntil(async () => {
+      const c = await getConversationWithMessages(bravo, conversationId);
+      return c.messages.find((m) => m.id === assistantMessageId && m.sources) ?? null;
+    }, "the answer's sources to be saved");
+    expect(reopened.sources).toEqual(sources);
+    const colleague = await signUp({ name: "Colleague", email: `${unique("colleague")}@boss.test`, password: "long-enough-1", workspaceName: unique("Colleague w") });
+    await withTenant(bravo, (tx) => tx.membership.create({ data: { tenantId: bravo.tenantId, userId: colleague.userId, role: "admin" } }));
+    const seenByColleague = await withTenant({ tenantId: bravo.tenantId, userId: colleague.userId }, (tx) => tx.messageSource.findMany({ where: { messageId: assistantMessageId } }));
+    expect(seenByColleague).toEqual([]);
+    // Saving again changes nothing; a message that was never written gets none.
+    expect(await saveMessageSources(bravo, assistantMessageId, [{ id: "x", documentId: "y", title: "t", section: null, excerpt: "e" }])).toBe(false);
+    expect(await saveMessageSources(bravo, "00000000-0000-4000-8000-000000000001", [{ id: "x", documentId: "y", title: "t", section: null, excerpt: "e" }])).toBe(false);
+    expect((await getConversationWithMessages(bravo, conversationId)).messages.find((m) => m.id === assistantMessageId)!.sources).toEqual(sources);
   });
 });
 
