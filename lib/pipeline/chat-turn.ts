@@ -15,6 +15,7 @@ import type { Caller } from "@/lib/pipeline/caller";
 import type { ChatStreamEvent } from "@/lib/pipeline/chat-events";
 import { openEventStream } from "@/lib/pipeline/event-stream";
 import { enqueueContextJob } from "@/lib/context/background-jobs";
+import { detectRememberRequest } from "@/lib/memory/remember";
 import { composeTurn, type ComposedTurn } from "@/lib/pipeline/compose";
 import { guardReply, REPLY_CUT_MESSAGE } from "@/lib/pipeline/leak-guard";
 import { recordChatTurn } from "@/lib/pipeline/record";
@@ -51,9 +52,14 @@ export async function startChatTurn(caller: Caller, request: ChatRequest, signal
   // refused by Redis alone); requests/min and the tokens/min room once the turn is sized.
   const plan = await getPlan(caller.planId);
   const admission: AdmissionContext = { tenantId: caller.tenantId, userId: caller.userId, plan, limiter: options.limiter };
-  await checkUserShare(admission);
-
-  const turn = await withScopeSql({ kind: "tenant", tenantId: caller.tenantId, userId: caller.userId }, (db) => composeTurn(db, caller, request, plan));
+  // The share check and the compose read go out together (one wait instead of two): a turn
+  // the share refuses costs a read it did not need, never a write. A message asking to be
+  // remembered (compose stores the fact) waits for the share first, as every turn did before.
+  const sharing = checkUserShare(admission);
+  const composeWrites = !request.retry && detectRememberRequest((request.message ?? "").trim()) !== null;
+  if (composeWrites) await sharing;
+  const composing = withScopeSql({ kind: "tenant", tenantId: caller.tenantId, userId: caller.userId }, (db) => composeTurn(db, caller, request, plan));
+  const [, turn] = await settleInOrder<[void, ComposedTurn]>(sharing, composing);
   const tokens = turn.estimatedInputTokens + turn.maxTokens;
   // A free workspace's quota starts once an owner has verified their email (no free
   // workspaces in bulk from unverified addresses); a paid plan is its own proof.
