@@ -24,7 +24,8 @@ import { formatTable, ms } from "./lib/table";
  *               SQL as the owner (documents, chunks, vocabulary); every question's words are
  *               in it, so each turn searches and places up to 8 passages after the prefix.
  *   padded      a second workspace with no knowledge, whose custom instructions are padded
- *               (by SQL on this throwaway database: the editor caps them at 4,000 characters)
+ *               (a new configuration version written by SQL on this throwaway database: the
+ *               editor caps instructions at 4,000 characters)
  *               until its upstream prompts are as long as the first's (checked below from the
  *               simulator's token counts), so both send the same prompt size.
  * Same questions, sequential, interleaved rounds. The retrieval query is timed on its own in
@@ -98,6 +99,21 @@ async function createPaddedWorkspace(app: AppServer): Promise<void> {
   await ownerSql(app.ownerUrl, "UPDATE users SET email_verified_at = now() WHERE email = $1", [PADDED_USER.email]);
 }
 
+/** A new configuration version with these instructions (as a save would make: versions never change, and the prefix is cached per version). */
+async function saveInstructions(url: string, slug: string, instructions: string): Promise<void> {
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
+    await db.query("BEGIN");
+    await db.query("CREATE TEMP TABLE next_config ON COMMIT DROP AS SELECT * FROM tenant_configs WHERE tenant_id = (SELECT id FROM tenants WHERE slug = $1) ORDER BY version DESC LIMIT 1", [slug]);
+    await db.query("UPDATE next_config SET version = version + 1, custom_instructions = $1, created_at = now()", [instructions]);
+    await db.query("INSERT INTO tenant_configs SELECT * FROM next_config");
+    await db.query("COMMIT");
+  } finally {
+    await db.end();
+  }
+}
+
 async function ownerSql(url: string, sql: string, params: unknown[]): Promise<void> {
   const db = new pg.Client({ connectionString: url });
   await db.connect();
@@ -155,8 +171,7 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
         const more = Math.round(withKnowledge - padded);
         const filler = Array.from({ length: Math.max(1, Math.ceil(Math.abs(more) / 2)) }, (_, k) => words[(k * 31) % words.length]).join(" ");
         padding = more > 0 ? `${padding} ${filler}`.trim() : padding.slice(0, Math.max(0, padding.length + more * 4));
-        await ownerSql(app.ownerUrl, "UPDATE tenant_configs SET custom_instructions = $2 WHERE tenant_id = (SELECT id FROM tenants WHERE slug = $1)", [PADDED_USER.slug, padding]);
-        await new Promise((r) => setTimeout(r, 1_200)); // the tenant snapshot's cache (1 s)
+        await saveInstructions(app.ownerUrl, PADDED_USER.slug, padding);
         padded = await promptTokens("padded");
       }
       console.error(`[bench] prompt tokens: knowledge ${Math.round(withKnowledge)}, padded ${Math.round(padded)} (${padding.length} characters of padding)`);

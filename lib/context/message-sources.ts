@@ -24,8 +24,10 @@ ON CONFLICT DO NOTHING`;
 export async function saveMessageSources(scope: { tenantId: string; userId: string }, messageId: string, sources: readonly TurnSource[]): Promise<boolean> {
   if (sources.length === 0) return false;
   try {
+    // Not worth a disk flush of its own: a crash in the next instant costs an old answer its
+    // sources on reload, never the answer (which the ledger's own commit made durable).
     const rows = await withScopeSql({ kind: "tenant", tenantId: scope.tenantId, userId: scope.userId }, (db) =>
-      db.query(`${INSERT_SQL} RETURNING 1 AS ok`, [scope.tenantId, messageId, scope.userId, JSON.stringify(sources.slice(0, 50))], { commit: true }),
+      db.query(`WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)) ${INSERT_SQL.trim()} RETURNING (SELECT 1 FROM relaxed) AS ok`, [scope.tenantId, messageId, scope.userId, JSON.stringify(sources.slice(0, 50))], { commit: true }),
     );
     return rows.length === 1;
   } catch (error) {
