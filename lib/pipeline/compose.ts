@@ -65,6 +65,12 @@ export interface ComposedTurn {
   routingSignal: RoutingSignal | null;
   maxTokens: number;
   system: SystemTextBlock[];
+  /**
+   * The cached prefix at the head of `system` (platform rules and tenant configuration): what
+   * the leak watch protects. The context blocks after it (knowledge, memory, summary) are the
+   * tenant's and the user's own material, which a reply may quote.
+   */
+  prefix: readonly SystemTextBlock[];
   messages: WindowMessage[];
   estimatedInputTokens: number;
   /** Never below the true input count (lib/llm/tokens.ts). */
@@ -272,6 +278,7 @@ export async function composeTurn(db: ScopedSql, caller: Caller, input: ChatRequ
     routingSignal,
     maxTokens: Math.min(stored.max_tokens, plan.maxTokensCap),
     system: composed.system,
+    prefix: system,
     messages: composed.messages,
     estimatedInputTokens: composed.estimatedInputTokens,
     // Over exactly what is sent: every context block and turn is counted.

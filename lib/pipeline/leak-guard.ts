@@ -3,7 +3,8 @@ import type { TrackedResult } from "@/lib/llm/tracked-call";
 import type { Caller } from "@/lib/pipeline/caller";
 import type { ComposedTurn } from "@/lib/pipeline/compose";
 import { tenantCanary } from "@/lib/security/canary";
-import { createLeakWatcher, type LeakReason } from "@/lib/security/leak-watcher";
+import type { SystemTextBlock } from "@/lib/context/system-prompt";
+import { createLeakWatcher, verbatimIndex, type LeakReason } from "@/lib/security/leak-watcher";
 import { recordSecurityEvent } from "@/lib/security/security-events";
 
 /**
@@ -24,8 +25,25 @@ export interface ReplyGuard {
   finish(final: TrackedResult): Promise<{ final: TrackedResult; tail: string; cut: LeakReason | null }>;
 }
 
+/**
+ * What the leak watch protects: the cached prefix only (platform rules, tenant configuration),
+ * not the knowledge passages, memories or summary after it, which the reply may quote. The
+ * prefix of a configuration version is one shared array (compose caches it), so its verbatim
+ * index is built once per version, not per turn.
+ */
+const protectedIndexes = new WeakMap<readonly SystemTextBlock[], { protectedText: string; index: Set<string> }>();
+function protectedOf(prefix: readonly SystemTextBlock[]): { protectedText: string; index: Set<string> } {
+  let entry = protectedIndexes.get(prefix);
+  if (!entry) {
+    const protectedText = prefix.map((b) => b.text).join("\n");
+    entry = { protectedText, index: verbatimIndex(protectedText) };
+    protectedIndexes.set(prefix, entry);
+  }
+  return entry;
+}
+
 export function guardReply(caller: Caller, turn: ComposedTurn, requestId: string, clientSignal: AbortSignal): ReplyGuard {
-  const watcher = createLeakWatcher({ canary: tenantCanary(caller.tenantId), protectedText: turn.system.map((b) => b.text).join("\n") });
+  const watcher = createLeakWatcher({ canary: tenantCanary(caller.tenantId), ...protectedOf(turn.prefix) });
   const cutter = new AbortController();
   let cut: LeakReason | null = null;
   return {
