@@ -96,7 +96,7 @@ async function createPaddedWorkspace(app: AppServer): Promise<void> {
     setPrismaClient(undefined);
     await prisma.$disconnect();
   }
-  await ownerSql(app.ownerUrl, "UPDATE users SET email_verified_at = now() WHERE email = $1", [PADDED_USER.email]);
+  await pgRows(app.ownerUrl, "UPDATE users SET email_verified_at = now() WHERE email = $1", [PADDED_USER.email]);
 }
 
 /** A new configuration version with these instructions (as a save would make: versions never change, and the prefix is cached per version). */
@@ -109,16 +109,6 @@ async function saveInstructions(url: string, slug: string, instructions: string)
     await db.query("UPDATE next_config SET version = version + 1, custom_instructions = $1, created_at = now()", [instructions]);
     await db.query("INSERT INTO tenant_configs SELECT * FROM next_config");
     await db.query("COMMIT");
-  } finally {
-    await db.end();
-  }
-}
-
-async function ownerSql(url: string, sql: string, params: unknown[]): Promise<void> {
-  const db = new pg.Client({ connectionString: url });
-  await db.connect();
-  try {
-    await db.query(sql, params);
   } finally {
     await db.end();
   }

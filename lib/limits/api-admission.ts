@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { getRedis, tcpClientOf } from "@/lib/redis/client";
 import { correctTokens, limited, planPolicies, tokensRefused, type AdmissionContext, type TokenCharge } from "@/lib/limits/admission";
 import type { NamedRateLimitPolicy } from "@/lib/limits/policies";
-import { defaultRateLimiter, slidingWindowKey, type LimitResult, type RateLimiter, type ScriptStore } from "@/lib/limits/rate-limit";
+import { defaultRateLimiter, slidingWindowKey, withTimeout, type LimitResult, type RateLimiter, type ScriptStore } from "@/lib/limits/rate-limit";
 import type { Duration } from "@upstash/ratelimit";
 
 /**
@@ -146,23 +146,6 @@ async function run(store: ScriptStore, keys: string[], args: (string | number)[]
     if (!(error instanceof Error && error.message.startsWith("NOSCRIPT"))) throw error;
     return (await store.client.eval(SCRIPT, keys.length, ...keys, ...args)) as number[];
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
-  if (!(timeoutMs > 0)) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }
 
 let lastWarningAt = 0;

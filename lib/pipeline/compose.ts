@@ -20,6 +20,7 @@ import type { Caller } from "@/lib/pipeline/caller";
 import { escalateRequest, recordedDecision, routeRequest, type RoutingMode } from "@/lib/routing/route";
 import { findPreviousAnswer, signalFor, type PreviousAnswer, type RoutingSignal } from "@/lib/routing/signals";
 import type { Plan } from "@/lib/tenancy/plans";
+import { boundedMemo } from "@/lib/cache/memo";
 
 /**
  * Compose step: this tenant's current configuration and this user's conversation, memory
@@ -152,36 +153,27 @@ SELECT
  * once per process and version: escaping a long configuration is the prefix's whole cost
  * (0.2 ms a turn for 5,600 characters of instructions). A small LRU over tenants.
  */
-const PREFIX_CACHE_ENTRIES = 1_024;
-const prefixCache = new Map<string, readonly SystemTextBlock[]>();
+const prefixCache = boundedMemo<string, readonly SystemTextBlock[]>(1_024);
 
 function systemPromptOf(tenantId: string, config: NonNullable<TurnRow["config"]>): readonly SystemTextBlock[] {
-  const key = `${tenantId}:${config.version}`;
-  const hit = prefixCache.get(key);
-  if (hit) {
-    prefixCache.delete(key);
-    prefixCache.set(key, hit);
-    return hit;
-  }
-  const built = buildSystemPrompt(
-    {
-      companyName: config.company_name,
-      persona: config.persona,
-      allowedTopics: config.allowed_topics,
-      restrictedTopics: config.restricted_topics,
-      customInstructions: config.custom_instructions,
-    },
-    { canary: tenantCanary(tenantId) }, // issue 12: the tenant's canary, watched for in the reply; also the cached prefix's per-tenant salt
-  );
-  // Shared by every turn of the version: frozen, so no step can change another turn's prefix.
-  for (const block of built) {
-    if (block.cache_control) Object.freeze(block.cache_control);
-    Object.freeze(block);
-  }
-  Object.freeze(built);
-  prefixCache.set(key, built);
-  if (prefixCache.size > PREFIX_CACHE_ENTRIES) prefixCache.delete(prefixCache.keys().next().value!);
-  return built;
+  return prefixCache.get(`${tenantId}:${config.version}`, () => {
+    const built = buildSystemPrompt(
+      {
+        companyName: config.company_name,
+        persona: config.persona,
+        allowedTopics: config.allowed_topics,
+        restrictedTopics: config.restricted_topics,
+        customInstructions: config.custom_instructions,
+      },
+      { canary: tenantCanary(tenantId) }, // issue 12: the tenant's canary, watched for in the reply; also the cached prefix's per-tenant salt
+    );
+    // Shared by every turn of the version: frozen, so no step can change another turn's prefix.
+    for (const block of built) {
+      if (block.cache_control) Object.freeze(block.cache_control);
+      Object.freeze(block);
+    }
+    return Object.freeze(built);
+  });
 }
 
 export async function composeTurn(db: ScopedSql, caller: Caller, input: ChatRequest, plan: Plan): Promise<ComposedTurn> {
