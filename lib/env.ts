@@ -73,8 +73,12 @@ const schema = z.object({
    * "worker" (the app server only enqueues; `npm run worker` processes run them).
    */
   BULKHEAD_JOBS: z.enum(["in-process", "worker"]).default("in-process"),
-  /** Embeddings for knowledge search (lib/knowledge/embeddings.ts); not wired in this build. */
+  /** Embeddings for knowledge search (lib/knowledge/voyage.ts); nothing calls the provider yet. */
   VOYAGE_API_KEY: optionalString,
+  /** A Voyage-compatible server, without /v1; unset means https://api.voyageai.com. */
+  VOYAGE_BASE_URL: optionalUrl,
+  /** The embedding model; unset means voyage-3.5. */
+  VOYAGE_MODEL: optionalString,
 });
 
 export type Env = z.infer<typeof schema>;
