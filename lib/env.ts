@@ -73,7 +73,7 @@ const schema = z.object({
    * "worker" (the app server only enqueues; `npm run worker` processes run them).
    */
   BULKHEAD_JOBS: z.enum(["in-process", "worker"]).default("in-process"),
-  /** Embeddings for knowledge search (lib/knowledge/voyage.ts); nothing calls the provider yet. */
+  /** Embeddings for knowledge search (lib/knowledge/voyage.ts); unset means full-text search only. */
   VOYAGE_API_KEY: optionalString,
   /** A Voyage-compatible server, without /v1; unset means https://api.voyageai.com. */
   VOYAGE_BASE_URL: optionalUrl,
