@@ -186,7 +186,7 @@ async function dropIndexes(db: pg.Client): Promise<void> {
 }
 
 async function createIndexes(db: pg.Client): Promise<void> {
-  await db.query("SET maintenance_work_mem = '512MB'");
+  await db.query("SET maintenance_work_mem = '2GB'");
   await db.query("CREATE INDEX knowledge_chunks_search_idx ON knowledge_chunks USING gin (tenant_id, search_vector) WITH (fastupdate = off)");
   await db.query("CREATE INDEX knowledge_terms_trgm_idx ON knowledge_terms USING gin (tenant_id, term gin_trgm_ops) WITH (fastupdate = off)");
   await db.query("ANALYZE knowledge_chunks");

@@ -3,6 +3,7 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { btree_gin } from "@electric-sql/pglite/contrib/btree_gin";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { vector } from "@electric-sql/pglite-pgvector";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { migrate, readMigrations, type MigrateResult } from "@/lib/db/migrate";
 import { pgliteRunner } from "@/lib/db/sql-runners";
@@ -10,10 +11,11 @@ import { APP_DB_ROLE } from "@/lib/db/urls";
 
 /**
  * Extensions the migrations create (0018_knowledge: pg_trgm for fuzzy terms, btree_gin for
- * the tenant-leading GIN indexes). PGlite ships them as loadable modules that must be
- * passed to every instance that opens the data directory.
+ * the tenant-leading GIN indexes; 0026_knowledge_vectors: pgvector for knowledge vectors).
+ * PGlite ships them as loadable modules that must be passed to every instance that opens
+ * the data directory.
  */
-export const embeddedExtensions = { pg_trgm, btree_gin };
+export const embeddedExtensions = { pg_trgm, btree_gin, vector };
 
 export interface EmbeddedPostgres {
   /** Connection string for the application login (bh_app). */

@@ -1,55 +1,148 @@
 import { createHash } from "node:crypto";
+import type pg from "pg";
+import { getPool } from "@/lib/db/client";
 import type { ScopedSql } from "@/lib/db/sql";
+import { voyageProviderFromEnv } from "@/lib/knowledge/voyage";
 
 /**
  * Vectors for knowledge search, optional. Full-text search (lib/knowledge/search.ts) is the
  * ranking that always runs; when a vector ranking is present its list is merged with the
  * full-text lists by reciprocal rank fusion.
  *
- * What exists in this build:
- * - `EmbeddingProvider`: text → vector. The deterministic fake below (tests only).
- * - `VectorRanker`: query → chunk ids, best first, through the caller's scoped transaction.
- *   `inMemoryVectorRanker` (tests) embeds the scope's visible chunks on the fly.
+ * Vectors are on when both halves exist:
+ * - a provider (text → vector): Voyage AI when VOYAGE_API_KEY is set (lib/knowledge/voyage.ts);
+ * - the store: pgvector, where the extension is installed (0026_knowledge_vectors creates
+ *   knowledge_embeddings then). The embedded database has it; Debian's PostgreSQL 15 does not.
+ * Otherwise search is full-text only, the offline default. The fake provider below is for
+ * tests only: it is never chosen by configuration.
  *
- * What does not, and why: a Voyage AI provider (VOYAGE_API_KEY) and a pgvector-backed ranker.
- * Neither Debian's PostgreSQL 15 packages nor PGlite 0.5.14 here have pgvector
- * (`ls /usr/share/postgresql/15/extension | grep vector` is empty), and this machine has no
- * network for Voyage, so neither could be run or tested; `defaultVectorRanker()` returns
- * null and the search is full-text only. Turning vectors on means: a migration adding
- * `embedding vector(n)` to knowledge_chunks with an HNSW index (where pgvector is installed),
- * the ingestion job embedding each chunk through the provider, and a ranker that orders by
- * `embedding <=> $query` inside a SECURITY DEFINER function like knowledge_rank (for the same
- * index-under-RLS reason, see 0018_knowledge).
+ * Ingestion embeds each chunk (lib/knowledge/ingest.ts) with `defaultEmbedder()`; search
+ * embeds the query and asks the store for its nearest chunks (`pgvectorRanker`) through the
+ * caller's scoped transaction, so row-level security decides what it can reach.
  */
 export interface EmbeddingProvider {
-  readonly name: string;
+  /** What embedded a vector, stored beside it: vectors of different models are never compared. */
+  readonly model: string;
   readonly dimensions: number;
-  embed(texts: string[]): Promise<number[][]>;
+  embed(texts: string[], inputType: "document" | "query"): Promise<number[][]>;
 }
 
 export interface VectorRanker {
   /** Chunk ids the scope may see, most similar first, at most `limit`. */
-  rank(db: ScopedSql, query: string, limit: number): Promise<string[]>;
+  rank(db: ScopedSql, query: string, limit: number, options: { membersOnly: boolean }): Promise<string[]>;
+  /** Starts what the ranking needs from outside the database (the query's embedding), so it overlaps the full-text statement. */
+  prefetch?(query: string): void;
 }
 
-/** The ranker search uses when the caller passes none: none is available in this build. */
-export function defaultVectorRanker(): VectorRanker | null {
-  return null;
+/** knowledge_embeddings.embedding's dimensions (0026_knowledge_vectors). */
+export const EMBEDDING_DIMENSIONS = 1024;
+
+const STORE_SQL =
+  "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relname = 'knowledge_embeddings') AS present";
+
+const stores = new WeakMap<pg.Pool, Promise<boolean>>();
+/** The answers already in, for the synchronous choice of a ranker. */
+const storesKnown = new WeakMap<pg.Pool, boolean>();
+
+/** Whether this database has the vector store (asked once per pool; a failed check is asked again). */
+export function vectorStoreAvailable(pool: pg.Pool = getPool()): Promise<boolean> {
+  let known = stores.get(pool);
+  if (!known) {
+    known = pool.query<{ present: boolean }>(STORE_SQL).then((r) => {
+      const present = r.rows[0]?.present === true;
+      storesKnown.set(pool, present);
+      return present;
+    });
+    known.catch(() => stores.delete(pool));
+    stores.set(pool, known);
+  }
+  return known;
+}
+
+/** The configured provider (Voyage when VOYAGE_API_KEY is set), or null. */
+export function configuredProvider(): EmbeddingProvider | null {
+  const provider = voyageProviderFromEnv();
+  return provider && provider.dimensions === EMBEDDING_DIMENSIONS ? provider : null;
+}
+
+/** The provider ingestion embeds with: the configured one (or `provider`), when the store exists too. */
+export async function defaultEmbedder(pool: pg.Pool = getPool(), provider: EmbeddingProvider | null = configuredProvider()): Promise<EmbeddingProvider | null> {
+  return provider && (await vectorStoreAvailable(pool)) ? provider : null;
 }
 
 /**
- * Feature hashing of lower-cased words into `dimensions` buckets, L2-normalised: the same
- * text always gives the same vector, texts sharing words are close. A stand-in for a model
- * in tests, not a semantic embedding.
+ * The ranker search uses when the caller passes none: pgvector with the configured provider,
+ * or none (no provider, or a database known to have no store: its queries are not embedded).
  */
-export function fakeEmbeddingProvider(dimensions = 64): EmbeddingProvider {
+export function defaultVectorRanker(): VectorRanker | null {
+  const provider = configuredProvider();
+  if (!provider) return null;
+  const pool = getPool();
+  if (!storesKnown.has(pool)) void vectorStoreAvailable(pool).catch(() => {});
+  return storesKnown.get(pool) === false ? null : pgvectorRanker(provider, { requireStore: true });
+}
+
+/** pgvector's text form of a vector, what `$n::vector` reads. */
+export function vectorLiteral(vector: readonly number[]): string {
+  return `[${vector.join(",")}]`;
+}
+
+/**
+ * Nearest chunks by cosine distance among this model's embeddings, through the scope's
+ * policies (knowledge_embeddings is readable only where its chunk is). The walk of the
+ * all-tenant HNSW index goes on until `limit` rows of this tenant are found (pgvector's
+ * iterative scan, strict order; it stops at hnsw.max_scan_tuples, 20,000 by default).
+ */
+export function pgvectorRanker(provider: EmbeddingProvider, options: { requireStore?: boolean } = {}): VectorRanker {
+  // Query embeddings started by prefetch, taken by the rank that follows (a few at a time).
+  const started = new Map<string, Promise<number[] | undefined>>();
+  const embedQuery = (query: string) => provider.embed([query], "query").then((v) => v[0]);
   return {
-    name: "fake-hashing",
+    prefetch(query) {
+      if (started.size >= 64) started.delete(started.keys().next().value!);
+      const embedding = embedQuery(query);
+      embedding.catch(() => {}); // the rank that takes it reports the failure
+      started.set(query, embedding);
+    },
+    async rank(db, query, limit, { membersOnly }) {
+      const embedding = started.get(query) ?? embedQuery(query);
+      started.delete(query);
+      if (options.requireStore && !(await vectorStoreAvailable())) return [];
+      const vector = await embedding;
+      if (!vector) return [];
+      await db.query("SELECT set_config('hnsw.iterative_scan', 'strict_order', true), set_config('hnsw.ef_search', $1, true)", [String(Math.max(40, limit))]);
+      const rows = await db.query<{ chunk_id: string }>(
+        `SELECT e.chunk_id
+           FROM knowledge_embeddings e
+           JOIN knowledge_chunks c ON c.tenant_id = e.tenant_id AND c.id = e.chunk_id
+          WHERE e.model = $2 AND ($4 IS FALSE OR c.visibility = 'members')
+          ORDER BY e.embedding <=> $1::vector
+          LIMIT $3`,
+        [vectorLiteral(vector), provider.model, limit, membersOnly],
+      );
+      return rows.map((r) => r.chunk_id);
+    },
+  };
+}
+
+/**
+ * Tests only. Feature hashing of lower-cased words into `dimensions` buckets, L2-normalised:
+ * the same text always gives the same vector, texts sharing words are close. A stand-in for
+ * a model, not a semantic embedding. `synonyms` maps a word to the word it is hashed as
+ * (a test's stand-in for meaning that full-text search cannot see).
+ */
+export function fakeEmbeddingProvider(dimensions = EMBEDDING_DIMENSIONS, synonyms: Record<string, string> = {}): EmbeddingProvider & { calls: Array<{ texts: string[]; inputType: string }> } {
+  const calls: Array<{ texts: string[]; inputType: string }> = [];
+  return {
+    model: `fake-hashing-${dimensions}`,
     dimensions,
-    async embed(texts) {
+    calls,
+    async embed(texts, inputType) {
+      calls.push({ texts, inputType });
       return texts.map((text) => {
         const v = new Array<number>(dimensions).fill(0);
-        for (const word of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
+        for (const raw of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
+          const word = synonyms[raw] ?? raw;
           const h = createHash("sha1").update(word).digest();
           v[h.readUInt32BE(0) % dimensions]! += h[4]! & 1 ? 1 : -1;
         }
@@ -69,10 +162,10 @@ function cosine(a: number[], b: number[]): number {
 /** Tests: embeds every chunk the scope can see (through RLS) and ranks by cosine similarity. */
 export function inMemoryVectorRanker(provider: EmbeddingProvider): VectorRanker {
   return {
-    async rank(db, query, limit) {
-      const rows = await db.query<{ id: string; text: string }>("SELECT id, text FROM knowledge_chunks ORDER BY id");
+    async rank(db, query, limit, { membersOnly }) {
+      const rows = await db.query<{ id: string; text: string }>("SELECT id, text FROM knowledge_chunks WHERE ($1 IS FALSE OR visibility = 'members') ORDER BY id", [membersOnly]);
       if (rows.length === 0) return [];
-      const [q, ...vectors] = await provider.embed([query, ...rows.map((r) => r.text)]);
+      const [q, ...vectors] = await provider.embed([query, ...rows.map((r) => r.text)], "query");
       return rows
         .map((r, i) => ({ id: r.id, score: cosine(q!, vectors[i]!) }))
         .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id))

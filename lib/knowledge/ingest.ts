@@ -2,6 +2,7 @@ import { withScopeSql } from "@/lib/db/sql";
 import type { JobContext } from "@/lib/jobs/boss";
 import type { JobPayload } from "@/lib/jobs/queues";
 import { chunkBlocks, type Chunk } from "@/lib/knowledge/chunk";
+import { defaultEmbedder, EMBEDDING_DIMENSIONS, vectorLiteral, type EmbeddingProvider } from "@/lib/knowledge/embeddings";
 import { DocumentContentError, parseDocument, type SourceType } from "@/lib/knowledge/parse";
 
 /**
@@ -14,7 +15,8 @@ import { DocumentContentError, parseDocument, type SourceType } from "@/lib/know
  *                  ├── content error ──► failed (reason shown; no retry: the same bytes fail again)
  *                  └── other error ──► queued (retried with backoff) … ──► failed after the last attempt
  *
- * Parsing happens outside any transaction; the swap (insert the new chunks and terms, delete
+ * Parsing (and, with vectors on, embedding the chunks: lib/knowledge/embeddings.ts) happens
+ * outside any transaction; a provider that fails is retried as any other error. The swap (insert the new chunks and terms, delete
  * the previous version's, mark ready) is one transaction, so a search sees the old version
  * or the new one, never both or neither. A job for a version that was superseded or deleted
  * meanwhile does nothing.
@@ -36,7 +38,12 @@ interface ClaimedRow {
 
 export type IngestOutcome = "ready" | "failed" | "skipped";
 
-export async function ingestDocument(payload: IngestPayload, ctx: Pick<JobContext, "finalAttempt" | "retryCount">): Promise<IngestOutcome> {
+export interface IngestOptions {
+  /** Embeds the chunks when vectors are on (lib/knowledge/embeddings.ts defaultEmbedder); null: none. Tests pass their own. */
+  embedder?: EmbeddingProvider | null;
+}
+
+export async function ingestDocument(payload: IngestPayload, ctx: Pick<JobContext, "finalAttempt" | "retryCount">, options: IngestOptions = {}): Promise<IngestOutcome> {
   const scope = { kind: "tenant" as const, tenantId: payload.tenantId, userId: "" };
   const claimed = await withScopeSql(scope, async (db) => {
     const [row] = await db.query<{ title: string; source_type: SourceType; visibility: string }>(
@@ -61,7 +68,10 @@ export async function ingestDocument(payload: IngestPayload, ctx: Pick<JobContex
     if (chunks.length > INGEST_LIMITS.maxChunks) {
       throw new DocumentContentError(`The document is too long (${chunks.length} passages; at most ${INGEST_LIMITS.maxChunks}). Split it into smaller documents.`);
     }
-    const swapped = await swapInVersion(payload, claimed, chunks, { pageCount: parsed.pageCount, charCount: parsed.charCount });
+    // Vectors (when on) are fetched before the swap's transaction: no transaction waits on the network.
+    const embedder = options.embedder === undefined ? await defaultEmbedder() : options.embedder;
+    const vectors = embedder ? await embedChunks(embedder, claimed.title, chunks) : null;
+    const swapped = await swapInVersion(payload, claimed, chunks, { pageCount: parsed.pageCount, charCount: parsed.charCount }, vectors);
     return swapped ? "ready" : "skipped";
   } catch (error) {
     if (error instanceof DocumentContentError) {
@@ -94,10 +104,25 @@ export function countTerms(title: string, chunks: Array<Pick<Chunk, "headingPath
   return counts;
 }
 
+interface ChunkVectors {
+  model: string;
+  /** By chunk ordinal. */
+  vectors: Map<number, number[]>;
+}
+
+/** Each chunk as it is searched: the title and heading path, then the text (as its tsvector is made). */
+async function embedChunks(embedder: EmbeddingProvider, title: string, chunks: Chunk[]): Promise<ChunkVectors> {
+  const vectors = await embedder.embed(chunks.map((c) => [title, ...c.headingPath, c.text].join("\n")), "document");
+  if (vectors.length !== chunks.length || vectors.some((v) => v.length !== EMBEDDING_DIMENSIONS)) {
+    throw new Error(`embedding provider ${embedder.model} answered ${vectors.length} vectors for ${chunks.length} passages, or not of ${EMBEDDING_DIMENSIONS} dimensions`);
+  }
+  return { model: embedder.model, vectors: new Map(chunks.map((c, i) => [c.ordinal, vectors[i]!])) };
+}
+
 /** Heading paths travel as one text per chunk, split back in SQL (unnest cannot take ragged arrays). */
 const PATH_SEPARATOR = "\u001f";
 
-async function swapInVersion(payload: IngestPayload, doc: ClaimedRow, chunks: Chunk[], stats: { pageCount: number; charCount: number }): Promise<boolean> {
+async function swapInVersion(payload: IngestPayload, doc: ClaimedRow, chunks: Chunk[], stats: { pageCount: number; charCount: number }, vectors: ChunkVectors | null): Promise<boolean> {
   const scope = { kind: "tenant" as const, tenantId: payload.tenantId, userId: "" };
   const terms = countTerms(doc.title, chunks);
   return withScopeSql(scope, async (db) => {
@@ -108,12 +133,13 @@ async function swapInVersion(payload: IngestPayload, doc: ClaimedRow, chunks: Ch
     if (!current || current.version !== payload.version) return false;
     await db.query("DELETE FROM knowledge_chunks WHERE tenant_id = $1 AND document_id = $2", [payload.tenantId, payload.documentId]);
     // The title and heading path weigh more (A) than the body (D) in ts_rank_cd.
-    await db.query(
+    const inserted = await db.query<{ id: string; ordinal: number }>(
       `INSERT INTO knowledge_chunks (tenant_id, document_id, version, ordinal, heading_path, text, token_count, visibility, search_vector)
        SELECT $1, $2, $3, u.ordinal, hp.path, u.text, u.tokens, $4,
               setweight(to_tsvector($5::regconfig, array_to_string($6::text || hp.path, ' ')), 'A') || to_tsvector($5::regconfig, u.text)
          FROM unnest($7::int[], $8::text[], $9::text[], $10::int[]) AS u(ordinal, heading, text, tokens),
-              LATERAL (SELECT CASE WHEN u.heading = '' THEN '{}'::text[] ELSE string_to_array(u.heading, $11) END AS path) hp`,
+              LATERAL (SELECT CASE WHEN u.heading = '' THEN '{}'::text[] ELSE string_to_array(u.heading, $11) END AS path) hp
+       RETURNING id, ordinal`,
       [
         payload.tenantId,
         payload.documentId,
@@ -128,6 +154,14 @@ async function swapInVersion(payload: IngestPayload, doc: ClaimedRow, chunks: Ch
         PATH_SEPARATOR,
       ],
     );
+    // The old version's embeddings went with its chunks (ON DELETE CASCADE, 0026_knowledge_vectors).
+    if (vectors) {
+      await db.query(
+        `INSERT INTO knowledge_embeddings (tenant_id, chunk_id, model, embedding)
+         SELECT $1, u.id, $2, u.embedding::vector FROM unnest($3::uuid[], $4::text[]) AS u(id, embedding)`,
+        [payload.tenantId, vectors.model, inserted.map((r) => r.id), inserted.map((r) => vectorLiteral(vectors.vectors.get(r.ordinal)!))],
+      );
+    }
     // The tenant's vocabulary (0018_knowledge): words and chunk counts are only ever added.
     await db.query("SELECT knowledge_add_terms($1::text[], $2::int[])", [[...terms.keys()], [...terms.values()]]);
     await db.query("DELETE FROM knowledge_sources WHERE tenant_id = $1 AND document_id = $2 AND version <> $3", [payload.tenantId, payload.documentId, payload.version]);

@@ -9,8 +9,8 @@ import { estimateTextTokens } from "@/lib/llm/tokens";
  *
  * Ranking is hybrid. knowledge_rank() (0018_knowledge) returns two lists — exact full-text
  * matches ranked by ts_rank_cd on websearch_to_tsquery in the tenant's language, and fuzzy
- * matches through trigram-similar terms of the tenant's vocabulary — and, when a vector
- * ranker exists (lib/knowledge/embeddings.ts; none in this build), a third list. They are
+ * matches through trigram-similar terms of the tenant's vocabulary — and, when vectors are on
+ * (lib/knowledge/embeddings.ts: a provider and pgvector), a third list, the nearest chunks. They are
  * merged by reciprocal rank fusion: score = Σ 1 / (RRF_K + rank) over the lists a passage
  * is in, so a passage high in two lists beats one high in a single list, and no list's raw
  * scores need to be comparable with another's.
@@ -65,7 +65,7 @@ export interface SearchOptions {
   limit?: number;
   /** A scope without a user (API key, job) sees admin-only documents only with this. */
   includeAdminOnly?: boolean;
-  /** Defaults to defaultVectorRanker() (none in this build); tests pass the fake's. */
+  /** Defaults to defaultVectorRanker() (none unless vectors are on); tests pass their own. */
   vectors?: VectorRanker | null;
   /** Matches each list ranks at most (SEARCH_POLICY.candidates); tests make a small tenant's words "common" with a small one. */
   candidates?: number;
@@ -134,6 +134,7 @@ export async function searchKnowledge(db: pg.Pool | ScopedSql, scope: TenantScop
   if (text === "" || budget === 0) return { passages: [], usedTokens: 0, droppedForBudget: 0 };
   const membersOnly = scope.userId === "" && !options.includeAdminOnly;
   const vectors = options.vectors === undefined ? defaultVectorRanker() : options.vectors;
+  vectors?.prefetch?.(text);
 
   const run = async (sql: ScopedSql) => {
     const lists = limit * 3;
@@ -142,7 +143,7 @@ export async function searchKnowledge(db: pg.Pool | ScopedSql, scope: TenantScop
     // text is most of the statement's cost); a vector list can still lift any of the `lists`.
     const rows = await sql.query<CandidateRow>(CANDIDATES_SQL, [text, fuzzyWords(text), lists, candidates, membersOnly, SEARCH_POLICY.rrfK, vectors ? lists : limit]);
     if (!vectors) return { rows, vectorRanks: new Map<string, number>() };
-    const vectorIds = await vectors.rank(sql, text, lists);
+    const vectorIds = await vectors.rank(sql, text, lists, { membersOnly });
     const vectorRanks = new Map(vectorIds.map((id, i) => [id, i + 1]));
     const known = new Set(rows.map((r) => r.id));
     const missing = vectorIds.filter((id) => !known.has(id));

@@ -13,7 +13,7 @@ import { currentBoss, registerJob, startJobs, stopJobs } from "@/lib/jobs/boss";
 import { getJobQueueStatus } from "@/lib/jobs/status";
 import { SYSTEM_ACTOR_ID } from "@/lib/jobs/system-actor";
 import { createDocument, deleteDocument, getDocument, listDocuments, replaceDocument, setDocumentVisibility, type KnowledgeDocumentView } from "@/lib/knowledge/documents";
-import { fakeEmbeddingProvider, inMemoryVectorRanker } from "@/lib/knowledge/embeddings";
+import { defaultEmbedder, fakeEmbeddingProvider, inMemoryVectorRanker, vectorStoreAvailable } from "@/lib/knowledge/embeddings";
 import { ingestDocument } from "@/lib/knowledge/ingest";
 import { searchKnowledge } from "@/lib/knowledge/search";
 import { ownerQuery, unique, useAppDatabase } from "@/tests/helpers/db";
@@ -328,6 +328,17 @@ describe("ranking", () => {
     expect(cut.usedTokens).toBeLessThanOrEqual(budget);
     expect(cut.passages.map((p) => p.chunkId)).toEqual([all.passages[0]!.chunkId]);
     expect(cut.droppedForBudget).toBe(all.passages.length - 1);
+  });
+
+  it("has the vector store exactly where the server has pgvector (0026), and embeds nothing without it", async () => {
+    const [server] = await ownerQuery<{ available: boolean; table: boolean }>(
+      "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') AS available, to_regclass('public.knowledge_embeddings') IS NOT NULL AS table",
+    );
+    expect(await vectorStoreAvailable(getPool())).toBe(server!.table);
+    expect(server!.table).toBe(server!.available);
+    // Debian's PostgreSQL 15 here: no extension, so no store, and a provider is not used for ingestion.
+    const provider = fakeEmbeddingProvider();
+    expect(await defaultEmbedder(getPool(), provider)).toBe(server!.table ? provider : null);
   });
 
   it("merges a vector list by reciprocal rank fusion when a ranker is given", async () => {

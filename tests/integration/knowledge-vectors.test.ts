@@ -1,0 +1,205 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EmbeddedPostgres } from "@/lib/db/embedded";
+import type { PrismaClient } from "@/lib/db/generated/client";
+import type { KnowledgeDocumentView } from "@/lib/knowledge/documents";
+import type { EmbeddingProvider } from "@/lib/knowledge/embeddings";
+
+/**
+ * Knowledge vectors on pgvector (0026_knowledge_vectors), on the embedded database `npm
+ * start` runs, which has the extension (Debian's PostgreSQL 15 here does not: there the
+ * migration creates nothing, tests/integration/knowledge.test.ts). Documents go through the
+ * real path — createDocument, the pg-boss queue, ingestDocument with a deterministic
+ * provider — and search through searchKnowledge with the pgvector ranker. The process is
+ * told it is on the embedded database before lib/ is loaded, as lib/startup does.
+ */
+process.env.BULKHEAD_EMBEDDED_DB = "1";
+
+type Account = { tenantId: string; userId: string };
+let dir: string;
+let embedded: EmbeddedPostgres;
+let prisma: PrismaClient;
+let ownerPool: pg.Pool;
+let lib: {
+  documents: typeof import("@/lib/knowledge/documents");
+  embeddings: typeof import("@/lib/knowledge/embeddings");
+  search: typeof import("@/lib/knowledge/search");
+  sql: typeof import("@/lib/db/sql");
+  boss: typeof import("@/lib/jobs/boss");
+};
+let provider: ReturnType<typeof import("@/lib/knowledge/embeddings").fakeEmbeddingProvider>;
+let owner: Account;
+let member: Account;
+let otherOwner: Account;
+const enc = (s: string) => new TextEncoder().encode(s);
+
+/** As the database owner (PGlite keeps a superuser session under the app's login). */
+async function ownerQuery<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
+  const client = await ownerPool.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query("SET LOCAL ROLE postgres");
+    const { rows } = await client.query<R>(sql, params);
+    await client.query("COMMIT");
+    return rows;
+  } finally {
+    client.release();
+  }
+}
+
+async function seedTenant(slug: string, emails: Array<[string, "owner" | "member"]>): Promise<Account[]> {
+  const [tenant] = await ownerQuery<{ id: string }>("INSERT INTO tenants (slug, name, plan_id) VALUES ($1, $1, 'professional') RETURNING id", [slug]);
+  const accounts: Account[] = [];
+  for (const [email, role] of emails) {
+    const [user] = await ownerQuery<{ id: string }>("INSERT INTO users (email, name, password_hash) VALUES ($1, $1, 'x') RETURNING id", [email]);
+    await ownerQuery("INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, $3)", [tenant!.id, user!.id, role]);
+    accounts.push({ tenantId: tenant!.id, userId: user!.id });
+  }
+  return accounts;
+}
+
+async function ready(actor: Account, id: string): Promise<KnowledgeDocumentView> {
+  const deadline = Date.now() + 30_000;
+  let last: KnowledgeDocumentView | null = null;
+  while (Date.now() < deadline) {
+    last = await lib.documents.getDocument(actor, id);
+    if (last?.status === "ready" && last.liveVersion === last.version) return last;
+    if (last?.status === "failed") throw new Error(`ingestion failed: ${last.failureReason}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`document ${id} never became ready; last: ${JSON.stringify(last)}`);
+}
+
+async function markdown(actor: Account, title: string, text: string, visibility: "members" | "admins" = "members") {
+  return ready(actor, (await lib.documents.createDocument(actor, { title, fileName: `${title}.md`, bytes: enc(text), visibility })).id);
+}
+
+const search = (scope: Account, query: string, vectors: boolean) =>
+  lib.search.searchKnowledge(ownerPool, { kind: "tenant", ...scope }, query, { budgetTokens: 4_000, vectors: vectors ? lib.embeddings.pgvectorRanker(provider) : null });
+
+beforeAll(async () => {
+  const { startEmbeddedPostgres } = await import("@/lib/db/embedded");
+  const client = await import("@/lib/db/client");
+  lib = {
+    documents: await import("@/lib/knowledge/documents"),
+    embeddings: await import("@/lib/knowledge/embeddings"),
+    search: await import("@/lib/knowledge/search"),
+    sql: await import("@/lib/db/sql"),
+    boss: await import("@/lib/jobs/boss"),
+  };
+  dir = await mkdtemp(path.join(tmpdir(), "bh-vectors-"));
+  embedded = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), port: 40_000 + ((process.pid + 13) % 20_000) });
+  prisma = client.createPrismaClient(embedded.appUrl, 4);
+  client.setPrismaClient(prisma);
+  ownerPool = client.getPool();
+  // "car" means what "automobile" means to this provider, which full-text search cannot know.
+  provider = lib.embeddings.fakeEmbeddingProvider(lib.embeddings.EMBEDDING_DIMENSIONS, { car: "automobile", cars: "automobile" });
+  [owner, member] = (await seedTenant("vectors-a", [["owner@a.test", "owner"], ["member@a.test", "member"]])) as [Account, Account];
+  [otherOwner] = (await seedTenant("vectors-b", [["owner@b.test", "owner"]])) as [Account];
+  const { ingestDocument } = await import("@/lib/knowledge/ingest");
+  lib.boss.registerJob("knowledge-ingest", async (payload, ctx) => {
+    await ingestDocument(payload, ctx, { embedder: provider });
+  });
+  await lib.boss.startJobs({ work: true, schedules: false, connectionString: embedded.appUrl, max: 3, pollingIntervalSeconds: 0.5 });
+}, 180_000);
+
+afterAll(async () => {
+  await lib?.boss.stopJobs();
+  await prisma?.$disconnect();
+  await embedded?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("knowledge vectors on pgvector (embedded database)", () => {
+  it("creates the store with row-level security forced and no privilege for staff or auth", async () => {
+    expect(await lib.embeddings.vectorStoreAvailable(ownerPool)).toBe(true);
+    expect(await lib.embeddings.defaultEmbedder(ownerPool, provider)).toBe(provider);
+    const [table] = await ownerQuery<{ forced: boolean; enabled: boolean }>(
+      "SELECT relforcerowsecurity AS forced, relrowsecurity AS enabled FROM pg_class WHERE relname = 'knowledge_embeddings'",
+    );
+    expect(table).toEqual({ forced: true, enabled: true });
+    const grants = await ownerQuery<{ role: string; privilege: string }>(
+      "SELECT grantee AS role, privilege_type AS privilege FROM information_schema.role_table_grants WHERE table_name = 'knowledge_embeddings' AND grantee LIKE 'bh_%' ORDER BY 1, 2",
+    );
+    expect(grants).toEqual([
+      { role: "bh_tenant", privilege: "DELETE" },
+      { role: "bh_tenant", privilege: "INSERT" },
+      { role: "bh_tenant", privilege: "SELECT" },
+    ]);
+  });
+
+  it("embeds every chunk at ingestion with its model, keeps only the live version's, and drops them with the document", async () => {
+    const calls = provider.calls.length;
+    const doc = await markdown(owner, "Fleet", "# Fleet\n\nThe automobile fleet is serviced every spring.\n\n## Parking\n\nStaff park in the north garage.");
+    expect(provider.calls.slice(calls).map((c) => c.inputType)).toEqual(["document"]);
+    const rows = await ownerQuery<{ model: string; dims: number }>(
+      "SELECT e.model, vector_dims(e.embedding) AS dims FROM knowledge_embeddings e JOIN knowledge_chunks c ON c.tenant_id = e.tenant_id AND c.id = e.chunk_id WHERE c.document_id = $1",
+      [doc.id],
+    );
+    expect(doc.chunkCount).toBe(2);
+    expect(rows).toHaveLength(2);
+    expect(rows.every((r) => r.model === provider.model && r.dims === lib.embeddings.EMBEDDING_DIMENSIONS)).toBe(true);
+
+    await ready(owner, (await lib.documents.replaceDocument(owner, doc.id, { fileName: "fleet.md", bytes: enc("# Fleet\n\nOne paragraph now.") })).id);
+    const [after] = await ownerQuery<{ n: string; live: string }>(
+      "SELECT count(*) AS n, count(*) FILTER (WHERE c.version = 2) AS live FROM knowledge_embeddings e JOIN knowledge_chunks c ON c.tenant_id = e.tenant_id AND c.id = e.chunk_id WHERE c.document_id = $1",
+      [doc.id],
+    );
+    expect(after).toEqual({ n: "1", live: "1" });
+    const [total] = await ownerQuery<{ n: string }>("SELECT count(*) AS n FROM knowledge_embeddings WHERE tenant_id = $1", [owner.tenantId]);
+    expect(total!.n).toBe("1");
+
+    await lib.documents.deleteDocument(owner, doc.id);
+    const [gone] = await ownerQuery<{ n: string }>("SELECT count(*) AS n FROM knowledge_embeddings WHERE tenant_id = $1", [owner.tenantId]);
+    expect(gone!.n).toBe("0");
+  });
+
+  it("finds by meaning what full-text search misses, merged into the ranking by reciprocal rank fusion", async () => {
+    const fleet = await markdown(owner, "Vehicle care", "# Vehicle care\n\nThe automobile fleet is serviced every spring by the garage.");
+    await markdown(owner, "Holidays", "# Holidays\n\nThe office closes for two weeks in August.");
+    const plain = await search(member, "car", false);
+    expect(plain.passages.map((p) => p.documentId)).not.toContain(fleet.id);
+    const merged = await search(member, "car", true);
+    expect(merged.passages[0]).toMatchObject({ documentId: fleet.id, ranks: { exact: null, vector: 1 } });
+    // A passage in both lists beats its place in either alone.
+    const both = await search(member, "automobile fleet serviced", true);
+    expect(both.passages[0]).toMatchObject({ documentId: fleet.id, ranks: { exact: 1, vector: 1 } });
+    expect(both.passages[0]!.score).toBeGreaterThan(merged.passages[0]!.score);
+  });
+
+  it("never reaches another tenant's vectors nor, for a member, an admin-only passage's", async () => {
+    const text = "# Zebra protocol\n\nThe zebra protocol governs quarterly audits of the vault.";
+    const mine = await markdown(owner, "Zebra", text);
+    const theirs = await markdown(otherOwner, "Zebra", text);
+    const secret = await markdown(owner, "Zebra secret", "# Zebra secret\n\nThe zebra vault code changes quarterly.", "admins");
+
+    const ranker = lib.embeddings.pgvectorRanker(provider);
+    const vectorIds = async (scope: Account, membersOnly = false) =>
+      lib.sql.withScopeSql({ kind: "tenant", ...scope }, (db) => ranker.rank(db, "zebra protocol vault audits", 50, { membersOnly }));
+    const documentsOf = async (ids: string[]) =>
+      (await ownerQuery<{ document_id: string }>("SELECT DISTINCT document_id FROM knowledge_chunks WHERE id = ANY ($1::uuid[])", [ids])).map((r) => r.document_id).sort();
+
+    const forMember = await documentsOf(await vectorIds(member));
+    expect(forMember).toContain(mine.id);
+    expect(forMember).not.toContain(theirs.id);
+    expect(forMember).not.toContain(secret.id);
+    expect(await documentsOf(await vectorIds(owner))).toContain(secret.id);
+    const forOther = await documentsOf(await vectorIds(otherOwner));
+    expect(forOther).toEqual([theirs.id]);
+
+    // The table itself, read directly in a member's scope: only vectors of passages they may read.
+    const direct = await lib.sql.withScopeSql({ kind: "tenant", ...member }, (db) =>
+      db.query<{ chunk_id: string; tenant_id: string }>("SELECT chunk_id, tenant_id FROM knowledge_embeddings"),
+    );
+    expect(direct.length).toBeGreaterThan(0);
+    expect(direct.every((r) => r.tenant_id === member.tenantId)).toBe(true);
+    expect(await documentsOf(direct.map((r) => r.chunk_id))).not.toContain(secret.id);
+
+    // Vectors of another model are never compared with this one's.
+    const otherModel: EmbeddingProvider = { model: "another-model", dimensions: provider.dimensions, embed: (texts, type) => provider.embed(texts, type) };
+    expect(await lib.sql.withScopeSql({ kind: "tenant", ...member }, (db) => lib.embeddings.pgvectorRanker(otherModel).rank(db, "zebra", 10, { membersOnly: false }))).toEqual([]);
+  });
+});
