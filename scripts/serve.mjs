@@ -8,12 +8,14 @@
 //   POST /api/w/<slug>/chat the chat turn, the same route definition as Next's
 //                           (lib/gateway/chat-door.ts), also ahead of the router;
 //   the rest                Next.js (pages, other routes, the admin console), as `next start`.
-// lib/ is loaded for the gateway through tsx's scoped import (no global hooks: Next's own
-// compiled chunks load untouched). Module state the two share — the database pool, the Redis
-// client, the Claude client and simulator — lives on globalThis, so there is one of each.
+// lib/ is loaded for both lean doors through ONE tsx namespace (no global hooks: Next's own
+// compiled chunks load untouched), so the gateway and the chat door share one copy of lib/
+// (reservation and settlement batches, caches). A second tsImport would load a second copy.
+// Module state shared with Next's copy — the database pool, the Redis client, the Claude
+// client and simulator, the scheduler — lives on globalThis, so there is one of each.
 import http from "node:http";
 import next from "next";
-import { tsImport } from "tsx/esm/api";
+import { register } from "tsx/esm/api";
 
 function argument(name, fallback) {
   const i = process.argv.indexOf(name);
@@ -23,14 +25,15 @@ function argument(name, fallback) {
 const port = Number(argument("-p", process.env.PORT ?? "3000"));
 const hostname = argument("-H", "0.0.0.0");
 
-const { createGateway } = await tsImport("../lib/gateway/server.ts", import.meta.url);
+const lean = register({ namespace: "bulkhead-lean-doors" });
+const { createGateway } = await lean.import("../lib/gateway/server.ts", import.meta.url);
 const gateway = createGateway();
 const app = next({ dev: false, dir: process.cwd(), hostname, port });
 await app.prepare();
 const handle = app.getRequestHandler();
 // After Next has set up its runtime: the chat door's route definition imports next/headers,
 // which needs the AsyncLocalStorage Next installs.
-const { CHAT_PATH, serveChat } = await tsImport("../lib/gateway/chat-door.ts", import.meta.url);
+const { CHAT_PATH, serveChat } = await lean.import("../lib/gateway/chat-door.ts", import.meta.url);
 
 function isGatewayPath(url) {
   return url === "/v1" || url.startsWith("/v1/") || url.startsWith("/v1?");

@@ -9,8 +9,14 @@ import { resolveRedisTransport, type RedisTransport } from "./transport";
  * embedded per-process store. Callers (rate limits, quotas) never see the difference.
  */
 
-const closers = new WeakMap<Redis, () => Promise<void>>();
-const tcpClients = new WeakMap<Redis, IORedis>();
+// On globalThis, as the client itself (below): `npm start` loads lib/ twice, Next's bundle for
+// the pages and tsx's for the lean doors (scripts/serve.mjs), and a client one copy made must
+// be known to the other as the TCP client it is (a module-level map made the data plane's
+// one-trip admission silently fall back to four round trips whenever Next touched Redis first).
+const shared = globalThis as typeof globalThis & {
+  __bulkheadRedisParts?: { closers: WeakMap<Redis, () => Promise<void>>; tcpClients: WeakMap<Redis, IORedis> };
+};
+const { closers, tcpClients } = (shared.__bulkheadRedisParts ??= { closers: new WeakMap(), tcpClients: new WeakMap() });
 
 /**
  * The ioredis connection behind a client made for a TCP Redis (undefined for Upstash REST and

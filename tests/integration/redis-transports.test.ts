@@ -227,3 +227,23 @@ describe("local Upstash REST server", () => {
     expect(await response.json()).toEqual({ error: expect.stringMatching(/unknown command/i) });
   });
 });
+
+describe("a TCP client made by one copy of lib/redis/client", () => {
+  // `npm start` loads lib/ twice (Next's bundle and the lean doors' tsx copy, scripts/serve.mjs):
+  // the copy that did not make the client must still find its TCP connection, or the data
+  // plane's one-trip admission (lib/limits/api-admission.ts) silently takes the slow path.
+  it("is known as a TCP client, and closed, by another copy of the module", async () => {
+    const { vi } = await import("vitest");
+    vi.resetModules();
+    const other = await import("@/lib/redis/client");
+    expect(other.createRedis).not.toBe(createRedis); // a second copy of the module, as in production
+    const redis = createRedis({ kind: "redis-tcp", url: REDIS_URL });
+    const client = other.tcpClientOf(redis);
+    expect(client).toBeInstanceOf(IORedis);
+    expect(await client!.ping()).toBe("PONG");
+    const ended = new Promise<void>((resolve) => client!.once("end", () => resolve()));
+    await other.closeRedis(redis);
+    await ended; // the other copy's closeRedis closed it (the test times out otherwise)
+    expect(client!.status).toBe("end");
+  });
+});
