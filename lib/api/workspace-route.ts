@@ -3,7 +3,7 @@ import { AppError, errorResponse, fromZodError } from "@/lib/api/errors";
 import { assertCleanInput } from "@/lib/api/clean-input";
 import { assertDeclaredLength, readBodyText } from "@/lib/api/read-body";
 import { assertJsonContentType, assertSameOrigin } from "@/lib/api/same-origin";
-import { identifyWorkspaceMember } from "@/lib/api/identify-member";
+import { identifyWorkspaceMember, type UnverifiedIdentity } from "@/lib/api/identify-member";
 import type { CurrentUser } from "@/lib/auth/session";
 import type { SessionClaims } from "@/lib/auth/session-token";
 import type { Role } from "@/lib/db/generated/enums";
@@ -23,6 +23,8 @@ export interface WorkspaceRouteContext<TBody> {
   workspace: Workspace;
   params: Record<string, string>;
   body: TBody;
+  /** With `cachedIdentity`, on a cache hit: what the handler must verify before it writes anything. */
+  unverified?: UnverifiedIdentity;
 }
 
 interface Options<TSchema extends z.ZodType | undefined> {
@@ -35,6 +37,11 @@ interface Options<TSchema extends z.ZodType | undefined> {
    * request scope (scripts/serve.mjs); by default Next's cookies().
    */
   claims?: (req: Request) => Promise<SessionClaims | null>;
+  /**
+   * The membership may come from identifyMemberCached's short cache, for a handler whose
+   * first statement verifies it again (the chat turn); it gets `unverified` on a hit.
+   */
+  cachedIdentity?: boolean;
 }
 
 type BodyOf<TSchema> = TSchema extends z.ZodType ? z.infer<TSchema> : undefined;
@@ -62,9 +69,11 @@ export function workspaceRoute<TSchema extends z.ZodType | undefined = undefined
       }
       // Not a member and below the role look the same: the workspace's existence is not revealed.
       const claims = options.claims;
-      const { user, workspace } = await identifyWorkspaceMember(params.slug ?? "", options.minRole, claims ? () => claims(req) : undefined);
+      const { user, workspace, unverified } = await identifyWorkspaceMember(params.slug ?? "", options.minRole, claims ? () => claims(req) : undefined, {
+        cached: options.cachedIdentity,
+      });
       const body = (options.body ? await readJsonBody(req, options.body, maxBytes) : undefined) as BodyOf<TSchema>;
-      return await handler({ req, user, workspace, params, body });
+      return await handler({ req, user, workspace, params, body, unverified });
     } catch (error) {
       return errorResponse(error);
     }

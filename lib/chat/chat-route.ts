@@ -11,8 +11,10 @@ import { startChatTurn } from "@/lib/pipeline/chat-turn";
  * outside Next's request scope.
  */
 export function chatRoute(claims?: (req: Request) => Promise<SessionClaims | null>) {
-  return workspaceRoute({ body: chatRequestSchema, maxBodyBytes: 48 * 1024, claims }, async ({ req, user, workspace, body }) => {
-    const stream = await startChatTurn({ tenantId: workspace.tenantId, userId: user.id, planId: workspace.planId }, body, req.signal);
+  // The membership may come from the identify cache: the turn's one statement verifies it
+  // (lib/pipeline/compose.ts), so a repeat turn saves the identify round trip.
+  return workspaceRoute({ body: chatRequestSchema, maxBodyBytes: 48 * 1024, claims, cachedIdentity: true }, async ({ req, user, workspace, body, unverified }) => {
+    const stream = await startChatTurn({ tenantId: workspace.tenantId, userId: user.id, planId: workspace.planId, unverified }, body, req.signal);
     return new Response(stream, {
       // no-transform: a proxy must not buffer or recompress a token stream (gzip flushed once
       // per chunk costs CPU and saves nothing).

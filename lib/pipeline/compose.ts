@@ -105,14 +105,22 @@ interface TurnRow {
   summary: { summary: string; covered_until: string | null; memory_scanned_until: string | null } | null;
   propose_memories: boolean;
   has_knowledge: boolean;
+  is_member: boolean;
+  session_current: boolean;
 }
 
 // The remember CTE runs only when $4 holds a fact; re-stating one the user already has (or
 // dismissed as a proposal) makes it theirs and active again.
+// $5: the session version to verify, for a caller whose membership came from the identify
+// cache (lib/tenancy/workspace.ts identifyMemberCached), else NULL. The statement then is the
+// identify step: is_member (app_tenant_id() checks the membership) and session_current, and
+// its only write (the remember CTE) happens only for a current session; every other row it
+// reads is already limited by row-level security to a member's.
 const TURN_SQL = `
 WITH remembered AS (
   INSERT INTO user_memories (tenant_id, user_id, content, source, status)
   SELECT $1::uuid, $3::uuid, $4::text, 'user', 'active' WHERE $4::text IS NOT NULL
+     AND ($5::int IS NULL OR (SELECT u.session_version FROM users u WHERE u.id = $3::uuid) = $5::int)
      AND (SELECT count(*) FROM user_memories WHERE tenant_id = $1::uuid AND user_id = $3::uuid AND status IN ('active', 'proposed')) < ${MAX_MEMORIES}
   ON CONFLICT (tenant_id, user_id, md5(lower(content)))
   DO UPDATE SET content = EXCLUDED.content, source = 'user', status = 'active', updated_at = now()
@@ -145,7 +153,9 @@ SELECT
   (SELECT row_to_json(s) FROM summary s) AS summary,
   coalesce((SELECT propose_from_conversations FROM user_memory_settings
              WHERE tenant_id = $1::uuid AND user_id = $3::uuid), false) AS propose_memories,
-  EXISTS (SELECT 1 FROM knowledge_chunks WHERE tenant_id = $1::uuid) AS has_knowledge`;
+  EXISTS (SELECT 1 FROM knowledge_chunks WHERE tenant_id = $1::uuid) AS has_knowledge,
+  (SELECT app_tenant_id()) IS NOT NULL AS is_member,
+  ($5::int IS NULL OR (SELECT u.session_version FROM users u WHERE u.id = $3::uuid) = $5::int) AS session_current`;
 
 /**
  * The cached prefix (platform rules + tenant configuration) of a tenant's configuration
@@ -190,8 +200,14 @@ export async function composeTurn(db: ScopedSql, caller: Caller, input: ChatRequ
   const skipSearch = newText !== null && knownToHaveNoKnowledge(caller.tenantId);
   const search = newText === null || skipSearch ? null : searchTurnKnowledge(db, scope, newText, knowledgeOptions);
   const fact = newText === null ? null : detectRememberRequest(newText);
-  const turn = db.query<TurnRow>(TURN_SQL, [caller.tenantId, input.conversationId ?? null, caller.userId, fact], { commit: newText !== null });
+  const verify = caller.unverified?.sessionVersion ?? null;
+  const turn = db.query<TurnRow>(TURN_SQL, [caller.tenantId, input.conversationId ?? null, caller.userId, fact, verify], { commit: newText !== null });
   const [knowledgeFirst, [row]] = await Promise.all([search, turn]);
+  if (row && (!row.is_member || !row.session_current)) {
+    // The cached identity no longer holds (membership ended, or the session was ended): as the identify step answers.
+    caller.unverified?.forget();
+    throw new AppError("not_found", "Workspace not found.");
+  }
   const stored = row?.config;
   if (!stored) throw new AppError("internal_error", "This workspace has no assistant configuration.");
   noteKnowledgePresence(caller.tenantId, row.has_knowledge);

@@ -35,6 +35,8 @@ export async function enforceScreenPolicy(
   context: { requestId: string | null; source: SecuritySource; apiKeyId?: string },
 ): Promise<ScreenVerdict> {
   if (screened.verdict === "allow") return screened;
+  // A security event is written only for a caller known good (a cached identity is confirmed first).
+  await caller.unverified?.confirm();
   const detector = screened.verdict;
   const { policy, verdict } = await withScopeSql({ kind: "tenant", tenantId: caller.tenantId, userId: caller.userId }, (db) =>
     applyPolicyAndRecord(db, caller.tenantId, caller.userId, detector, { ...context, score: screened.score, reasons: screened.reasons, text }),

@@ -71,6 +71,39 @@ export async function identifyMember(
   };
 }
 
+type Member = NonNullable<Awaited<ReturnType<typeof identifyMember>>>;
+
+/**
+ * identifyMember from a short per-process cache, for a caller whose own first statement
+ * verifies the same facts again (the chat turn's: lib/pipeline/compose.ts checks the
+ * membership through app_tenant_id() and the session version in its one statement, and
+ * writes nothing when either fails). A hit saves the identify round trip; the answer is
+ * never trusted alone. Keyed by user, session version and slug; a failed verification
+ * drops the entry (forgetMember).
+ */
+export const MEMBER_CACHE_TTL_MS = 10_000;
+const MEMBER_CACHE_MAX = 10_000;
+const members = new Map<string, { until: number; member: Member }>();
+
+const memberKey = (session: SessionClaims, slug: string) => `${session.userId}:${session.sessionVersion}:${slug}`;
+
+export async function identifyMemberCached(session: SessionClaims, slug: string, now = Date.now()): Promise<{ member: Member | null; fromCache: boolean }> {
+  const key = memberKey(session, slug);
+  const hit = members.get(key);
+  if (hit && hit.until > now) return { member: hit.member, fromCache: true };
+  const member = await identifyMember(session, slug);
+  members.delete(key);
+  if (member) {
+    if (members.size >= MEMBER_CACHE_MAX) members.delete(members.keys().next().value!);
+    members.set(key, { until: now + MEMBER_CACHE_TTL_MS, member });
+  }
+  return { member, fromCache: false };
+}
+
+export function forgetMember(session: SessionClaims, slug: string): void {
+  members.delete(memberKey(session, slug));
+}
+
 /** The shape lib/auth/schemas.ts slugSchema accepts (after lower-casing) and tenants_slug_format enforces. */
 const SLUG_SHAPE = /^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$/;
 
