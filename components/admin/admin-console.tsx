@@ -76,7 +76,7 @@ export function AdminConsole({ data, initialTab }: { data: AdminConsoleData; ini
           />
         )}
         {tab === "versions" && <VersionsPanel slug={data.slug} timeZone={data.timeZone} current={latest} versions={data.versions} onRolledBack={() => router.refresh()} />}
-        {tab === "knowledge" && <KnowledgePanel slug={data.slug} timeZone={data.timeZone} initial={data.knowledge} canEdit />}
+        {tab === "knowledge" && <KnowledgePanel slug={data.slug} timeZone={data.timeZone} initial={data.knowledge} canEdit vectorSearch={data.vectorSearch} />}
         {tab === "members" && <MembersPanel data={data} />}
         {tab === "api-keys" && <ApiKeysPanel slug={data.slug} timeZone={data.timeZone} keys={data.apiKeys} />}
         {tab === "api-docs" && <ApiDocsPanel slug={data.slug} defaultModel={modelForTier(latest.modelTier)} />}

@@ -1,6 +1,7 @@
 import type { AuditPage } from "@/lib/admin/audit";
 import type { ApiKeySummary } from "@/lib/api-keys/keys";
 import type { KnowledgeDocumentView } from "@/lib/knowledge/documents";
+import type { VectorSearchState } from "@/lib/knowledge/embeddings";
 import type { ConfigVersion, ConfigVersionSummary } from "@/lib/admin/config";
 import type { PlanChoices } from "@/lib/admin/config-schema";
 import type { ModelTier, Role } from "@/lib/db/generated/enums";
@@ -23,6 +24,8 @@ export interface AdminConsoleData {
   securityEvents: SecurityEventView[];
   apiKeys: ApiKeySummary[];
   knowledge: KnowledgeDocumentView[];
+  /** Whether knowledge search uses vectors here (lib/knowledge/embeddings.ts). */
+  vectorSearch: VectorSearchState;
   /** Regenerates on a stronger model over routed-down answers, last 30 days (issue 14). */
   escalationRate: EscalationRate;
 }

@@ -14,6 +14,7 @@ import { Label } from "@/components/ui/label";
 import { Textarea } from "@/components/ui/textarea";
 import { formatDateTime, formatInteger } from "@/lib/format";
 import type { DocumentStatus, KnowledgeDocumentView, Visibility } from "@/lib/knowledge/documents";
+import type { VectorSearchState } from "@/lib/knowledge/embeddings";
 import { ACCEPTED_EXTENSIONS, DOCUMENT_LIMITS } from "@/lib/knowledge/protocol";
 
 const STATUS: Record<DocumentStatus, { label: string; tone: "neutral" | "accent" | "success" | "danger" }> = {
@@ -40,7 +41,20 @@ const isBusy = (d: KnowledgeDocumentView) => d.status === "queued" || d.status =
  * members' documents only; the page passes only those with a live version). While any document is queued or processing the list is polled,
  * so states move queued → processing → ready or failed (with the reason) without a reload.
  */
-export function KnowledgePanel({ slug, timeZone, initial, canEdit }: { slug: string; timeZone: string; initial: KnowledgeDocumentView[]; canEdit: boolean }) {
+export function KnowledgePanel({
+  slug,
+  timeZone,
+  initial,
+  canEdit,
+  vectorSearch,
+}: {
+  slug: string;
+  timeZone: string;
+  initial: KnowledgeDocumentView[];
+  canEdit: boolean;
+  /** Admins: whether search uses vectors here, said under the upload form. */
+  vectorSearch?: VectorSearchState;
+}) {
   const [documents, setDocuments] = useState(initial);
   // A notice about a queued document lasts while that document is queued or processing; the
   // row's own state says the rest (ready, or failed with the reason).
@@ -113,6 +127,7 @@ export function KnowledgePanel({ slug, timeZone, initial, canEdit }: { slug: str
           }}
         />
       )}
+      {vectorSearch && <SearchModeLine state={vectorSearch} />}
       {notice && (notice.whileBusy === undefined || documents.some((d) => d.id === notice.whileBusy && isBusy(d))) && <Alert tone="success">{notice.text}</Alert>}
       {rowError && <Alert tone="error">{rowError}</Alert>}
 
@@ -361,5 +376,26 @@ function UploadCard({ slug, onUploaded }: { slug: string; onUploaded: (doc: Know
         </form>
       </CardBody>
     </Card>
+  );
+}
+
+/** How answers find passages here: full text always, vectors when a provider and pgvector are both present. */
+function SearchModeLine({ state }: { state: VectorSearchState }) {
+  const why =
+    state.on
+      ? null
+      : state.reason === "no_provider"
+        ? "Vector search is off: no embedding provider is configured (VOYAGE_API_KEY)."
+        : "Vector search is off: this database has no pgvector.";
+  return (
+    <p className="flex flex-wrap items-center gap-x-2 gap-y-1 text-sm text-zinc-600" data-testid="knowledge-search-mode">
+      <span className="font-medium text-zinc-800">Search:</span>
+      <Badge>Full text</Badge>
+      {state.on ? (
+        <Badge tone="success">+ Vectors · {state.model}</Badge>
+      ) : (
+        <span className="text-zinc-500">{why}</span>
+      )}
+    </p>
   );
 }

@@ -70,6 +70,14 @@ export async function defaultEmbedder(pool: pg.Pool = getPool(), provider: Embed
   return provider && (await vectorStoreAvailable(pool)) ? provider : null;
 }
 
+/** What the admin console says of vectors: on (with the model), or why not. */
+export type VectorSearchState = { on: true; model: string } | { on: false; reason: "no_provider" | "no_store" };
+
+export async function vectorSearchState(pool: pg.Pool = getPool(), provider: EmbeddingProvider | null = configuredProvider()): Promise<VectorSearchState> {
+  if (!provider) return { on: false, reason: "no_provider" };
+  return (await vectorStoreAvailable(pool)) ? { on: true, model: provider.model } : { on: false, reason: "no_store" };
+}
+
 /**
  * The ranker search uses when the caller passes none: pgvector with the configured provider,
  * or none (no provider, or a database known to have no store: its queries are not embedded).

@@ -124,6 +124,16 @@ function rrf(rank: number | null): number {
 }
 
 /**
+ * Whether a search with the default ranker is one statement: without vectors it is (the
+ * candidates, texts included); with them, more follow it (the nearest chunks, the texts
+ * of those the full-text lists lacked). A caller that pipelines the search beside its own
+ * statement must not end the transaction with that statement otherwise (lib/pipeline/compose.ts).
+ */
+export function searchIsOneStatement(): boolean {
+  return defaultVectorRanker() === null;
+}
+
+/**
  * `db`: the process pool (a transaction is opened in `scope`), or a transaction the caller
  * already scoped to `scope` (withScopeSql), so retrieval can share a turn's round trips.
  */

@@ -6,6 +6,7 @@ import { CONTEXT_BUDGET } from "@/lib/context/budget";
 import { composeContext, type ComposedContext } from "@/lib/context/compose-context";
 import type { HistoryMessage, WindowMessage } from "@/lib/context/history";
 import { knownToHaveNoKnowledge, noteKnowledgePresence, searchTurnKnowledge } from "@/lib/context/knowledge-source";
+import { searchIsOneStatement } from "@/lib/knowledge/search";
 import { getPool } from "@/lib/db/client";
 import { contextJobsFor } from "@/lib/context/turn-jobs";
 import { detectRememberRequest } from "@/lib/memory/remember";
@@ -201,7 +202,10 @@ export async function composeTurn(db: ScopedSql, caller: Caller, input: ChatRequ
   const search = newText === null || skipSearch ? null : searchTurnKnowledge(db, scope, newText, knowledgeOptions);
   const fact = newText === null ? null : detectRememberRequest(newText);
   const verify = caller.unverified?.sessionVersion ?? null;
-  const turn = db.query<TurnRow>(TURN_SQL, [caller.tenantId, input.conversationId ?? null, caller.userId, fact, verify], { commit: newText !== null });
+  // The statement ends the transaction when nothing follows it in the same transaction: a
+  // vector search has statements after its first (then withScopeSql commits at its end).
+  const endsTransaction = newText !== null && (search === null || searchIsOneStatement());
+  const turn = db.query<TurnRow>(TURN_SQL, [caller.tenantId, input.conversationId ?? null, caller.userId, fact, verify], { commit: endsTransaction });
   const [knowledgeFirst, [row]] = await Promise.all([search, turn]);
   if (row && (!row.is_member || !row.session_current)) {
     // The cached identity no longer holds (membership ended, or the session was ended): as the identify step answers.

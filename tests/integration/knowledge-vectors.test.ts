@@ -1,4 +1,6 @@
 import { mkdtemp, rm } from "node:fs/promises";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type pg from "pg";
@@ -18,6 +20,11 @@ import type { EmbeddingProvider } from "@/lib/knowledge/embeddings";
  */
 process.env.BULKHEAD_EMBEDDED_DB = "1";
 
+// A local Voyage-compatible server (the provider's own tests: tests/integration/voyage-provider.test.ts),
+// configured as production would be, so the turn's default ranker is the real wiring.
+const voyageRequests: Array<{ input: string[]; input_type: string; model: string }> = [];
+let voyage: http.Server;
+
 type Account = { tenantId: string; userId: string };
 let dir: string;
 let embedded: EmbeddedPostgres;
@@ -34,6 +41,8 @@ let provider: ReturnType<typeof import("@/lib/knowledge/embeddings").fakeEmbeddi
 let owner: Account;
 let member: Account;
 let otherOwner: Account;
+/** What the ingestion job embeds with: the test's provider, or undefined for the configured one. */
+let ingestEmbedder: EmbeddingProvider | undefined;
 const enc = (s: string) => new TextEncoder().encode(s);
 
 /** As the database owner (PGlite keeps a superuser session under the app's login). */
@@ -81,6 +90,26 @@ const search = (scope: Account, query: string, vectors: boolean) =>
   lib.search.searchKnowledge(ownerPool, { kind: "tenant", ...scope }, query, { budgetTokens: 4_000, vectors: vectors ? lib.embeddings.pgvectorRanker(provider) : null });
 
 beforeAll(async () => {
+  // The server first: its address configures the app, which reads its environment once, at import.
+  let voyageModel: EmbeddingProvider | undefined;
+  voyage = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString("utf8")));
+    req.on("end", () => {
+      const request = JSON.parse(body) as { input: string[]; input_type: "document" | "query"; model: string };
+      voyageRequests.push(request);
+      void voyageModel!.embed(request.input, request.input_type).then((vectors) =>
+        res.writeHead(200, { "content-type": "application/json" }).end(
+          JSON.stringify({ object: "list", data: vectors.map((embedding, index) => ({ object: "embedding", embedding, index })), model: request.model, usage: { total_tokens: 1 } }),
+        ),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => voyage.listen(0, "127.0.0.1", resolve));
+  process.env.VOYAGE_API_KEY = "test-voyage-key";
+  process.env.VOYAGE_BASE_URL = `http://127.0.0.1:${(voyage.address() as AddressInfo).port}`;
+  const { fakeEmbeddingProvider, EMBEDDING_DIMENSIONS } = await import("@/lib/knowledge/embeddings");
+  voyageModel = fakeEmbeddingProvider(EMBEDDING_DIMENSIONS, { car: "automobile", cars: "automobile" });
   const { startEmbeddedPostgres } = await import("@/lib/db/embedded");
   const client = await import("@/lib/db/client");
   lib = {
@@ -97,11 +126,12 @@ beforeAll(async () => {
   ownerPool = client.getPool();
   // "car" means what "automobile" means to this provider, which full-text search cannot know.
   provider = lib.embeddings.fakeEmbeddingProvider(lib.embeddings.EMBEDDING_DIMENSIONS, { car: "automobile", cars: "automobile" });
+  ingestEmbedder = provider;
   [owner, member] = (await seedTenant("vectors-a", [["owner@a.test", "owner"], ["member@a.test", "member"]])) as [Account, Account];
   [otherOwner] = (await seedTenant("vectors-b", [["owner@b.test", "owner"]])) as [Account];
   const { ingestDocument } = await import("@/lib/knowledge/ingest");
   lib.boss.registerJob("knowledge-ingest", async (payload, ctx) => {
-    await ingestDocument(payload, ctx, { embedder: provider });
+    await ingestDocument(payload, ctx, { embedder: ingestEmbedder });
   });
   await lib.boss.startJobs({ work: true, schedules: false, connectionString: embedded.appUrl, max: 3, pollingIntervalSeconds: 0.5 });
 }, 180_000);
@@ -110,6 +140,7 @@ afterAll(async () => {
   await lib?.boss.stopJobs();
   await prisma?.$disconnect();
   await embedded?.close();
+  await new Promise((r) => voyage?.close(r));
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -117,6 +148,7 @@ describe("knowledge vectors on pgvector (embedded database)", () => {
   it("creates the store with row-level security forced and no privilege for staff or auth", async () => {
     expect(await lib.embeddings.vectorStoreAvailable(ownerPool)).toBe(true);
     expect(await lib.embeddings.defaultEmbedder(ownerPool, provider)).toBe(provider);
+    expect(await lib.embeddings.vectorSearchState(ownerPool, provider)).toEqual({ on: true, model: provider.model });
     const [table] = await ownerQuery<{ forced: boolean; enabled: boolean }>(
       "SELECT relforcerowsecurity AS forced, relrowsecurity AS enabled FROM pg_class WHERE relname = 'knowledge_embeddings'",
     );
@@ -201,5 +233,23 @@ describe("knowledge vectors on pgvector (embedded database)", () => {
     // Vectors of another model are never compared with this one's.
     const otherModel: EmbeddingProvider = { model: "another-model", dimensions: provider.dimensions, embed: (texts, type) => provider.embed(texts, type) };
     expect(await lib.sql.withScopeSql({ kind: "tenant", ...member }, (db) => lib.embeddings.pgvectorRanker(otherModel).rank(db, "zebra", 10, { membersOnly: false }))).toEqual([]);
+  });
+
+  it("puts a passage found by meaning into a chat turn's context, with vectors configured as in production (a Voyage-compatible server)", async () => {
+    ingestEmbedder = undefined; // the job embeds with the configured provider, as in production
+    const garage = await markdown(owner, "Garage", "# Garage\n\nOur automobile pool is kept in the east garage.");
+    expect(voyageRequests.at(-1)).toMatchObject({ input_type: "document", model: "voyage-3.5" });
+    await ownerQuery(
+      "INSERT INTO tenant_configs (tenant_id, version, company_name, persona, model_tier, max_tokens) VALUES ($1, 1, 'Vectors A', 'a helpful assistant', 'standard', 1024) ON CONFLICT DO NOTHING",
+      [member.tenantId],
+    );
+    const { composeTurn } = await import("@/lib/pipeline/compose");
+    const { getPlan } = await import("@/lib/tenancy/plans");
+    const plan = await getPlan("professional");
+    const caller = { tenantId: member.tenantId, userId: member.userId, planId: "professional" };
+    // The turn's statement and the search share one transaction; the vector search's later statements must still find it open.
+    const turn = await lib.sql.withScopeSql({ kind: "tenant", ...member }, (db) => composeTurn(db, caller, { message: "car" } as never, plan));
+    expect(turn.sources.map((s) => s.documentId)).toContain(garage.id);
+    expect(voyageRequests.at(-1)).toMatchObject({ input: ["car"], input_type: "query" });
   });
 });

@@ -13,7 +13,7 @@ import { currentBoss, registerJob, startJobs, stopJobs } from "@/lib/jobs/boss";
 import { getJobQueueStatus } from "@/lib/jobs/status";
 import { SYSTEM_ACTOR_ID } from "@/lib/jobs/system-actor";
 import { createDocument, deleteDocument, getDocument, listDocuments, replaceDocument, setDocumentVisibility, type KnowledgeDocumentView } from "@/lib/knowledge/documents";
-import { defaultEmbedder, fakeEmbeddingProvider, inMemoryVectorRanker, vectorStoreAvailable } from "@/lib/knowledge/embeddings";
+import { defaultEmbedder, fakeEmbeddingProvider, inMemoryVectorRanker, vectorSearchState, vectorStoreAvailable } from "@/lib/knowledge/embeddings";
 import { ingestDocument } from "@/lib/knowledge/ingest";
 import { searchKnowledge } from "@/lib/knowledge/search";
 import { ownerQuery, unique, useAppDatabase } from "@/tests/helpers/db";
@@ -339,6 +339,9 @@ describe("ranking", () => {
     // Debian's PostgreSQL 15 here: no extension, so no store, and a provider is not used for ingestion.
     const provider = fakeEmbeddingProvider();
     expect(await defaultEmbedder(getPool(), provider)).toBe(server!.table ? provider : null);
+    // What the admin console's Knowledge tab says.
+    expect(await vectorSearchState(getPool(), provider)).toEqual(server!.table ? { on: true, model: provider.model } : { on: false, reason: "no_store" });
+    expect(await vectorSearchState(getPool(), null)).toEqual({ on: false, reason: "no_provider" });
   });
 
   it("merges a vector list by reciprocal rank fusion when a ranker is given", async () => {

@@ -7,6 +7,7 @@ import { getCurrentConfig, listConfigVersions } from "@/lib/admin/config";
 import { MODEL_TIERS } from "@/lib/admin/config-schema";
 import { listApiKeys } from "@/lib/api-keys/keys";
 import { listDocuments } from "@/lib/knowledge/documents";
+import { vectorSearchState } from "@/lib/knowledge/embeddings";
 import type { ModelTier } from "@/lib/db/generated/enums";
 import { getEscalationRate } from "@/lib/routing/signals";
 import { listSecurityEvents } from "@/lib/security/security-events";
@@ -22,7 +23,7 @@ export default async function AdminPage({ params, searchParams }: { params: Prom
   // Members (and non-members) get the same 404 as an unknown workspace.
   const { user, workspace } = await requireWorkspace(slug, "admin", `/w/${slug}/admin`);
   const ctx = { tenantId: workspace.tenantId, userId: user.id };
-  const [config, versions, members, invites, audit, securityEvents, apiKeys, knowledge, plan, plans, escalationRate] = await Promise.all([
+  const [config, versions, members, invites, audit, securityEvents, apiKeys, knowledge, plan, plans, escalationRate, vectorSearch] = await Promise.all([
     getCurrentConfig(ctx),
     listConfigVersions(ctx),
     listMembers(ctx),
@@ -34,6 +35,7 @@ export default async function AdminPage({ params, searchParams }: { params: Prom
     getPlan(workspace.planId),
     listPlans(),
     getEscalationRate(ctx),
+    vectorSearchState(),
   ]);
 
   // For each tier this plan lacks, the cheapest plan that has it ("upgrade to …").
@@ -63,6 +65,7 @@ export default async function AdminPage({ params, searchParams }: { params: Prom
           securityEvents,
           apiKeys,
           knowledge,
+          vectorSearch,
           escalationRate,
         }}
       />
