@@ -116,7 +116,12 @@ export function pgvectorRanker(provider: EmbeddingProvider, options: { requireSt
       const embedding = started.get(query) ?? embedQuery(query);
       started.delete(query);
       if (options.requireStore && !(await vectorStoreAvailable())) return [];
-      const vector = await embedding;
+      // The provider down or slow past its retries: this search is full-text only, not an error
+      // (an answer without the vector list beats no answer). Said in the log, once a minute.
+      const vector = await embedding.catch((error: unknown) => {
+        warnEmbeddingFailed(provider.model, error);
+        return undefined;
+      });
       if (!vector) return [];
       await db.query("SELECT set_config('hnsw.iterative_scan', 'strict_order', true), set_config('hnsw.ef_search', $1, true)", [String(Math.max(40, limit))]);
       const rows = await db.query<{ chunk_id: string }>(
@@ -131,6 +136,15 @@ export function pgvectorRanker(provider: EmbeddingProvider, options: { requireSt
       return rows.map((r) => r.chunk_id);
     },
   };
+}
+
+let lastEmbeddingWarning = 0;
+
+function warnEmbeddingFailed(model: string, error: unknown): void {
+  const now = Date.now();
+  if (now - lastEmbeddingWarning < 60_000) return;
+  lastEmbeddingWarning = now;
+  console.error(`[bulkhead] knowledge search without vectors: embedding the query with ${model} failed:`, error instanceof Error ? error.message : error);
 }
 
 /**

@@ -202,6 +202,14 @@ describe("knowledge vectors on pgvector (embedded database)", () => {
     expect(both.passages[0]!.score).toBeGreaterThan(merged.passages[0]!.score);
   });
 
+  it("searches full text only when the provider fails on the query, instead of failing the search", async () => {
+    const down: EmbeddingProvider = { model: provider.model, dimensions: provider.dimensions, embed: () => Promise.reject(new Error("the provider is down")) };
+    const result = await lib.search.searchKnowledge(ownerPool, { kind: "tenant", ...member }, "automobile fleet serviced", { budgetTokens: 4_000, vectors: lib.embeddings.pgvectorRanker(down) });
+    expect(result.passages.length).toBeGreaterThan(0);
+    expect(result.passages[0]!.ranks.exact).toBe(1);
+    expect(result.passages.every((p) => p.ranks.vector === null)).toBe(true);
+  });
+
   it("never reaches another tenant's vectors nor, for a member, an admin-only passage's", async () => {
     const text = "# Zebra protocol\n\nThe zebra protocol governs quarterly audits of the vault.";
     const mine = await markdown(owner, "Zebra", text);
