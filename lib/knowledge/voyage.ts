@@ -26,6 +26,12 @@ export const VOYAGE_POLICY = {
   backoffCapMs: 8_000,
   /** A longer `retry-after` is waited only this long. */
   retryAfterCapMs: 30_000,
+  /**
+   * A query is embedded inside a chat turn or a search request, which waits for it: at most
+   * two attempts, each cut after 3 s, the retry after at most 250 ms (a longer retry-after
+   * gives up at once). Search then runs full-text only (lib/knowledge/embeddings.ts).
+   */
+  query: { maxAttempts: 2, timeoutMs: 3_000, retryDelayCapMs: 250 },
   /** Of Voyage's error text, what an error message keeps. */
   detailMaxChars: 300,
 } as const;
@@ -67,7 +73,7 @@ export function voyageEmbeddingProvider(options: VoyageOptions): EmbeddingProvid
   const redact = (text: string): string => (apiKey === "" ? text : text.split(apiKey).join("[redacted]"));
   const fail = (message: string): Error => new Error(redact(message));
 
-  async function postOnce(input: string[], inputType: InputType): Promise<Attempt> {
+  async function postOnce(input: string[], inputType: InputType, timeoutMs: number): Promise<Attempt> {
     let status: number;
     let headers: Headers;
     let text: string;
@@ -100,14 +106,19 @@ export function voyageEmbeddingProvider(options: VoyageOptions): EmbeddingProvid
   }
 
   async function embedBatch(input: string[], inputType: InputType): Promise<number[][]> {
+    const query = inputType === "query";
+    const attempts = query ? Math.min(maxAttempts, VOYAGE_POLICY.query.maxAttempts) : maxAttempts;
+    const timeout = query ? Math.min(timeoutMs, VOYAGE_POLICY.query.timeoutMs) : timeoutMs;
     for (let attempt = 1; ; attempt++) {
-      const result = await postOnce(input, inputType);
+      const result = await postOnce(input, inputType, timeout);
       if (result.ok) return orderedVectors(result.body, input.length);
-      if (!result.retryable || attempt >= maxAttempts) {
+      const delay = result.retryable ? retryDelayMs(attempt, result.retryAfterMs) : 0;
+      const toldToWait = query && result.retryAfterMs !== undefined && result.retryAfterMs > VOYAGE_POLICY.query.retryDelayCapMs;
+      if (!result.retryable || attempt >= attempts || toldToWait) {
         const tries = attempt > 1 ? ` after ${attempt} attempts` : "";
         throw fail(`Voyage embeddings failed${tries}: ${result.reason}`);
       }
-      await sleep(retryDelayMs(attempt, result.retryAfterMs));
+      await sleep(query ? Math.min(delay, VOYAGE_POLICY.query.retryDelayCapMs) : delay);
     }
   }
 

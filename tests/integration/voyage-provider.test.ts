@@ -170,6 +170,28 @@ describe("voyageEmbeddingProvider", () => {
     expect(received).toHaveLength(3);
   });
 
+  it("tries a query at most twice, and not at all again when told to wait longer than a turn can", async () => {
+    reply = () => voyageError(503, "Service unavailable.");
+    await expect(provider({ maxAttempts: 4 }).embed(["q"], "query")).rejects.toThrow("after 2 attempts");
+    expect(received).toHaveLength(2);
+
+    received = [];
+    reply = () => voyageError(429, "Rate limit exceeded.", { "retry-after": "5" });
+    const startedAt = performance.now();
+    await expect(provider({ maxAttempts: 4 }).embed(["q"], "query")).rejects.toThrow("HTTP 429");
+    expect(received).toHaveLength(1);
+    expect(performance.now() - startedAt).toBeLessThan(1_000);
+  });
+
+  it("cuts a query with no answer after 3 s even when documents may wait longer", { timeout: 10_000 }, async () => {
+    reply = () => "hang";
+    const startedAt = performance.now();
+    await expect(provider({ timeoutMs: 30_000, maxAttempts: 1 }).embed(["q"], "query")).rejects.toThrow();
+    const elapsed = performance.now() - startedAt;
+    expect(elapsed).toBeGreaterThanOrEqual(2_900);
+    expect(elapsed).toBeLessThan(4_500);
+  });
+
   it("fails a 401 at once with its status and detail, and never shows the key (even when the detail quotes it)", async () => {
     reply = () => voyageError(401, `Provided API key is invalid: ${KEY}`);
 
