@@ -1,6 +1,7 @@
 import type { KnowledgePassage } from "@/lib/context/context-blocks";
 import type pg from "pg";
 import type { ScopedSql } from "@/lib/db/sql";
+import { defaultVectorRanker, type VectorRanker } from "@/lib/knowledge/embeddings";
 import { searchKnowledge } from "@/lib/knowledge/search";
 
 /**
@@ -15,7 +16,12 @@ export interface KnowledgeScope {
   userId: string;
 }
 
-export async function searchTurnKnowledge(db: ScopedSql | pg.Pool, scope: KnowledgeScope, query: string, options: { budgetTokens: number; limit: number }): Promise<KnowledgePassage[]> {
+export async function searchTurnKnowledge(
+  db: ScopedSql | pg.Pool,
+  scope: KnowledgeScope,
+  query: string,
+  options: { budgetTokens: number; limit: number; vectors?: VectorRanker | null },
+): Promise<KnowledgePassage[]> {
   const result = await searchKnowledge(db, { kind: "tenant", tenantId: scope.tenantId, userId: scope.userId }, query, options);
   return result.passages.map((p) => ({
     id: p.chunkId,
@@ -44,4 +50,16 @@ export function knownToHaveNoKnowledge(tenantId: string, now = Date.now()): bool
 export function noteKnowledgePresence(tenantId: string, has: boolean, now = Date.now()): void {
   if (presence.size >= MAX_TENANTS && !presence.has(tenantId)) presence.delete(presence.keys().next().value!);
   presence.set(tenantId, { until: now + PRESENCE_TTL_MS, has });
+}
+
+/**
+ * The vector ranker for a turn's new message, its query embedded now, before the turn opens
+ * its compose transaction: null when vectors are off, the tenant is known to have no
+ * knowledge, or the embedding failed (the turn then searches full text only). Never rejects.
+ */
+export async function prepareTurnVectors(tenantId: string, text: string): Promise<VectorRanker | null> {
+  if (text === "" || knownToHaveNoKnowledge(tenantId)) return null;
+  const ranker = defaultVectorRanker();
+  if (!ranker?.prepare) return ranker;
+  return ranker.prepare(text);
 }

@@ -32,6 +32,12 @@ export interface VectorRanker {
   rank(db: ScopedSql, query: string, limit: number, options: { membersOnly: boolean }): Promise<string[]>;
   /** Starts what the ranking needs from outside the database (the query's embedding), so it overlaps the full-text statement. */
   prefetch?(query: string): void;
+  /**
+   * Does that outside work now, before the caller opens a transaction: a ranker for this
+   * query that only reads the database, or null when there is nothing to rank with (the
+   * provider failed, or the database has no store).
+   */
+  prepare?(query: string): Promise<VectorRanker | null>;
 }
 
 /** knowledge_embeddings.embedding's dimensions (0026_knowledge_vectors). */
@@ -84,10 +90,8 @@ export async function vectorSearchState(pool: pg.Pool = getPool(), provider: Emb
  */
 export function defaultVectorRanker(): VectorRanker | null {
   const provider = configuredProvider();
-  if (!provider) return null;
-  const pool = getPool();
-  if (!storesKnown.has(pool)) void vectorStoreAvailable(pool).catch(() => {});
-  return storesKnown.get(pool) === false ? null : pgvectorRanker(provider, { requireStore: true });
+  if (!provider || storesKnown.get(getPool()) === false) return null;
+  return pgvectorRanker(provider, { requireStore: true });
 }
 
 /** pgvector's text form of a vector, what `$n::vector` reads. */
@@ -96,32 +100,64 @@ export function vectorLiteral(vector: readonly number[]): string {
 }
 
 /**
+ * Whether the store exists, asked through the caller's own transaction the first time (a
+ * turn holding a pooled connection must never wait for a second one: a burst of turns on a
+ * fresh process would hold every connection and wait forever), then known for the process pool.
+ */
+async function storeThrough(db: ScopedSql): Promise<boolean> {
+  const pool = getPool();
+  const known = storesKnown.get(pool);
+  if (known !== undefined) return known;
+  const [row] = await db.query<{ present: boolean }>(STORE_SQL);
+  const present = row?.present === true;
+  storesKnown.set(pool, present);
+  return present;
+}
+
+/**
  * Nearest chunks by cosine distance among this model's embeddings, through the scope's
  * policies (knowledge_embeddings is readable only where its chunk is). The walk of the
  * all-tenant HNSW index goes on until `limit` rows of this tenant are found (pgvector's
  * iterative scan, strict order; it stops at hnsw.max_scan_tuples, 20,000 by default).
+ *
+ * The query's embedding is a network call: `prepare` makes it before any transaction is
+ * open (searchKnowledge on a pool, the chat turn before its compose transaction), and the
+ * ranker it returns only reads the database. A ranker that was not prepared embeds in
+ * `rank`, started by `prefetch` beside the full-text statement. Either way a failed
+ * embedding (the provider down past its retries) makes the search full-text only.
  */
-export function pgvectorRanker(provider: EmbeddingProvider, options: { requireStore?: boolean } = {}): VectorRanker {
+export function pgvectorRanker(provider: EmbeddingProvider, options: { requireStore?: boolean; vector?: number[] | null } = {}): VectorRanker {
   // Query embeddings started by prefetch, taken by the rank that follows (a few at a time).
   const started = new Map<string, Promise<number[] | undefined>>();
-  const embedQuery = (query: string) => provider.embed([query], "query").then((v) => v[0]);
-  return {
-    prefetch(query) {
-      if (started.size >= 64) started.delete(started.keys().next().value!);
-      const embedding = embedQuery(query);
-      embedding.catch(() => {}); // the rank that takes it reports the failure
-      started.set(query, embedding);
-    },
-    async rank(db, query, limit, { membersOnly }) {
-      const embedding = started.get(query) ?? embedQuery(query);
-      started.delete(query);
-      if (options.requireStore && !(await vectorStoreAvailable())) return [];
-      // The provider down or slow past its retries: this search is full-text only, not an error
-      // (an answer without the vector list beats no answer). Said in the log, once a minute.
-      const vector = await embedding.catch((error: unknown) => {
+  const embedQuery = (query: string) =>
+    provider.embed([query], "query").then(
+      (v) => v[0],
+      (error: unknown) => {
         warnEmbeddingFailed(provider.model, error);
         return undefined;
-      });
+      },
+    );
+  return {
+    async prepare(query) {
+      if (options.requireStore && storesKnown.get(getPool()) === false) return null;
+      const vector = await embedQuery(query);
+      return vector ? pgvectorRanker(provider, { ...options, vector }) : null;
+    },
+    prefetch(query) {
+      if (options.vector || started.has(query)) return;
+      if (started.size >= 64) started.delete(started.keys().next().value!);
+      started.set(query, embedQuery(query));
+    },
+    async rank(db, query, limit, { membersOnly }) {
+      const embedding = options.vector ?? started.get(query) ?? embedQuery(query);
+      started.delete(query);
+      try {
+        if (options.requireStore && !(await storeThrough(db))) return [];
+      } catch (error) {
+        warnEmbeddingFailed(provider.model, error);
+        return [];
+      }
+      const vector = await embedding;
       if (!vector) return [];
       await db.query("SELECT set_config('hnsw.iterative_scan', 'strict_order', true), set_config('hnsw.ef_search', $1, true)", [String(Math.max(40, limit))]);
       const rows = await db.query<{ chunk_id: string }>(
@@ -141,6 +177,7 @@ export function pgvectorRanker(provider: EmbeddingProvider, options: { requireSt
 let lastEmbeddingWarning = 0;
 
 function warnEmbeddingFailed(model: string, error: unknown): void {
+  // (Also a failed check for the store: the search is full-text only either way.)
   const now = Date.now();
   if (now - lastEmbeddingWarning < 60_000) return;
   lastEmbeddingWarning = now;

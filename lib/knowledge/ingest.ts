@@ -70,7 +70,15 @@ export async function ingestDocument(payload: IngestPayload, ctx: Pick<JobContex
     }
     // Vectors (when on) are fetched before the swap's transaction: no transaction waits on the network.
     const embedder = options.embedder === undefined ? await defaultEmbedder() : options.embedder;
-    const vectors = embedder ? await embedChunks(embedder, claimed.title, chunks) : null;
+    // A provider still failing on the last attempt: the document goes live searchable by full
+    // text (its passages without vectors until it is replaced), rather than failed.
+    const vectors = embedder
+      ? await embedChunks(embedder, claimed.title, chunks).catch((error: unknown) => {
+          if (!ctx.finalAttempt) throw error;
+          console.error(`[bulkhead] knowledge document ${payload.documentId}: indexed without vectors (${embedder.model} failed on the last attempt)`, error instanceof Error ? error.message : error);
+          return null;
+        })
+      : null;
     const swapped = await swapInVersion(payload, claimed, chunks, { pageCount: parsed.pageCount, charCount: parsed.charCount }, vectors);
     return swapped ? "ready" : "skipped";
   } catch (error) {

@@ -124,16 +124,6 @@ function rrf(rank: number | null): number {
 }
 
 /**
- * Whether a search with the default ranker is one statement: without vectors it is (the
- * candidates, texts included); with them, more follow it (the nearest chunks, the texts
- * of those the full-text lists lacked). A caller that pipelines the search beside its own
- * statement must not end the transaction with that statement otherwise (lib/pipeline/compose.ts).
- */
-export function searchIsOneStatement(): boolean {
-  return defaultVectorRanker() === null;
-}
-
-/**
  * `db`: the process pool (a transaction is opened in `scope`), or a transaction the caller
  * already scoped to `scope` (withScopeSql), so retrieval can share a turn's round trips.
  */
@@ -143,8 +133,12 @@ export async function searchKnowledge(db: pg.Pool | ScopedSql, scope: TenantScop
   const text = query.trim().slice(0, SEARCH_POLICY.maxQueryChars);
   if (text === "" || budget === 0) return { passages: [], usedTokens: 0, droppedForBudget: 0 };
   const membersOnly = scope.userId === "" && !options.includeAdminOnly;
-  const vectors = options.vectors === undefined ? defaultVectorRanker() : options.vectors;
-  vectors?.prefetch?.(text);
+  const chosen = options.vectors === undefined ? defaultVectorRanker() : options.vectors;
+  // The query's embedding before the transaction opens when this search opens it (no pooled
+  // connection waits on the network); inside a caller's transaction, beside its first statement.
+  const ownTransaction = "connect" in db;
+  const vectors = ownTransaction && chosen?.prepare ? await chosen.prepare(text) : chosen;
+  if (!ownTransaction) vectors?.prefetch?.(text);
 
   const run = async (sql: ScopedSql) => {
     const lists = limit * 3;

@@ -17,6 +17,7 @@ import { openEventStream } from "@/lib/pipeline/event-stream";
 import { enqueueContextJob } from "@/lib/context/background-jobs";
 import { detectRememberRequest } from "@/lib/memory/remember";
 import { composeTurn, type ComposedTurn } from "@/lib/pipeline/compose";
+import { prepareTurnVectors } from "@/lib/context/knowledge-source";
 import { guardReply, REPLY_CUT_MESSAGE } from "@/lib/pipeline/leak-guard";
 import { recordChatTurn } from "@/lib/pipeline/record";
 import { enforceScreenPolicy, screenMessage } from "@/lib/pipeline/screen";
@@ -58,7 +59,17 @@ export async function startChatTurn(caller: Caller, request: ChatRequest, signal
   const sharing = checkUserShare(admission);
   const composeWrites = !request.retry && detectRememberRequest((request.message ?? "").trim()) !== null;
   if (composeWrites) await sharing;
-  const composing = withScopeSql({ kind: "tenant", tenantId: caller.tenantId, userId: caller.userId }, (db) => composeTurn(db, caller, request, plan));
+  // With vectors on, the new message is embedded before the compose transaction opens (beside
+  // the share check): no pooled connection waits on the provider. Null: full text only.
+  const preparing = request.retry ? Promise.resolve(undefined) : prepareTurnVectors(caller.tenantId, (request.message ?? "").trim());
+  const composing = preparing
+    .then((vectors) => withScopeSql({ kind: "tenant", tenantId: caller.tenantId, userId: caller.userId }, (db) => composeTurn(db, caller, request, plan, { vectors })))
+    .catch(async (error: unknown) => {
+      // A cached identity whose statement failed: if it no longer holds, that is the answer
+      // (its 404), not the error. Checked once the transaction has let its connection go.
+      await caller.unverified?.confirm();
+      throw error;
+    });
   const [, turn] = await settleInOrder<[void, ComposedTurn]>(sharing, composing);
   const tokens = turn.estimatedInputTokens + turn.maxTokens;
   // A free workspace's quota starts once an owner has verified their email (no free

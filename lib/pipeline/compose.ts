@@ -6,7 +6,7 @@ import { CONTEXT_BUDGET } from "@/lib/context/budget";
 import { composeContext, type ComposedContext } from "@/lib/context/compose-context";
 import type { HistoryMessage, WindowMessage } from "@/lib/context/history";
 import { knownToHaveNoKnowledge, noteKnowledgePresence, searchTurnKnowledge } from "@/lib/context/knowledge-source";
-import { searchIsOneStatement } from "@/lib/knowledge/search";
+import { defaultVectorRanker, type VectorRanker } from "@/lib/knowledge/embeddings";
 import { getPool } from "@/lib/db/client";
 import { contextJobsFor } from "@/lib/context/turn-jobs";
 import { detectRememberRequest } from "@/lib/memory/remember";
@@ -121,6 +121,7 @@ const TURN_SQL = `
 WITH remembered AS (
   INSERT INTO user_memories (tenant_id, user_id, content, source, status)
   SELECT $1::uuid, $3::uuid, $4::text, 'user', 'active' WHERE $4::text IS NOT NULL
+     AND (SELECT app_tenant_id()) IS NOT NULL
      AND ($5::int IS NULL OR (SELECT u.session_version FROM users u WHERE u.id = $3::uuid) = $5::int)
      AND (SELECT count(*) FROM user_memories WHERE tenant_id = $1::uuid AND user_id = $3::uuid AND status IN ('active', 'proposed')) < ${MAX_MEMORIES}
   ON CONFLICT (tenant_id, user_id, md5(lower(content)))
@@ -187,11 +188,20 @@ function systemPromptOf(tenantId: string, config: NonNullable<TurnRow["config"]>
   });
 }
 
-export async function composeTurn(db: ScopedSql, caller: Caller, input: ChatRequest, plan: Plan): Promise<ComposedTurn> {
+export interface ComposeOptions {
+  /**
+   * The vector ranker for the new message, prepared before this transaction opened (the chat
+   * turn: lib/pipeline/chat-turn.ts), or null for full text only; by default the configured one.
+   */
+  vectors?: VectorRanker | null;
+}
+
+export async function composeTurn(db: ScopedSql, caller: Caller, input: ChatRequest, plan: Plan, options: ComposeOptions = {}): Promise<ComposedTurn> {
   // Route (issue 14): a regenerate on a stronger model reads the previous answer's decision first (an extra round trip for that action only).
   const previous = input.escalate && input.conversationId ? await findPreviousAnswer(db, caller, input.conversationId) : null;
   const scope = { tenantId: caller.tenantId, userId: caller.userId };
-  const knowledgeOptions = { budgetTokens: CONTEXT_BUDGET.knowledgeTokens, limit: CONTEXT_BUDGET.knowledgePassages };
+  const vectors = options.vectors === undefined ? defaultVectorRanker() : options.vectors;
+  const knowledgeOptions = { budgetTokens: CONTEXT_BUDGET.knowledgeTokens, limit: CONTEXT_BUDGET.knowledgePassages, vectors };
   // A new message's knowledge search and the turn's statement go out together in the one
   // transaction (the pool's pipeline mode: one write, answers in order), the statement ending
   // it, so knowledge costs no round trip of its own; a retry learns its text from that
@@ -204,7 +214,7 @@ export async function composeTurn(db: ScopedSql, caller: Caller, input: ChatRequ
   const verify = caller.unverified?.sessionVersion ?? null;
   // The statement ends the transaction when nothing follows it in the same transaction: a
   // vector search has statements after its first (then withScopeSql commits at its end).
-  const endsTransaction = newText !== null && (search === null || searchIsOneStatement());
+  const endsTransaction = newText !== null && (search === null || vectors === null);
   const turn = db.query<TurnRow>(TURN_SQL, [caller.tenantId, input.conversationId ?? null, caller.userId, fact, verify], { commit: endsTransaction });
   const [knowledgeFirst, [row]] = await Promise.all([search, turn]);
   if (row && (!row.is_member || !row.session_current)) {

@@ -124,10 +124,22 @@ describe("the chat's lean front door", () => {
     const ledger = async () =>
       (await ownerQuery<{ n: string }>("SELECT count(*)::text AS n FROM usage_events WHERE tenant_id = $1 AND user_id = $2", [owner.tenantId, leaver.userId]))[0]!.n;
     expect(await ledger()).toBe("1");
+    const memories = async () => (await ownerQuery<{ n: string }>("SELECT count(*)::text AS n FROM user_memories WHERE user_id = $1", [leaver.userId]))[0]!.n;
+    // A "remember that" from a removed member: the statement's one write is refused by its own check (a 404, not the policy's error).
+    await ownerQuery("DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2", [owner.tenantId, leaver.userId]);
+    const remember = await post(`/api/w/${theirs}/chat`, JSON.stringify({ message: "Remember that the vault code is 1234" }), { cookie: session });
+    expect(remember.status).toBe(404);
+    expect(await memories()).toBe("0");
+    // Back in, a turn fills the cache again, then out: a plain message.
+    await ownerQuery("INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, 'member')", [owner.tenantId, leaver.userId]);
+    const again = await post(`/api/w/${theirs}/chat`, JSON.stringify({ message: "Back again" }), { cookie: session });
+    expect(again.status).toBe(200);
+    await again.text();
+    expect(await ledger()).toBe("2");
     await ownerQuery("DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2", [owner.tenantId, leaver.userId]);
     const after = await post(`/api/w/${theirs}/chat`, JSON.stringify({ message: "Still here?" }), { cookie: session });
     expect(after.status).toBe(404);
-    expect(await ledger()).toBe("1"); // no reservation, no call
+    expect(await ledger()).toBe("2"); // no reservation, no call
     const [messages] = await ownerQuery<{ n: string }>("SELECT count(*)::text AS n FROM messages WHERE tenant_id = $1 AND user_id = $2 AND content = 'Still here?'", [owner.tenantId, leaver.userId]);
     expect(messages!.n).toBe("0");
   });

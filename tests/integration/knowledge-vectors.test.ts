@@ -86,6 +86,17 @@ async function markdown(actor: Account, title: string, text: string, visibility:
   return ready(actor, (await lib.documents.createDocument(actor, { title, fileName: `${title}.md`, bytes: enc(text), visibility })).id);
 }
 
+/** Fails instead of hanging (the bugs these tests guard against are waits that never end). */
+async function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`still waiting after ${ms} ms`)), ms)));
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const search = (scope: Account, query: string, vectors: boolean) =>
   lib.search.searchKnowledge(ownerPool, { kind: "tenant", ...scope }, query, { budgetTokens: 4_000, vectors: vectors ? lib.embeddings.pgvectorRanker(provider) : null });
 
@@ -189,6 +200,25 @@ describe("knowledge vectors on pgvector (embedded database)", () => {
     expect(gone!.n).toBe("0");
   });
 
+  it("retries a provider that fails, and on the last attempt makes the document live without vectors rather than failed", async () => {
+    await lib.boss.currentBoss()!.updateQueue("knowledge-ingest", { retryLimit: 1, retryDelay: 1, retryBackoff: false });
+    const calls: string[] = [];
+    ingestEmbedder = { model: provider.model, dimensions: provider.dimensions, embed: async (texts) => (calls.push(texts[0]!), Promise.reject(new Error("the provider is down"))) };
+    try {
+      const doc = await markdown(owner, "Outage notes", "# Outage notes\n\nWritten while the embedding provider was down.");
+      expect(calls.length).toBe(2); // the first attempt and the retry
+      expect(doc).toMatchObject({ status: "ready", chunkCount: 1, failureReason: null });
+      const [row] = await ownerQuery<{ n: string }>(
+        "SELECT count(*)::text AS n FROM knowledge_embeddings e JOIN knowledge_chunks c ON c.tenant_id = e.tenant_id AND c.id = e.chunk_id WHERE c.document_id = $1",
+        [doc.id],
+      );
+      expect(row!.n).toBe("0");
+      expect((await search(member, "embedding provider down", false)).passages[0]?.documentId).toBe(doc.id);
+    } finally {
+      ingestEmbedder = provider;
+    }
+  });
+
   it("finds by meaning what full-text search misses, merged into the ranking by reciprocal rank fusion", async () => {
     const fleet = await markdown(owner, "Vehicle care", "# Vehicle care\n\nThe automobile fleet is serviced every spring by the garage.");
     await markdown(owner, "Holidays", "# Holidays\n\nThe office closes for two weeks in August.");
@@ -208,6 +238,44 @@ describe("knowledge vectors on pgvector (embedded database)", () => {
     expect(result.passages.length).toBeGreaterThan(0);
     expect(result.passages[0]!.ranks.exact).toBe(1);
     expect(result.passages.every((p) => p.ranks.vector === null)).toBe(true);
+  });
+
+  it("embeds the query before the search opens its transaction: no pooled connection waits on the provider", async () => {
+    const client = await import("@/lib/db/client");
+    const single = client.createPool(embedded.appUrl, 1);
+    try {
+      // A provider that needs the pool's only connection while it embeds: had the search taken it first, this would wait forever.
+      const needsConnection: EmbeddingProvider = {
+        model: provider.model,
+        dimensions: provider.dimensions,
+        embed: async (texts, type) => {
+          await single.query("SELECT 1");
+          return provider.embed(texts, type);
+        },
+      };
+      const result = await within(10_000, lib.search.searchKnowledge(single, { kind: "tenant", ...member }, "car", { budgetTokens: 4_000, vectors: lib.embeddings.pgvectorRanker(needsConnection) }));
+      expect(result.passages[0]?.ranks.vector).toBe(1);
+    } finally {
+      await single.end();
+    }
+  });
+
+  it("answers a burst of turn searches on a fresh process whose pool is smaller than the burst (the store check rides the turn's own connection)", async () => {
+    const client = await import("@/lib/db/client");
+    const small = client.createPrismaClient(embedded.appUrl, 2);
+    client.setPrismaClient(small); // a pool whose store status nobody has asked yet
+    try {
+      const ranker = lib.embeddings.defaultVectorRanker();
+      expect(ranker).not.toBeNull(); // vectors configured (the local Voyage-compatible server)
+      const searches = Array.from({ length: 4 }, () =>
+        lib.sql.withScopeSql({ kind: "tenant", ...member }, (db) => lib.search.searchKnowledge(db, { kind: "tenant", ...member }, "automobile", { budgetTokens: 4_000 })),
+      );
+      const results = await within(15_000, Promise.all(searches));
+      expect(results.every((r) => r.passages.length > 0)).toBe(true);
+    } finally {
+      client.setPrismaClient(prisma);
+      await small.$disconnect();
+    }
   });
 
   it("never reaches another tenant's vectors nor, for a member, an admin-only passage's", async () => {
