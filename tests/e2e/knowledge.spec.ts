@@ -41,6 +41,9 @@ test("an admin adds documents and restricts one; a member's answer cites the doc
   test.setTimeout(150_000);
   await signIn(page, "admin@acme.test");
   const panel = await openKnowledgeTab(page);
+  // How search works here: `npm start` has pgvector (embedded database) but no embedding provider.
+  await expect(panel.getByTestId("knowledge-search-mode")).toContainText("Full text");
+  await expect(panel.getByTestId("knowledge-search-mode")).toContainText("no embedding provider is configured (VOYAGE_API_KEY)");
 
   // 1. Pasted text, with headings: the answer's source names the section.
   const pastedTitle = `Flange assembly ${stamp}`;
