@@ -278,6 +278,36 @@ describe("knowledge vectors on pgvector (embedded database)", () => {
     }
   });
 
+  it("ranks a small tenant exactly and a large one through the HNSW index, with the same answer here", async () => {
+    const recorded: string[] = [];
+    const rankWith = (exactUpToChunks: number) =>
+      lib.sql.withScopeSql({ kind: "tenant", ...member }, (db) => {
+        const spy = { query: ((sql: string, params?: readonly unknown[], options?: { commit?: boolean }) => (recorded.push(sql), db.query(sql, params, options))) as typeof db.query };
+        return lib.embeddings.pgvectorRanker(provider, { exactUpToChunks }).rank(spy, "automobile fleet", 5, { membersOnly: true });
+      });
+    const exact = await rankWith(1_000_000);
+    expect(recorded.at(-1)).toBe(lib.embeddings.EXACT_NEAREST_SQL);
+    const indexed = await rankWith(0);
+    expect(recorded.at(-1)).toBe(lib.embeddings.INDEXED_NEAREST_SQL);
+    expect(exact.length).toBeGreaterThan(0);
+    expect(indexed).toEqual(exact); // a small table: the index's walk finds every row
+
+    // The two statements' plans, with the planner steered off sorting: the exact one still never
+    // walks the HNSW index (no index gives its order); the other can (which one the planner
+    // takes for a large tenant is its estimate's choice: both answers are the tenant's own rows).
+    const plan = async (sql: string) =>
+      (
+        await lib.sql.withScopeSql({ kind: "tenant", ...member }, async (db) => {
+          await db.query("SELECT set_config('enable_seqscan', 'off', true), set_config('enable_sort', 'off', true)");
+          return db.query<{ "QUERY PLAN": string }>(`EXPLAIN ${sql}`, [lib.embeddings.vectorLiteral((await provider.embed(["automobile"], "query"))[0]!), provider.model, 5, true]);
+        })
+      )
+        .map((r) => r["QUERY PLAN"])
+        .join("\n");
+    expect(await plan(lib.embeddings.EXACT_NEAREST_SQL)).not.toContain("knowledge_embeddings_hnsw_idx");
+    expect(await plan(lib.embeddings.INDEXED_NEAREST_SQL)).toContain("knowledge_embeddings_hnsw_idx");
+  });
+
   it("never reaches another tenant's vectors nor, for a member, an admin-only passage's", async () => {
     const text = "# Zebra protocol\n\nThe zebra protocol governs quarterly audits of the vault.";
     const mine = await markdown(owner, "Zebra", text);
