@@ -2,7 +2,7 @@ import type { KnowledgePassage } from "@/lib/context/context-blocks";
 import type pg from "pg";
 import type { ScopedSql } from "@/lib/db/sql";
 import { defaultVectorRanker, type VectorRanker } from "@/lib/knowledge/embeddings";
-import { searchKnowledge } from "@/lib/knowledge/search";
+import { SEARCH_POLICY, searchKnowledge } from "@/lib/knowledge/search";
 
 /**
  * The turn's knowledge passages: the knowledge base's hybrid search (lib/knowledge/search.ts)
@@ -61,5 +61,5 @@ export async function prepareTurnVectors(tenantId: string, text: string): Promis
   if (text === "" || knownToHaveNoKnowledge(tenantId)) return null;
   const ranker = defaultVectorRanker();
   if (!ranker?.prepare) return ranker;
-  return ranker.prepare(text);
+  return ranker.prepare(text.slice(0, SEARCH_POLICY.maxQueryChars)); // what the search reads of it
 }

@@ -74,6 +74,12 @@ function socketOf(client: pg.PoolClient): { cork(): void; uncork(): void } | und
   return stream?.cork && stream.uncork ? (stream as { cork(): void; uncork(): void }) : undefined;
 }
 
+/** An error the server answered with (it carries a SQLSTATE), as opposed to a broken connection. */
+function isServerError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code);
+}
+
 /** Awaits pipelined queries together; the first failure wins, none is left unhandled. */
 async function settleAll(queries: Promise<pg.QueryResult>[]): Promise<pg.QueryResult[]> {
   const results = await Promise.allSettled(queries);
@@ -146,6 +152,16 @@ export async function withScopeSql<T>(scope: Scope, fn: (db: ScopedSql) => Promi
   let begun = false;
   let ended = false;
   let healthy = true;
+  let released = false;
+  // Back to the pool as soon as the transaction has ended, not when `fn` returns: work that
+  // follows a committing statement (a turn's late knowledge search in a fresh transaction)
+  // must never hold this connection while it waits for another.
+  const release = () => {
+    if (released) return;
+    released = true;
+    // A connection that could not even roll back is discarded, not reused.
+    client.release(healthy ? undefined : true);
+  };
   const db: ScopedSql = {
     async query<R extends pg.QueryResultRow>(sql: string, params: readonly unknown[] = [], options: { commit?: boolean } = {}) {
       if (ended) throw new Error("transaction already ended");
@@ -164,11 +180,21 @@ export async function withScopeSql<T>(scope: Scope, fn: (db: ScopedSql) => Promi
       } finally {
         socket?.uncork();
       }
+      let broken = false;
       try {
         const results = await settleAll(queries);
         return results[results.length - (options.commit ? 2 : 1)]!.rows as R[];
+      } catch (error) {
+        broken = !isServerError(error);
+        throw error;
       } finally {
-        if (options.commit) ended = true;
+        if (options.commit) {
+          ended = true;
+          // A statement the server refused before COMMIT is a rollback, and the connection is
+          // fine; one that broke (no SQLSTATE: reset, ended) is discarded.
+          if (broken) healthy = false;
+          release();
+        }
       }
     },
   };
@@ -184,7 +210,6 @@ export async function withScopeSql<T>(scope: Scope, fn: (db: ScopedSql) => Promi
     }
     throw error;
   } finally {
-    // A connection that could not even roll back is discarded, not reused.
-    client.release(healthy ? undefined : true);
+    release();
   }
 }

@@ -123,7 +123,29 @@ export const VECTOR_POLICY = {
    * a large table a small tenant would find only the few of its own rows among them.
    */
   exactUpToChunks: 2_000,
+  /**
+   * Above that, the HNSW walk must meet `limit` of the tenant's rows among every tenant's: it
+   * is allowed 2 × limit ÷ (the tenant's share of the table) rows, at least pgvector's default
+   * 20,000; a tenant whose share would need more than this is ranked exactly too.
+   */
+  maxWalkTuples: 200_000,
 } as const;
+
+/**
+ * The walk's settings for this statement's transaction and whether to rank exactly. The
+ * tenant's chunks: the scope's visible live ones (the partial index
+ * knowledge_documents_live_chunks_idx answers it); the table's rows: the planner's estimate.
+ * $1 ef_search, $2 limit, $3 exactUpToChunks, $4 maxWalkTuples.
+ */
+const WALK_SQL = `
+WITH mine AS (SELECT coalesce(sum(chunk_count), 0)::float8 AS n FROM knowledge_documents WHERE live_version IS NOT NULL),
+     walk AS (SELECT mine.n, ceil(2 * $2::float8 * greatest(c.reltuples::float8, mine.n, 1) / greatest(mine.n, 1)) AS tuples
+                FROM mine, pg_catalog.pg_class c WHERE c.oid = 'public.knowledge_embeddings'::regclass)
+SELECT set_config('hnsw.iterative_scan', 'strict_order', true),
+       set_config('hnsw.ef_search', $1, true),
+       set_config('hnsw.max_scan_tuples', greatest(20000, least(walk.tuples, $4::float8))::bigint::text, true),
+       (walk.n <= $3::float8 OR walk.tuples > $4::float8) AS exact
+  FROM walk`;
 
 const NEAREST_SQL = (order: string) => `
 SELECT e.chunk_id
@@ -167,7 +189,9 @@ export function pgvectorRanker(
     );
   return {
     async prepare(query) {
-      if (options.requireStore && storesKnown.get(getPool()) === false) return null;
+      if (options.vector) return this;
+      // Before any transaction: the store is asked on the pool (no connection is held yet).
+      if (options.requireStore && !(await vectorStoreAvailable().catch(() => false))) return null;
       const vector = await embedQuery(query);
       return vector ? pgvectorRanker(provider, { ...options, vector }) : null;
     },
@@ -179,22 +203,18 @@ export function pgvectorRanker(
     async rank(db, query, limit, { membersOnly }) {
       const embedding = options.vector ?? started.get(query) ?? embedQuery(query);
       started.delete(query);
-      try {
-        if (options.requireStore && !(await storeThrough(db))) return [];
-      } catch (error) {
-        warnEmbeddingFailed(provider.model, error);
-        return [];
-      }
+      // (Not caught: a failed statement has aborted the caller's transaction, which must fail, not commit as if nothing happened.)
+      if (options.requireStore && !(await storeThrough(db))) return [];
       const vector = await embedding;
       if (!vector) return [];
-      // A tenant's size decides the walk (the count is the scope's visible live chunks: the
-      // partial index knowledge_documents_live_chunks_idx answers it without reading chunks).
-      const [scope] = await db.query<{ chunks: string }>(
-        `SELECT set_config('hnsw.iterative_scan', 'strict_order', true), set_config('hnsw.ef_search', $1, true),
-                (SELECT coalesce(sum(chunk_count), 0) FROM knowledge_documents WHERE live_version IS NOT NULL)::text AS chunks`,
-        [String(Math.max(40, limit))],
-      );
-      const exact = Number(scope?.chunks ?? 0) <= (options.exactUpToChunks ?? VECTOR_POLICY.exactUpToChunks);
+      // The tenant's share of the table decides the walk (WALK_SQL), and sets how far it may go.
+      const [walk] = await db.query<{ exact: boolean }>(WALK_SQL, [
+        String(Math.max(40, limit)),
+        limit,
+        options.exactUpToChunks ?? VECTOR_POLICY.exactUpToChunks,
+        VECTOR_POLICY.maxWalkTuples,
+      ]);
+      const exact = walk?.exact !== false;
       const rows = await db.query<{ chunk_id: string }>(exact ? EXACT_NEAREST_SQL : INDEXED_NEAREST_SQL, [vectorLiteral(vector), provider.model, limit, membersOnly]);
       return rows.map((r) => r.chunk_id);
     },

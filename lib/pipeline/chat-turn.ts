@@ -61,13 +61,15 @@ export async function startChatTurn(caller: Caller, request: ChatRequest, signal
   if (composeWrites) await sharing;
   // With vectors on, the new message is embedded before the compose transaction opens (beside
   // the share check): no pooled connection waits on the provider. Null: full text only.
-  const preparing = request.retry ? Promise.resolve(undefined) : prepareTurnVectors(caller.tenantId, (request.message ?? "").trim());
+  // A retry learns its text from the turn's own statement, too late to embed outside the
+  // transaction: it searches full text only.
+  const preparing = request.retry ? Promise.resolve(null) : prepareTurnVectors(caller.tenantId, (request.message ?? "").trim());
   const composing = preparing
     .then((vectors) => withScopeSql({ kind: "tenant", tenantId: caller.tenantId, userId: caller.userId }, (db) => composeTurn(db, caller, request, plan, { vectors })))
     .catch(async (error: unknown) => {
       // A cached identity whose statement failed: if it no longer holds, that is the answer
       // (its 404), not the error. Checked once the transaction has let its connection go.
-      await caller.unverified?.confirm();
+      if (!(error instanceof AppError && error.code === "not_found")) await caller.unverified?.confirm();
       throw error;
     });
   const [, turn] = await settleInOrder<[void, ComposedTurn]>(sharing, composing);

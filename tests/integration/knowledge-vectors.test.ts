@@ -260,7 +260,7 @@ describe("knowledge vectors on pgvector (embedded database)", () => {
     }
   });
 
-  it("answers a burst of turn searches on a fresh process whose pool is smaller than the burst (the store check rides the turn's own connection)", async () => {
+  it("answers a burst of scoped searches with vectors configured, on a fresh process whose pool is smaller than the burst (the store check rides each search's own connection)", async () => {
     const client = await import("@/lib/db/client");
     const small = client.createPrismaClient(embedded.appUrl, 2);
     client.setPrismaClient(small); // a pool whose store status nobody has asked yet
@@ -278,7 +278,7 @@ describe("knowledge vectors on pgvector (embedded database)", () => {
     }
   });
 
-  it("ranks a small tenant exactly and a large one through the HNSW index, with the same answer here", async () => {
+  it("chooses the exact statement for a small tenant and the index-ordered one above the bound, with the same answer on a small table", async () => {
     const recorded: string[] = [];
     const rankWith = (exactUpToChunks: number) =>
       lib.sql.withScopeSql({ kind: "tenant", ...member }, (db) => {
@@ -357,5 +357,29 @@ describe("knowledge vectors on pgvector (embedded database)", () => {
     const turn = await lib.sql.withScopeSql({ kind: "tenant", ...member }, (db) => composeTurn(db, caller, { message: "car" } as never, plan));
     expect(turn.sources.map((s) => s.documentId)).toContain(garage.id);
     expect(voyageRequests.at(-1)).toMatchObject({ input: ["car"], input_type: "query" });
+  });
+
+  it("lets a burst of turns search late (knowledge appeared since the last turn saw none) on a pool smaller than the burst", async () => {
+    const client = await import("@/lib/db/client");
+    const { composeTurn } = await import("@/lib/pipeline/compose");
+    const { noteKnowledgePresence } = await import("@/lib/context/knowledge-source");
+    const { getPlan } = await import("@/lib/tenancy/plans");
+    const plan = await getPlan("professional");
+    const small = client.createPrismaClient(embedded.appUrl, 2);
+    client.setPrismaClient(small);
+    try {
+      // The process believes the tenant has no knowledge: each turn's statement ends its
+      // transaction, learns otherwise, and searches in a fresh one.
+      noteKnowledgePresence(member.tenantId, false);
+      const caller = { tenantId: member.tenantId, userId: member.userId, planId: "professional" };
+      const turns = Array.from({ length: 4 }, () =>
+        lib.sql.withScopeSql({ kind: "tenant", ...member }, (db) => composeTurn(db, caller, { message: "automobile pool garage" } as never, plan, { vectors: null })),
+      );
+      const composed = await within(15_000, Promise.all(turns));
+      expect(composed.every((t) => t.sources.length > 0)).toBe(true);
+    } finally {
+      client.setPrismaClient(prisma);
+      await small.$disconnect();
+    }
   });
 });
