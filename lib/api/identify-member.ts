@@ -36,10 +36,7 @@ export async function identifyWorkspaceMember(
   const session = await (claims ?? getSessionClaims)();
   if (!session) throw new AppError("unauthorized", "Sign in to continue.");
   const found = options.cached ? await identifyMemberCached(session, slug) : { member: await identifyMember(session, slug), fromCache: false };
-  const { member } = found;
-  if (!member || (minRole && !hasRole(member.workspace.role, minRole))) {
-    throw new AppError("not_found", "Workspace not found.");
-  }
+  const member = admitted(found.member, minRole);
   if (!found.fromCache) return member;
   let confirming: Promise<void> | null = null;
   const unverified: UnverifiedIdentity = {
@@ -47,12 +44,17 @@ export async function identifyWorkspaceMember(
     confirm: () =>
       (confirming ??= (async () => {
         forgetMember(session, slug);
-        const again = await identifyMember(session, slug);
-        if (!again || (minRole && !hasRole(again.workspace.role, minRole)) || again.workspace.tenantId !== member.workspace.tenantId) {
+        if (admitted(await identifyMember(session, slug), minRole).workspace.tenantId !== member.workspace.tenantId) {
           throw new AppError("not_found", "Workspace not found.");
         }
       })()),
     forget: () => forgetMember(session, slug),
   };
   return { ...member, unverified };
+}
+
+/** Not a member and below the role look the same: the workspace's existence is not revealed. */
+function admitted<M extends { workspace: { role: Role } }>(member: M | null, minRole: Role | undefined): M {
+  if (!member || (minRole && !hasRole(member.workspace.role, minRole))) throw new AppError("not_found", "Workspace not found.");
+  return member;
 }

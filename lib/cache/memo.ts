@@ -24,3 +24,30 @@ export function boundedMemo<K, V>(maxEntries: number): { get(key: K, build: () =
     },
   };
 }
+
+/**
+ * A bounded in-process cache whose entries expire `ttlMs` after they were set, for values
+ * that may go stale and are verified or cheap to be wrong about for that long (the identify
+ * cache, knowledge presence). Beyond `maxEntries` the oldest entry is dropped.
+ */
+export function expiringCache<K, V>(maxEntries: number, ttlMs: number): {
+  get(key: K, now?: number): V | undefined;
+  set(key: K, value: V, now?: number): void;
+  delete(key: K): void;
+} {
+  const entries = new Map<K, { until: number; value: V }>();
+  return {
+    get(key, now = Date.now()) {
+      const entry = entries.get(key);
+      return entry && entry.until > now ? entry.value : undefined;
+    },
+    set(key, value, now = Date.now()) {
+      entries.delete(key);
+      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as K);
+      entries.set(key, { until: now + ttlMs, value });
+    },
+    delete(key) {
+      entries.delete(key);
+    },
+  };
+}

@@ -1,3 +1,4 @@
+import { expiringCache } from "@/lib/cache/memo";
 import type { KnowledgePassage } from "@/lib/context/context-blocks";
 import type pg from "pg";
 import type { ScopedSql } from "@/lib/db/sql";
@@ -39,17 +40,14 @@ export async function searchTurnKnowledge(
  * searched from the first turn that sees it (the turn then searches after its statement).
  */
 export const PRESENCE_TTL_MS = 5_000;
-const MAX_TENANTS = 10_000;
-const presence = new Map<string, { until: number; has: boolean }>();
+const presence = expiringCache<string, boolean>(10_000, PRESENCE_TTL_MS);
 
 export function knownToHaveNoKnowledge(tenantId: string, now = Date.now()): boolean {
-  const seen = presence.get(tenantId);
-  return seen !== undefined && seen.until > now && !seen.has;
+  return presence.get(tenantId, now) === false;
 }
 
 export function noteKnowledgePresence(tenantId: string, has: boolean, now = Date.now()): void {
-  if (presence.size >= MAX_TENANTS && !presence.has(tenantId)) presence.delete(presence.keys().next().value!);
-  presence.set(tenantId, { until: now + PRESENCE_TTL_MS, has });
+  presence.set(tenantId, has, now);
 }
 
 /**

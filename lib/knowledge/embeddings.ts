@@ -65,10 +65,15 @@ export function vectorStoreAvailable(pool: pg.Pool = getPool()): Promise<boolean
   return known;
 }
 
-/** The configured provider (Voyage when VOYAGE_API_KEY is set), or null. */
+let configured: EmbeddingProvider | null | undefined;
+
+/** The configured provider (Voyage when VOYAGE_API_KEY is set), or null: made once (the environment is read once, at start). */
 export function configuredProvider(): EmbeddingProvider | null {
-  const provider = voyageProviderFromEnv();
-  return provider && provider.dimensions === EMBEDDING_DIMENSIONS ? provider : null;
+  if (configured === undefined) {
+    const provider = voyageProviderFromEnv();
+    configured = provider && provider.dimensions === EMBEDDING_DIMENSIONS ? provider : null;
+  }
+  return configured;
 }
 
 /** The provider ingestion embeds with: the configured one (or `provider`), when the store exists too. */
@@ -177,8 +182,8 @@ export function pgvectorRanker(
   provider: EmbeddingProvider,
   options: { requireStore?: boolean; vector?: number[] | null; exactUpToChunks?: number } = {},
 ): VectorRanker {
-  // Query embeddings started by prefetch, taken by the rank that follows (a few at a time).
-  const started = new Map<string, Promise<number[] | undefined>>();
+  // The query embedding prefetch started, taken by the rank that follows (a ranker serves one search).
+  let started: { query: string; embedding: Promise<number[] | undefined> } | null = null;
   const embedQuery = (query: string) =>
     provider.embed([query], "query").then(
       (v) => v[0],
@@ -196,13 +201,12 @@ export function pgvectorRanker(
       return vector ? pgvectorRanker(provider, { ...options, vector }) : null;
     },
     prefetch(query) {
-      if (options.vector || started.has(query)) return;
-      if (started.size >= 64) started.delete(started.keys().next().value!);
-      started.set(query, embedQuery(query));
+      if (options.vector || started?.query === query) return;
+      started = { query, embedding: embedQuery(query) };
     },
     async rank(db, query, limit, { membersOnly }) {
-      const embedding = options.vector ?? started.get(query) ?? embedQuery(query);
-      started.delete(query);
+      const embedding = options.vector ?? (started?.query === query ? started.embedding : embedQuery(query));
+      started = null;
       // (Not caught: a failed statement has aborted the caller's transaction, which must fail, not commit as if nothing happened.)
       if (options.requireStore && !(await storeThrough(db))) return [];
       const vector = await embedding;

@@ -118,11 +118,13 @@ interface TurnRow {
 // its only write (the remember CTE) happens only for a current session; every other row it
 // reads is already limited by row-level security to a member's.
 const TURN_SQL = `
-WITH remembered AS (
+WITH caller AS (
+  SELECT (SELECT app_tenant_id()) IS NOT NULL AS is_member,
+         ($5::int IS NULL OR (SELECT u.session_version FROM users u WHERE u.id = $3::uuid) = $5::int) AS session_current
+), remembered AS (
   INSERT INTO user_memories (tenant_id, user_id, content, source, status)
-  SELECT $1::uuid, $3::uuid, $4::text, 'user', 'active' WHERE $4::text IS NOT NULL
-     AND (SELECT app_tenant_id()) IS NOT NULL
-     AND ($5::int IS NULL OR (SELECT u.session_version FROM users u WHERE u.id = $3::uuid) = $5::int)
+  SELECT $1::uuid, $3::uuid, $4::text, 'user', 'active' FROM caller WHERE $4::text IS NOT NULL
+     AND caller.is_member AND caller.session_current
      AND (SELECT count(*) FROM user_memories WHERE tenant_id = $1::uuid AND user_id = $3::uuid AND status IN ('active', 'proposed')) < ${MAX_MEMORIES}
   ON CONFLICT (tenant_id, user_id, md5(lower(content)))
   DO UPDATE SET content = EXCLUDED.content, source = 'user', status = 'active', updated_at = now()
@@ -156,8 +158,9 @@ SELECT
   coalesce((SELECT propose_from_conversations FROM user_memory_settings
              WHERE tenant_id = $1::uuid AND user_id = $3::uuid), false) AS propose_memories,
   EXISTS (SELECT 1 FROM knowledge_chunks WHERE tenant_id = $1::uuid) AS has_knowledge,
-  (SELECT app_tenant_id()) IS NOT NULL AS is_member,
-  ($5::int IS NULL OR (SELECT u.session_version FROM users u WHERE u.id = $3::uuid) = $5::int) AS session_current`;
+  caller.is_member,
+  caller.session_current
+FROM caller`;
 
 /**
  * The cached prefix (platform rules + tenant configuration) of a tenant's configuration

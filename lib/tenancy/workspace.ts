@@ -2,6 +2,7 @@ import type { SessionClaims } from "@/lib/auth/session-token";
 import type { Role } from "@/lib/db/generated/enums";
 import { withUser } from "@/lib/db/scope";
 import { withScopeSql } from "@/lib/db/sql";
+import { expiringCache } from "@/lib/cache/memo";
 
 export interface Workspace {
   tenantId: string;
@@ -82,21 +83,17 @@ type Member = NonNullable<Awaited<ReturnType<typeof identifyMember>>>;
  * drops the entry (forgetMember).
  */
 export const MEMBER_CACHE_TTL_MS = 10_000;
-const MEMBER_CACHE_MAX = 10_000;
-const members = new Map<string, { until: number; member: Member }>();
+const members = expiringCache<string, Member>(10_000, MEMBER_CACHE_TTL_MS);
 
 const memberKey = (session: SessionClaims, slug: string) => `${session.userId}:${session.sessionVersion}:${slug}`;
 
-export async function identifyMemberCached(session: SessionClaims, slug: string, now = Date.now()): Promise<{ member: Member | null; fromCache: boolean }> {
+export async function identifyMemberCached(session: SessionClaims, slug: string): Promise<{ member: Member | null; fromCache: boolean }> {
   const key = memberKey(session, slug);
   const hit = members.get(key);
-  if (hit && hit.until > now) return { member: hit.member, fromCache: true };
+  if (hit) return { member: hit, fromCache: true };
   const member = await identifyMember(session, slug);
-  members.delete(key);
-  if (member) {
-    if (members.size >= MEMBER_CACHE_MAX) members.delete(members.keys().next().value!);
-    members.set(key, { until: now + MEMBER_CACHE_TTL_MS, member });
-  }
+  if (member) members.set(key, member);
+  else members.delete(key);
   return { member, fromCache: false };
 }
 
