@@ -1,16 +1,9 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { signIn } from "./fixtures";
+import { configVersionCount, configVersionList, expectSavedAsVersion, signIn } from "./fixtures";
 
-const versionList = (page: Page) => page.getByRole("list", { name: "Configuration versions" }).getByRole("listitem");
 const preview = (page: Page) => page.getByTestId("prompt-preview");
 
-async function versionCount(page: Page): Promise<number> {
-  const text = await page.getByRole("tab", { name: /^Versions/ }).textContent();
-  const count = Number(text?.replace(/\D/g, ""));
-  expect(count).toBeGreaterThan(0);
-  return count;
-}
 
 test("an admin edits the persona and a topic with a live preview, saves a version, and rolls it back", async ({ page }) => {
   await signIn(page, "admin@acme.test");
@@ -19,7 +12,7 @@ test("an admin edits the persona and a topic with a live preview, saves a versio
   await expect(preview(page)).toContainText("Robo, Acme's upbeat support engineer");
   const save = page.getByRole("button", { name: "Save", exact: true });
   await expect(save).toBeDisabled();
-  const before = await versionCount(page);
+  const before = await configVersionCount(page);
 
   const persona = `Bolt ${Date.now().toString(36)}, a calm maintenance expert.`;
   await page.getByLabel("Persona").fill(persona);
@@ -47,14 +40,13 @@ test("an admin edits the persona and a topic with a live preview, saves a versio
   await topics.fill("");
 
   await save.click();
-  await expect(page.getByText(`Saved as version ${before + 1} · applies from the next message`)).toBeVisible();
+  await expectSavedAsVersion(page, before + 1);
   await expect(save).toBeDisabled();
-  await expect(page.getByRole("tab", { name: /^Versions/ })).toContainText(String(before + 1));
 
   await page.getByRole("tab", { name: /^Versions/ }).click();
-  await expect(versionList(page)).toHaveCount(before + 1);
-  await expect(versionList(page).first()).toContainText(`Version ${before + 1}`);
-  await expect(versionList(page).first()).toContainText("Adam Admin");
+  await expect(configVersionList(page)).toHaveCount(before + 1);
+  await expect(configVersionList(page).first()).toContainText(`Version ${before + 1}`);
+  await expect(configVersionList(page).first()).toContainText("Adam Admin");
 
   await page.getByRole("button", { name: new RegExp(`^Version ${before}\\b`) }).click();
   const diff = page.getByRole("definition");
@@ -65,8 +57,8 @@ test("an admin edits the persona and a topic with a live preview, saves a versio
   await expect(dialog).toContainText(`This saves version ${before + 2}`);
   await dialog.getByRole("button", { name: "Roll back" }).click();
   await expect(page.getByText(`Restored version ${before} as version ${before + 2} · applies from the next message.`)).toBeVisible();
-  await expect(versionList(page)).toHaveCount(before + 2);
-  await expect(versionList(page).first()).toContainText("Live");
+  await expect(configVersionList(page)).toHaveCount(before + 2);
+  await expect(configVersionList(page).first()).toContainText("Live");
 
   // The console shows the restored config, and so does a fresh load (the server's truth).
   await page.getByRole("tab", { name: "Assistant" }).click();

@@ -64,3 +64,21 @@ export async function askInNewChat(page: Page, slug: string, question: string) {
   await expect(page.getByTestId("stop-button")).toHaveCount(0);
   return reply;
 }
+
+/** The admin console's configuration versions, newest first. */
+export const configVersionList = (page: Page) => page.getByRole("list", { name: "Configuration versions" }).getByRole("listitem");
+
+/** The live configuration version, as the Versions tab counts them. */
+export async function configVersionCount(page: Page): Promise<number> {
+  const text = await page.getByRole("tab", { name: /^Versions/ }).textContent();
+  const count = Number(text?.replace(/\D/g, ""));
+  expect(count).toBeGreaterThan(0);
+  return count;
+}
+
+/** After Save: the notice names the new version and the Versions tab counts it. */
+export async function expectSavedAsVersion(page: Page, version: number): Promise<void> {
+  await expect(page.getByText(`Saved as version ${version} · applies from the next message`)).toBeVisible();
+  await expect(page.getByRole("tab", { name: /^Versions/ })).toContainText(String(version));
+}
+

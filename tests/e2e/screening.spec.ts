@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Locator, type Page } from "@playwright/test";
-import { askInNewChat, signIn } from "./fixtures";
+import { askInNewChat, configVersionCount, configVersionList, expectSavedAsVersion, signIn } from "./fixtures";
 
 /**
  * Prompt-injection screening end to end (issue 12, item 7): the per-tenant policy is saved
@@ -22,23 +22,16 @@ function injection(): { text: string; tag: string } {
 }
 
 const policySelect = (page: Page) => page.getByLabel("Prompt-injection screening");
-const versionList = (page: Page) => page.getByRole("list", { name: "Configuration versions" }).getByRole("listitem");
 
-async function versionCount(page: Page): Promise<number> {
-  const text = await page.getByRole("tab", { name: /^Versions/ }).textContent();
-  const count = Number(text?.replace(/\D/g, ""));
-  expect(count).toBeGreaterThan(0);
-  return count;
-}
 
 /** Saves `policy` on Acme's Assistant tab as the admin (the page must be signed in as one); returns the live version. */
 async function saveScreeningPolicy(page: Page, policy: Policy): Promise<number> {
   await page.goto("/w/acme/admin");
-  const before = await versionCount(page);
+  const before = await configVersionCount(page);
   if ((await policySelect(page).inputValue()) === policy) return before;
   await policySelect(page).selectOption({ label: POLICY_LABELS[policy] });
   await page.getByRole("button", { name: "Save", exact: true }).click();
-  await expect(page.getByText(`Saved as version ${before + 1} · applies from the next message`)).toBeVisible();
+  await expectSavedAsVersion(page, before + 1);
   return before + 1;
 }
 
@@ -75,6 +68,19 @@ async function expectRecent(row: Locator, startedAt: number) {
   expect(at).toBeLessThanOrEqual(Date.now() + 5_000);
 }
 
+/** Maya's event for the message tagged `tag`: newest first, with its verdict (and not the other), her name, the excerpt, the override signal and a recent time. */
+async function expectEvent(page: Page, e: { tag: string; text: string; verdict: "Blocked" | "Flagged"; startedAt: number }) {
+  const { table, row } = await securityEventRow(page, e.tag);
+  await expect(table.getByRole("row").nth(1)).toContainText(e.tag);
+  await expect(row).toContainText(e.verdict);
+  await expect(row).not.toContainText(e.verdict === "Blocked" ? "Flagged" : "Blocked");
+  await expect(row.getByRole("cell").nth(1)).toHaveText("Maya Member");
+  await expect(row).toContainText(`“${e.text}”`);
+  await expect(row).toContainText(/override\.en/);
+  await expectRecent(row, e.startedAt);
+  return { table, row };
+}
+
 test.describe.configure({ mode: "serial" });
 
 test("an admin sets screening to Block; the save is a new configuration version with that change", async ({ page }) => {
@@ -83,7 +89,7 @@ test("an admin sets screening to Block; the save is a new configuration version 
   await saveScreeningPolicy(page, "flag");
   await page.goto("/w/acme/admin");
   await expect(page.getByRole("heading", { level: 1, name: "Admin" })).toBeVisible();
-  const before = await versionCount(page);
+  const before = await configVersionCount(page);
   const save = page.getByRole("button", { name: "Save", exact: true });
   await expect(save).toBeDisabled();
   await expect(policySelect(page)).toHaveValue("flag");
@@ -93,17 +99,16 @@ test("an admin sets screening to Block; the save is a new configuration version 
   await expect(page.getByText("Clear injection attempts are refused before they reach the model; weaker signals are flagged.")).toBeVisible();
   await expect(save).toBeEnabled();
   await save.click();
-  await expect(page.getByText(`Saved as version ${before + 1} · applies from the next message`)).toBeVisible();
+  await expectSavedAsVersion(page, before + 1);
   await expect(save).toBeDisabled();
-  await expect(page.getByRole("tab", { name: /^Versions/ })).toContainText(String(before + 1));
 
   // Version history: the new version is live and by the admin; against the previous one the
   // only difference is the policy (rolling back would take it from Block to Flag).
   await page.getByRole("tab", { name: /^Versions/ }).click();
-  await expect(versionList(page)).toHaveCount(before + 1);
-  await expect(versionList(page).first()).toContainText(`Version ${before + 1}`);
-  await expect(versionList(page).first()).toContainText("Live");
-  await expect(versionList(page).first()).toContainText("Adam Admin");
+  await expect(configVersionList(page)).toHaveCount(before + 1);
+  await expect(configVersionList(page).first()).toContainText(`Version ${before + 1}`);
+  await expect(configVersionList(page).first()).toContainText("Live");
+  await expect(configVersionList(page).first()).toContainText("Adam Admin");
   await page.getByRole("button", { name: new RegExp(`^Version ${before}\\b`) }).click();
   await expect(page.getByRole("heading", { name: new RegExp(`^Version ${before} compared with live\\sversion\\s${before + 1}$`) })).toBeVisible();
   const terms = page.getByRole("term");
@@ -160,16 +165,9 @@ test("with Block, a member's injection gets the block notice and no reply, a nor
 
   // The admin's Security tab: blocked, by Maya, with the signals and an excerpt, just now.
   await withAdmin(browser, async (admin) => {
-    const { table, row } = await securityEventRow(admin, tag);
-    await expect(table.getByRole("row").nth(1)).toContainText(tag); // newest first
-    await expect(row).toContainText("Blocked");
-    await expect(row).not.toContainText("Flagged");
-    await expect(row.getByRole("cell").nth(1)).toHaveText("Maya Member");
-    await expect(row).toContainText(`“${text}”`);
-    await expect(row).toContainText(/override\.en/);
+    const { table, row } = await expectEvent(admin, { tag, text, verdict: "Blocked", startedAt });
     await expect(row).toContainText(/extraction\.en/);
     await expect(row.getByRole("cell").nth(2)).toHaveText(/^[1-9]\d*$/);
-    await expectRecent(row, startedAt);
     // The normal message left no event.
     await expect(table.getByRole("row").filter({ hasText: "recalibrate the gripper" })).toHaveCount(0);
   });
@@ -191,13 +189,6 @@ test("with Flag, the same kind of message is answered and listed as flagged", as
   await expect(page.getByTestId("send-error")).toHaveCount(0);
 
   await withAdmin(browser, async (admin) => {
-    const { table, row } = await securityEventRow(admin, tag);
-    await expect(table.getByRole("row").nth(1)).toContainText(tag); // newest first
-    await expect(row).toContainText("Flagged");
-    await expect(row).not.toContainText("Blocked");
-    await expect(row.getByRole("cell").nth(1)).toHaveText("Maya Member");
-    await expect(row).toContainText(`“${text}”`);
-    await expect(row).toContainText(/override\.en/);
-    await expectRecent(row, startedAt);
+    await expectEvent(admin, { tag, text, verdict: "Flagged", startedAt });
   });
 });

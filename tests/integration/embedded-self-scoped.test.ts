@@ -1,8 +1,5 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { EmbeddedPostgres } from "@/lib/db/embedded";
+import { startTestEmbedded } from "@/tests/helpers/embedded-database";
 
 /**
  * Statements that set their scope themselves (querySelfScoped: the ledger's reservation and
@@ -14,18 +11,14 @@ import type { EmbeddedPostgres } from "@/lib/db/embedded";
  */
 process.env.BULKHEAD_EMBEDDED_DB = "1";
 
-let dir: string;
-let embedded: EmbeddedPostgres;
+let embedded: Awaited<ReturnType<typeof startTestEmbedded>>;
 
 beforeAll(async () => {
-  const { startEmbeddedPostgres } = await import("@/lib/db/embedded");
-  dir = await mkdtemp(path.join(tmpdir(), "bh-self-scoped-"));
-  embedded = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), port: 40_000 + ((process.pid + 7) % 20_000) });
+  embedded = await startTestEmbedded("self-scoped", 7);
 }, 120_000);
 
 afterAll(async () => {
-  await embedded?.close();
-  await rm(dir, { recursive: true, force: true });
+  await embedded?.stop();
 });
 
 describe("querySelfScoped on the embedded database", () => {

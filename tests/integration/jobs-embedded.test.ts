@@ -1,28 +1,22 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { PgBoss } from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPool } from "@/lib/db/client";
-import { startEmbeddedPostgres, type EmbeddedPostgres } from "@/lib/db/embedded";
 import { embeddedBossDatabase } from "@/lib/jobs/embedded-db";
+import { startTestEmbedded } from "@/tests/helpers/embedded-database";
 
 /**
  * pg-boss on the embedded database (what `npm start` on a bare machine runs): through
  * pglite-socket, which serves every connection from one session, concurrent pg-boss
  * statements beside the app's own transactions must not swap their prepared statements.
  */
-let dir: string;
-let embedded: EmbeddedPostgres;
+let embedded: Awaited<ReturnType<typeof startTestEmbedded>>;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), "bh-jobs-"));
-  embedded = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), port: 40_000 + (process.pid % 20_000) });
+  embedded = await startTestEmbedded("jobs", 0);
 }, 120_000);
 
 afterAll(async () => {
-  await embedded?.close();
-  await rm(dir, { recursive: true, force: true });
+  await embedded?.stop();
 });
 
 describe("pg-boss on the embedded database", () => {

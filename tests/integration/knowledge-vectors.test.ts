@@ -1,11 +1,8 @@
-import { mkdtemp, rm } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { EmbeddedPostgres } from "@/lib/db/embedded";
+import { startTestEmbedded } from "@/tests/helpers/embedded-database";
 import type { PrismaClient } from "@/lib/db/generated/client";
 import type { KnowledgeDocumentView } from "@/lib/knowledge/documents";
 import type { EmbeddingProvider } from "@/lib/knowledge/embeddings";
@@ -26,8 +23,7 @@ const voyageRequests: Array<{ input: string[]; input_type: string; model: string
 let voyage: http.Server;
 
 type Account = { tenantId: string; userId: string };
-let dir: string;
-let embedded: EmbeddedPostgres;
+let embedded: Awaited<ReturnType<typeof startTestEmbedded>>;
 let prisma: PrismaClient;
 let ownerPool: pg.Pool;
 let lib: {
@@ -121,7 +117,6 @@ beforeAll(async () => {
   process.env.VOYAGE_BASE_URL = `http://127.0.0.1:${(voyage.address() as AddressInfo).port}`;
   const { fakeEmbeddingProvider, EMBEDDING_DIMENSIONS } = await import("@/lib/knowledge/embeddings");
   voyageModel = fakeEmbeddingProvider(EMBEDDING_DIMENSIONS, { car: "automobile", cars: "automobile" });
-  const { startEmbeddedPostgres } = await import("@/lib/db/embedded");
   const client = await import("@/lib/db/client");
   lib = {
     documents: await import("@/lib/knowledge/documents"),
@@ -130,8 +125,7 @@ beforeAll(async () => {
     sql: await import("@/lib/db/sql"),
     boss: await import("@/lib/jobs/boss"),
   };
-  dir = await mkdtemp(path.join(tmpdir(), "bh-vectors-"));
-  embedded = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), port: 40_000 + ((process.pid + 13) % 20_000) });
+  embedded = await startTestEmbedded("vectors", 13);
   prisma = client.createPrismaClient(embedded.appUrl, 4);
   client.setPrismaClient(prisma);
   ownerPool = client.getPool();
@@ -150,9 +144,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await lib?.boss.stopJobs();
   await prisma?.$disconnect();
-  await embedded?.close();
+  await embedded?.stop();
   await new Promise((r) => voyage?.close(r));
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe("knowledge vectors on pgvector (embedded database)", () => {
