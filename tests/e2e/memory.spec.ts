@@ -24,6 +24,7 @@ test("the Memory panel: add, edit, a 'remember that' from chat, private to the u
   await panel.getByRole("textbox", { name: "Edit memory" }).fill(`I maintain the gripper and wrist firmware ${stamp}`);
   await panel.getByRole("button", { name: "Save" }).click();
   await expect(list).toContainText(`I maintain the gripper and wrist firmware ${stamp}`);
+  await expect(panel.getByRole("textbox", { name: "Edit memory" })).toHaveCount(0);
 
   const results = await new AxeBuilder({ page }).include("[data-testid=memory-panel]").withTags(["wcag2a", "wcag2aa"]).analyze();
   expect(results.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help}`)).toEqual([]);
