@@ -4,11 +4,16 @@ import { CONVERSATION_LIST_LIMIT, MAX_TITLE_CHARS } from "@/lib/chat/limits";
 import type { ChatMessage, ConversationSummary, ConversationWithMessages, MessageRole, MessageStatus } from "@/lib/chat/types";
 import { lastAnswerModel } from "@/lib/routing/signals";
 import { parseStoredSources } from "@/lib/context/message-sources";
+import { turnWritesSettled } from "@/lib/chat/turn-writes";
 
 /**
  * A user's own conversations inside one tenant. Row-level security already hides other
  * users' and tenants' rows; every query still names tenant and user, so the code says
  * what it means and stays correct if a policy is ever loosened.
+ *
+ * Each read first waits for the user's turn writes still in flight in this process (a reply
+ * ends before its write commits: lib/chat/turn-writes.ts), so a reload right after an answer
+ * finds it.
  */
 export type ChatContext = TenantContext;
 
@@ -50,6 +55,7 @@ async function findOwned(tx: Tx, ctx: ChatContext, id: string) {
 
 /** Newest activity first, at most CONVERSATION_LIST_LIMIT. */
 export async function listConversations(ctx: ChatContext): Promise<ConversationSummary[]> {
+  await turnWritesSettled(ctx);
   const rows = await withTenant(ctx, (tx) =>
     tx.conversation.findMany({
       where: { tenantId: ctx.tenantId, userId: ctx.userId },
@@ -63,6 +69,7 @@ export async function listConversations(ctx: ChatContext): Promise<ConversationS
 
 export async function getConversationOrThrow(ctx: ChatContext, id: unknown): Promise<ConversationSummary & { createdAt: string }> {
   assertConversationId(id);
+  await turnWritesSettled(ctx);
   const row = await withTenant(ctx, (tx) => findOwned(tx, ctx, id));
   if (!row) throw conversationNotFound();
   return { ...toSummary(row), createdAt: row.createdAt.toISOString() };
@@ -76,6 +83,7 @@ export async function listMessages(ctx: ChatContext, conversationId: unknown): P
 /** The conversation and its messages, read in one transaction so they agree. */
 export async function getConversationWithMessages(ctx: ChatContext, id: unknown): Promise<ConversationWithMessages> {
   assertConversationId(id);
+  await turnWritesSettled(ctx);
   return withTenant(ctx, async (tx) => {
     const row = await findOwned(tx, ctx, id);
     if (!row) throw conversationNotFound();
@@ -115,6 +123,7 @@ export async function renameConversation(ctx: ChatContext, id: unknown, title: s
       fields: { title: [`Use 1 to ${MAX_TITLE_CHARS} characters.`] },
     });
   }
+  await turnWritesSettled(ctx);
   return withTenant(ctx, async (tx) => {
     const { count } = await tx.conversation.updateMany({
       where: { tenantId: ctx.tenantId, userId: ctx.userId, id },
@@ -130,6 +139,7 @@ export async function renameConversation(ctx: ChatContext, id: unknown, title: s
 /** Deletes the conversation; its messages go with it (ON DELETE CASCADE). */
 export async function deleteConversation(ctx: ChatContext, id: unknown): Promise<void> {
   assertConversationId(id);
+  await turnWritesSettled(ctx);
   const { count } = await withTenant(ctx, (tx) =>
     tx.conversation.deleteMany({ where: { tenantId: ctx.tenantId, userId: ctx.userId, id } }),
   );

@@ -73,10 +73,22 @@ export async function serveChat(req: IncomingMessage, res: ServerResponse, slug:
   res.writeHead(response.status, out);
   if (!response.body) return void res.end();
   const reader = response.body.getReader();
+  // Chunks of one turn of the event loop (the answer's last deltas, its done line and the end
+  // of the body) leave in one socket write, as the tenant API's SSE does (lib/gateway/http.ts).
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    res.uncork();
+  };
   try {
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
+      if (!corked) {
+        corked = true;
+        res.cork();
+        process.nextTick(uncork);
+      }
       if (!res.write(value)) await new Promise<void>((resolve) => res.once("drain", resolve).once("close", resolve));
       if (res.destroyed) break;
     }

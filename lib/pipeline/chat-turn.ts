@@ -23,6 +23,7 @@ import { recordChatTurn } from "@/lib/pipeline/record";
 import { enforceScreenPolicy, screenMessage } from "@/lib/pipeline/screen";
 import { getPlan, type Plan } from "@/lib/tenancy/plans";
 import { saveMessageSources } from "@/lib/context/message-sources";
+import { trackTurnWrite, turnWritesSettled } from "@/lib/chat/turn-writes";
 
 /**
  * The chat turn, top to bottom (ARCHITECTURE.md). The front door (app/api/w/[slug]/chat)
@@ -64,8 +65,10 @@ export async function startChatTurn(caller: Caller, request: ChatRequest, signal
   // A retry learns its text from the turn's own statement, too late to embed outside the
   // transaction: it searches full text only.
   const preparing = request.retry ? Promise.resolve(null) : prepareTurnVectors(caller.tenantId, (request.message ?? "").trim());
-  const composing = preparing
-    .then((vectors) => withScopeSql({ kind: "tenant", tenantId: caller.tenantId, userId: caller.userId }, (db) => composeTurn(db, caller, request, plan, { vectors })))
+  // The user's previous turn may still be writing (its answer ended before its commit): its
+  // messages are this turn's history, so the compose read waits for it (at once when none is).
+  const composing = Promise.all([preparing, turnWritesSettled(caller)])
+    .then(([vectors]) => withScopeSql({ kind: "tenant", tenantId: caller.tenantId, userId: caller.userId }, (db) => composeTurn(db, caller, request, plan, { vectors })))
     .catch(async (error: unknown) => {
       // A cached identity whose statement failed: if it no longer holds, that is the answer
       // (its 404), not the error. Checked once the transaction has let its connection go.
@@ -156,13 +159,19 @@ export async function startChatTurn(caller: Caller, request: ChatRequest, signal
     const { final, tail, cut } = await guard.finish(streamed);
     if (tail) send({ type: "delta", text: tail });
 
+    // 8. record: the write starts now and the answer's last event goes out beside it; the
+    // user's reads wait for the write (lib/chat/turn-writes.ts), the response does not.
     const recorded = await recordChatTurn(caller, turn, { final, attempts, startedAt });
+    // The answer's sources, kept with it for the next time the conversation is opened (once its message is written).
+    const keepingSources =
+      turn.sources.length > 0 && final.text !== ""
+        ? recorded.written.then(async (written) => {
+            if (written?.conversationFound) await saveMessageSources(caller, turn.assistantMessageId, turn.sources).catch((error: unknown) => console.error("[bulkhead] sources of an answer not saved", error));
+          })
+        : null;
+    if (keepingSources) trackTurnWrite(caller, keepingSources);
     const last = recorded.events.at(-1);
-    if (!recorded.result) {
-      send({ type: "error", error: { code: "internal_error", message: "The reply could not be saved. Please try again." } });
-    } else if (!recorded.result.conversationFound) {
-      send({ type: "error", error: { code: "not_found", message: "This conversation was deleted while the reply was being written." } });
-    } else if (cut) {
+    if (cut) {
       send({ type: "error", error: { code: "reply_cut", message: REPLY_CUT_MESSAGE }, assistantMessageId: turn.assistantMessageId });
     } else if (final.status === "error") {
       send({ type: "error", error: upstreamError(final), assistantMessageId: turn.assistantMessageId });
@@ -177,14 +186,10 @@ export async function startChatTurn(caller: Caller, request: ChatRequest, signal
       });
     }
 
-    // After the response is complete: the browser does not wait for Redis bookkeeping.
+    // After the response is complete: the browser does not wait for the write or for Redis bookkeeping.
     return async () => {
       // Folded into the tenant's next admission, or sent within a few ms (lib/limits/api-admission.ts).
-      await deferTokenCorrection(charge, recorded.usedTokens, options.limiter);
-      // The answer's sources, kept with it for the next time the conversation is opened.
-      if (recorded.result?.conversationFound && turn.sources.length > 0 && final.text !== "") {
-        await saveMessageSources(caller, turn.assistantMessageId, turn.sources).catch((error: unknown) => console.error("[bulkhead] sources of an answer not saved", error));
-      }
+      await Promise.all([deferTokenCorrection(charge, recorded.usedTokens, options.limiter), recorded.written, keepingSources]);
       // Never awaited on anyone's behalf: it waits out Redis when Redis is slow.
       for (const a of attempts) void observeAccountHeaders(a.result.rateLimitHeaders);
     };

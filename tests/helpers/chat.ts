@@ -6,6 +6,7 @@ import { startChatTurn } from "@/lib/pipeline/chat-turn";
 import type { Plan } from "@/lib/tenancy/plans";
 import type { RateLimiter } from "@/lib/limits/rate-limit";
 import { chatStreamEventSchema, type ChatStreamEvent } from "@/lib/pipeline/chat-events";
+import { turnWritesSettled } from "@/lib/chat/turn-writes";
 
 /** Runs one chat turn through the same pipeline as the route and collects its events. */
 export async function chat(
@@ -35,6 +36,9 @@ export async function chat(
       if (event.type === "delta") options.onDelta?.(event.text);
     }
   }
+  // The turn's write commits just after its answer ends (lib/chat/turn-writes.ts); the tests
+  // read the database directly, so they wait for it as the app's own reads do.
+  await turnWritesSettled(ctx);
   return events;
 }
 

@@ -6,6 +6,7 @@ import { getAuthSecret } from "@/lib/auth/secret";
 import { signUp } from "@/lib/auth/sign-up";
 import type { PrismaClient } from "@/lib/db/generated/client";
 import { CHAT_PATH, serveChat } from "@/lib/gateway/chat-door";
+import { allTurnWritesSettled } from "@/lib/chat/turn-writes";
 import { createClaudeClient, setClaudeClient } from "@/lib/llm/anthropic-client";
 import { startSimulator, type RunningSimulator } from "@/lib/llm/simulator";
 import { ownerQuery, unique, useAppDatabase } from "@/tests/helpers/db";
@@ -59,6 +60,7 @@ describe("the chat's lean front door", () => {
     expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     const events = (await res.text()).trim().split("\n").map((l) => JSON.parse(l) as { type: string; conversationId?: string });
+    await allTurnWritesSettled(); // the turn's write commits just after its answer ends
     expect(events[0]?.type).toBe("start");
     expect(events.at(-1)?.type).toBe("done");
     const [stored] = await ownerQuery<{ n: string }>("SELECT count(*)::text AS n FROM messages WHERE conversation_id = $1 AND user_id = $2", [events[0]!.conversationId, userId]);
@@ -96,6 +98,7 @@ describe("the chat's lean front door", () => {
       const filled = await post(`/api/w/${own}/chat`, JSON.stringify({ message: `Turn ${version} fills the cache` }), { cookie: session });
       expect(filled.status).toBe(200);
       await filled.text();
+      await allTurnWritesSettled(); // the turn's write commits just after its answer ends
       await ownerQuery("UPDATE users SET session_version = $2 WHERE id = $1", [r.userId, version + 1]);
       const before = await counts();
       const refused = await post(`/api/w/${own}/chat`, JSON.stringify({ message }), { cookie: session });
@@ -121,6 +124,7 @@ describe("the chat's lean front door", () => {
     const first = await post(`/api/w/${theirs}/chat`, JSON.stringify({ message: "A turn as a member" }), { cookie: session });
     expect(first.status).toBe(200);
     await first.text();
+    await allTurnWritesSettled(); // the turn's write commits just after its answer ends
     const ledger = async () =>
       (await ownerQuery<{ n: string }>("SELECT count(*)::text AS n FROM usage_events WHERE tenant_id = $1 AND user_id = $2", [owner.tenantId, leaver.userId]))[0]!.n;
     expect(await ledger()).toBe("1");
@@ -135,6 +139,7 @@ describe("the chat's lean front door", () => {
     const again = await post(`/api/w/${theirs}/chat`, JSON.stringify({ message: "Back again" }), { cookie: session });
     expect(again.status).toBe(200);
     await again.text();
+    await allTurnWritesSettled(); // the turn's write commits just after its answer ends
     expect(await ledger()).toBe("2");
     await ownerQuery("DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2", [owner.tenantId, leaver.userId]);
     const after = await post(`/api/w/${theirs}/chat`, JSON.stringify({ message: "Still here?" }), { cookie: session });

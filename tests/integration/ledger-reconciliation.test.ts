@@ -14,6 +14,7 @@ import { createClaudeClient, setClaudeClient } from "@/lib/llm/anthropic-client"
 import { TIER_MODELS } from "@/lib/llm/models";
 import { startSimulator, type RunningSimulator } from "@/lib/llm/simulator";
 import { startChatTurn } from "@/lib/pipeline/chat-turn";
+import { allTurnWritesSettled } from "@/lib/chat/turn-writes";
 import { priceAt } from "@/lib/usage/price-book";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -73,6 +74,7 @@ describe("ledger reconciliation (small)", () => {
       work.push(turn(tenants[i % tenants.length]!, `${unique("turn ")} ${marker}`, marker.startsWith("[[sim:slow") ? 5 + (i % 30) : null));
     }
     await Promise.all(work);
+    await allTurnWritesSettled(); // each turn's write commits just after its answer ends
 
     // A turn's final write delivered twice through the outbox: the second changes nothing.
     const t = tenants[0]!;
