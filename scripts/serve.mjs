@@ -33,7 +33,7 @@ await app.prepare();
 const handle = app.getRequestHandler();
 // After Next has set up its runtime: the chat door's route definition imports next/headers,
 // which needs the AsyncLocalStorage Next installs.
-const { CHAT_PATH, serveChat } = await lean.import("../lib/gateway/chat-door.ts", import.meta.url);
+const { CHAT_PATH, serveChat, writesInFlight } = await lean.import("../lib/gateway/chat-door.ts", import.meta.url);
 
 function isGatewayPath(url) {
   return url === "/v1" || url.startsWith("/v1/") || url.startsWith("/v1?");
@@ -61,9 +61,14 @@ server.listen(port, hostname, () => {
   console.log(`[bulkhead] serving on ${hostname}:${port} (tenant API at /v1, app via Next.js)`);
 });
 
+let stopping = false;
 for (const signal of ["SIGTERM", "SIGINT"]) {
   process.on(signal, () => {
-    server.close(() => process.exit(0));
+    if (stopping) return;
+    stopping = true;
+    const closed = new Promise((resolve) => server.close(resolve));
+    // Answers already sent whose writes are still on their way go in before the process does.
+    void Promise.allSettled([closed, writesInFlight()]).then(() => process.exit(0));
     setTimeout(() => process.exit(0), 5_000).unref();
   });
 }

@@ -4,6 +4,8 @@ import { getAuthSecret } from "@/lib/auth/secret";
 import { sessionCookieName } from "@/lib/auth/session";
 import { sessionTokenClaims, type SessionClaims } from "@/lib/auth/session-token";
 import { chatRoute } from "@/lib/chat/chat-route";
+import { allTurnWritesSettled } from "@/lib/chat/turn-writes";
+import { releaseCarriedSettlements } from "@/lib/ledger/write-turn";
 import { env } from "@/lib/env";
 import { API_CONTENT_SECURITY_POLICY, securityHeaders } from "@/lib/security/headers";
 
@@ -96,6 +98,14 @@ export async function serveChat(req: IncomingMessage, res: ServerResponse, slug:
     if (res.destroyed) await reader.cancel().catch(() => {});
     res.end();
   }
+}
+
+/**
+ * On shutdown: the writes of answers already sent (the chat's turn writes, the tenant API's
+ * carried settlements), so a stopping process does not leave them to the sweeper.
+ */
+export async function writesInFlight(): Promise<void> {
+  await Promise.allSettled([allTurnWritesSettled(), releaseCarriedSettlements()]);
 }
 
 function methodNotAllowed(): Response {
