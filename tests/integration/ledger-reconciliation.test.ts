@@ -14,7 +14,7 @@ import { createClaudeClient, setClaudeClient } from "@/lib/llm/anthropic-client"
 import { TIER_MODELS } from "@/lib/llm/models";
 import { startSimulator, type RunningSimulator } from "@/lib/llm/simulator";
 import { startChatTurn } from "@/lib/pipeline/chat-turn";
-import { allTurnWritesSettled } from "@/lib/chat/turn-writes";
+import { turnWritesSettled } from "@/lib/chat/turn-writes";
 import { priceAt } from "@/lib/usage/price-book";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -63,6 +63,7 @@ async function turn(t: { tenantId: string; userId: string }, message: string, ab
   while (!(await reader.read()).done) {
     /* drain */
   }
+  await turnWritesSettled(t); // the turn's write commits just after its answer ends
 }
 
 describe("ledger reconciliation (small)", () => {
@@ -74,7 +75,6 @@ describe("ledger reconciliation (small)", () => {
       work.push(turn(tenants[i % tenants.length]!, `${unique("turn ")} ${marker}`, marker.startsWith("[[sim:slow") ? 5 + (i % 30) : null));
     }
     await Promise.all(work);
-    await allTurnWritesSettled(); // each turn's write commits just after its answer ends
 
     // A turn's final write delivered twice through the outbox: the second changes nothing.
     const t = tenants[0]!;
