@@ -18,6 +18,7 @@ import { createClaudeClient, setClaudeClient } from "@/lib/llm/anthropic-client"
 import { TIER_MODELS } from "@/lib/llm/models";
 import { startSimulator } from "@/lib/llm/simulator";
 import { startChatTurn } from "@/lib/pipeline/chat-turn";
+import { allTurnWritesSettled } from "@/lib/chat/turn-writes";
 import { createDatabase, databaseUrl, dropDatabase, TEST_SERVER_URL } from "@/tests/helpers/local-database";
 import { ROOT } from "./lib/app-server";
 import { onCleanup } from "./lib/cleanup";
@@ -127,6 +128,7 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     await outageDone;
+    await allTurnWritesSettled(); // each turn's write commits just after its answer ends
     const turnSeconds = (performance.now() - started) / 1000;
 
     // ---- duplicate delivery, then the drain ----
