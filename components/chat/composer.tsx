@@ -114,7 +114,7 @@ export const Composer = forwardRef<ComposerHandle, ComposerProps>(function Compo
             title={sendDisabled && sendDisabledReason ? sendDisabledReason : "Send (Enter)"}
             disabled={!canSend}
             className={cn(
-              "flex size-10 shrink-0 items-center justify-center rounded-xl bg-indigo-600 text-white shadow-sm transition-colors hover:bg-indigo-700",
+              "flex size-10 shrink-0 items-center justify-center rounded-xl bg-indigo-600 text-white shadow-sm transition-colors hover:bg-indigo-500",
               "disabled:cursor-not-allowed disabled:bg-zinc-200 disabled:text-zinc-400 disabled:shadow-none",
               focusRing,
             )}

@@ -1,3 +1,4 @@
+import type AxeBuilder from "@axe-core/playwright";
 import { expect, type BrowserContext, type Page } from "@playwright/test";
 
 export const DEMO_PASSWORD = "bulkhead-demo-1";
@@ -82,3 +83,14 @@ export async function expectSavedAsVersion(page: Page, version: number): Promise
   await expect(page.getByRole("tab", { name: /^Versions/ })).toContainText(String(version));
 }
 
+type AxeResults = Awaited<ReturnType<AxeBuilder["analyze"]>>;
+
+/**
+ * The serious and critical violations of an axe scan, each with the elements it found and
+ * why (colours and ratio for a contrast failure), so a failing run says what to fix.
+ */
+export function seriousViolations(results: AxeResults): string[] {
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => `${n.target.join(" ")}: ${n.failureSummary ?? ""}`.replace(/\s+/g, " ")).join("; ")}`);
+}

@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { askInNewChat, signIn } from "./fixtures";
+import { askInNewChat, signIn, seriousViolations } from "./fixtures";
 
 /**
  * The Knowledge tab of the admin console, end to end: documents are added through the real
@@ -108,7 +108,7 @@ test("an admin adds documents and restricts one; a member's answer cites the doc
   await expect(documentRow(page, fileTitle).getByRole("combobox", { name: `Who can read ${fileTitle}` })).toHaveValue("admins");
 
   const axe = await new AxeBuilder({ page }).include("[role=tabpanel]").withTags(["wcag2a", "wcag2aa"]).analyze();
-  expect(axe.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  expect(seriousViolations(axe)).toEqual([]);
 
   // An admin's answer may use the admin-only document (so its absence below means something).
   const adminQuestion = `How often does the ${ADMIN_WORD} wrist need recalibration?`;

@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { signIn } from "./fixtures";
+import { signIn, seriousViolations } from "./fixtures";
 
 async function openMemory(page: Page) {
   await page.getByTestId("memory-toggle").click();
@@ -27,7 +27,7 @@ test("the Memory panel: add, edit, a 'remember that' from chat, private to the u
   await expect(panel.getByRole("textbox", { name: "Edit memory" })).toHaveCount(0);
 
   const results = await new AxeBuilder({ page }).include("[data-testid=memory-panel]").withTags(["wcag2a", "wcag2aa"]).analyze();
-  expect(results.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  expect(seriousViolations(results)).toEqual([]);
 
   await page.keyboard.press("Escape");
   await expect(panel).toBeHidden();

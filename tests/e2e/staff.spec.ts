@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
-import { DEMO_PASSWORD } from "./fixtures";
+import { DEMO_PASSWORD, seriousViolations } from "./fixtures";
 
 const STAFF = "staff@bulkhead.test";
 const ADMIN = "admin@acme.test"; // a tenant admin, not staff
@@ -155,8 +155,7 @@ test("staff moves a tenant to another plan after confirming; the console stays a
 
   // Scan with a flagged row on screen.
   const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+  expect(seriousViolations(results)).toEqual([]);
 
   await page.setViewportSize({ width: 360, height: 780 });
   await page.reload();

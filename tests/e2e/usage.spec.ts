@@ -1,7 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { readFile } from "node:fs/promises";
-import { signIn } from "./fixtures";
+import { signIn, seriousViolations } from "./fixtures";
 
 /*
  * The usage dashboard on the demo seed: /w/acme has 90 days of usage by its owner, admin,
@@ -20,8 +20,7 @@ async function openUsage(page: Page, email: string, query = ""): Promise<void> {
 
 async function expectNoSeriousA11yViolations(page: Page): Promise<void> {
   const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`)).toEqual([]);
+  expect(seriousViolations(results)).toEqual([]);
 }
 
 /** Clicks the form's download button and returns the CSV's records (simple split: the demo has no quoted fields). */
