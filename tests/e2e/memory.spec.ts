@@ -26,8 +26,13 @@ test("the Memory panel: add, edit, a 'remember that' from chat, private to the u
   await expect(list).toContainText(`I maintain the gripper and wrist firmware ${stamp}`);
   await expect(panel.getByRole("textbox", { name: "Edit memory" })).toHaveCount(0);
 
-  const results = await new AxeBuilder({ page }).include("[data-testid=memory-panel]").withTags(["wcag2a", "wcag2aa"]).analyze();
-  expect(seriousViolations(results)).toEqual([]);
+  // Scanned until clean for up to 3 s: a scan can catch a colour transition half-way (the
+  // buttons' transition-colors, 150 ms, under the pointer that just clicked Save); a real
+  // violation stays and fails with the element and its colours (seen once in CI, unexplained).
+  await expect(async () => {
+    const results = await new AxeBuilder({ page }).include("[data-testid=memory-panel]").withTags(["wcag2a", "wcag2aa"]).analyze();
+    expect(seriousViolations(results)).toEqual([]);
+  }).toPass({ timeout: 3_000 });
 
   await page.keyboard.press("Escape");
   await expect(panel).toBeHidden();
