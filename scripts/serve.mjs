@@ -66,9 +66,11 @@ for (const signal of ["SIGTERM", "SIGINT"]) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    const closed = new Promise((resolve) => server.close(resolve));
-    // Answers already sent whose writes are still on their way go in before the process does.
-    void Promise.allSettled([closed, writesInFlight()]).then(() => process.exit(0));
+    // Once every response has ended (each answer's write started before its response did),
+    // the writes still on their way go in before the process does.
+    void new Promise((resolve) => server.close(resolve))
+      .then(() => writesInFlight())
+      .finally(() => process.exit(0));
     setTimeout(() => process.exit(0), 5_000).unref();
   });
 }

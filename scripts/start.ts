@@ -99,8 +99,17 @@ async function main(): Promise<void> {
     },
   });
 
+  let stopping = false;
   const shutdown = async (code: number) => {
-    if (child.exitCode === null) child.kill("SIGTERM");
+    if (stopping) return;
+    stopping = true;
+    // The server finishes the writes of answers it already sent before it exits
+    // (scripts/serve.mjs); the embedded database must still be there for them.
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      child.kill("SIGTERM");
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 6_000))]);
+    }
     await db.close().catch(() => {});
     process.exit(code);
   };

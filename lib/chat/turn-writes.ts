@@ -27,7 +27,11 @@ function registry(): Registry {
 const keyOf = (scope: Scope) => `${scope.tenantId}:${scope.userId}`;
 const ignore = () => {};
 
-/** Registers a turn's write until it settles (either way: a failed write is the outbox's, not a reader's, to wait for). */
+/**
+ * Registers a write until it settles (either way: a failed write is the outbox's, not a
+ * reader's, to wait for). The tenant API registers its settlements under the key's id, which
+ * no user read waits for; only shutdown does.
+ */
 export function trackTurnWrite(scope: Scope, write: Promise<unknown>): void {
   const writes = registry();
   const key = keyOf(scope);
@@ -41,13 +45,29 @@ export function trackTurnWrite(scope: Scope, write: Promise<unknown>): void {
   });
 }
 
-/** Resolves once the user's turn writes in flight now have settled; at once when there are none. */
-export function turnWritesSettled(scope: Scope): Promise<void> {
+/**
+ * How long a read waits for a write at most. A write normally commits within milliseconds;
+ * one stuck behind a lock or a lost connection must not hold the user's pages with it (the
+ * read then goes ahead without it, as it would have on another instance).
+ */
+export const READ_WAIT_MS = 3_000;
+
+/** Resolves once the user's turn writes in flight now have settled (at most READ_WAIT_MS); at once when there are none. */
+export function turnWritesSettled(scope: Scope, maxWaitMs = READ_WAIT_MS): Promise<void> {
   const set = registry().get(keyOf(scope));
-  return set ? Promise.all([...set]).then(ignore) : Promise.resolve();
+  if (!set) return Promise.resolve();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const gaveUp = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      console.warn(`[bulkhead] a read of ${keyOf(scope)} waited ${maxWaitMs} ms for its turn writes and went ahead without them`);
+      resolve();
+    }, maxWaitMs);
+    timer.unref?.();
+  });
+  return Promise.race([Promise.all([...set]).then(ignore), gaveUp]).finally(() => clearTimeout(timer));
 }
 
-/** Every turn write in flight in this process (tests, shutdown). */
+/** Every write in flight in this process, the tenant API's settlements included (tests, shutdown); no time limit. */
 export function allTurnWritesSettled(): Promise<void> {
   const all = [...registry().values()].flatMap((set) => [...set]);
   return Promise.all(all).then(ignore);

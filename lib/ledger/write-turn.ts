@@ -186,7 +186,7 @@ const queues = new Map<string, Pending[]>();
  * If the batch fails, each of its turns is written again on its own (idempotent: what the
  * batch did commit is not done twice), so one bad turn never fails its neighbours. A turn
  * the database cannot take even alone goes to the outbox whole and is replayed later (the
- * user is told the reply could not be saved; the usage is not lost); its promise rejects
+ * usage is not lost; the chat has already shown the answer and logs it); its promise rejects
  * with the original error once the outbox has it.
  */
 export function writeTurn(write: TurnWrite): Promise<TurnWriteResult> {

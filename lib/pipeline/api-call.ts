@@ -4,6 +4,7 @@ import { AppError } from "@/lib/api/errors";
 import type { ApiKeyScope } from "@/lib/api-keys/scopes";
 import { callerSystemBlock, type SystemTextBlock } from "@/lib/context/system-prompt";
 import { withScopeSql } from "@/lib/db/sql";
+import { trackTurnWrite } from "@/lib/chat/turn-writes";
 import { reserveRequest, withdrawRequest, type LedgerRequest, type LedgerRouting } from "@/lib/ledger/reserve";
 import { admitApiInOneTrip, deferTokenCorrection } from "@/lib/limits/api-admission";
 import { buildUsageEvent, quotaTokens } from "@/lib/ledger/usage-event";
@@ -238,7 +239,12 @@ export async function runApiCall(prepared: PreparedApiCall, options: RunOptions)
     message: cut ? undefined : final.message,
     messageJson: cut ? undefined : final.messageJson,
     cut,
-    settle: () => settleApiCall(prepared, attempts, cut ? { reason: cut, text: guard.emitted } : null),
+    settle: () => {
+      const settled = settleApiCall(prepared, attempts, cut ? { reason: cut, text: guard.emitted } : null);
+      // A stopping server waits for it (scripts/serve.mjs): the caller has its answer already.
+      trackTurnWrite({ tenantId: caller.tenantId, userId: `key:${caller.keyId}` }, settled);
+      return settled;
+    },
   };
 }
 

@@ -36,6 +36,16 @@ describe("turn writes in flight", () => {
     expect(await isSettled(turnWritesSettled(alice))).toBe(true);
   });
 
+  it("waits, for shutdown, for every write in flight, whoever's it is", async () => {
+    const write = deferred();
+    trackTurnWrite({ tenantId: "t2", userId: "key:k1" }, write.promise);
+    const all = allTurnWritesSettled();
+    expect(await isSettled(turnWritesSettled(alice))).toBe(true);
+    expect(await isSettled(all)).toBe(false);
+    write.resolve();
+    expect(await isSettled(all)).toBe(true);
+  });
+
   it("a write that fails releases its readers without failing them", async () => {
     const write = deferred();
     trackTurnWrite(alice, write.promise);
@@ -44,16 +54,26 @@ describe("turn writes in flight", () => {
     await expect(waiting).resolves.toBeUndefined();
   });
 
+  it("lets a read go ahead after its longest wait when a write never settles", async () => {
+    const stuck = { tenantId: "t1", userId: "carol" };
+    trackTurnWrite(stuck, new Promise(() => {}));
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const started = performance.now();
+    await turnWritesSettled(stuck, 30);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(25);
+    expect(warn).toHaveBeenCalledOnce();
+    warn.mockRestore();
+  });
+
   it("is shared by a second copy of the module (npm start loads lib/ twice)", async () => {
     const write = deferred();
     trackTurnWrite(alice, write.promise);
     vi.resetModules();
     const copy = await import("@/lib/chat/turn-writes");
     expect(copy.turnWritesSettled).not.toBe(turnWritesSettled);
-    const waiting = copy.allTurnWritesSettled();
+    const waiting = copy.turnWritesSettled(alice);
     expect(await isSettled(waiting)).toBe(false);
     write.resolve();
     expect(await isSettled(waiting)).toBe(true);
-    await allTurnWritesSettled();
   });
 });
