@@ -76,6 +76,10 @@ export interface AppServer {
   logTail(): string;
   /** CPU time (user + system) the server process has used so far, in ms; null where /proc is missing. */
   cpuMs(): number | null;
+  /** Resolves once the server process has exited (after `stop` or `close`). */
+  exited: Promise<void>;
+  /** Sends the server a signal (SIGTERM: a graceful stop); close() still drops the database. */
+  signal(name: NodeJS.Signals): void;
   close(): Promise<void>;
 }
 
@@ -158,6 +162,7 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
     }
 
     let closed: Promise<void> | null = null;
+    const exited = child.exitCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once("exit", () => resolve()));
     return {
       baseUrl,
       slug: BENCH_USER.slug,
@@ -169,6 +174,8 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
       poolSize: env.DATABASE_POOL_SIZE,
       logTail: () => tail.join("\n"),
       cpuMs: () => processCpuMs(child.pid),
+      exited,
+      signal: (name) => void child.kill(name),
       close: () => (closed ??= cleanup()),
     };
   } catch (error) {
