@@ -24,7 +24,13 @@ function registry(): Registry {
   return (holder[KEY] ??= new Map());
 }
 
-const keyOf = (scope: Scope) => `${scope.tenantId}:${scope.userId}`;
+/**
+ * "turn": the turn's own write (its messages, settlement and routing signal), which the next
+ * turn's history needs; "extras": what is written after it for the page only (an answer's
+ * sources), which the next turn does not wait for.
+ */
+export type WriteKind = "turn" | "extras";
+const keyOf = (scope: Scope, kind: WriteKind = "turn") => `${scope.tenantId}:${scope.userId}${kind === "extras" ? ":extras" : ""}`;
 const ignore = () => {};
 
 /**
@@ -32,9 +38,9 @@ const ignore = () => {};
  * reader's, to wait for). The tenant API registers its settlements under the key's id, which
  * no user read waits for; only shutdown does.
  */
-export function trackTurnWrite(scope: Scope, write: Promise<unknown>): void {
+export function trackTurnWrite(scope: Scope, write: Promise<unknown>, kind: WriteKind = "turn"): void {
   const writes = registry();
-  const key = keyOf(scope);
+  const key = keyOf(scope, kind);
   let set = writes.get(key);
   if (!set) writes.set(key, (set = new Set()));
   const settled = write.then(ignore, ignore);
@@ -52,10 +58,15 @@ export function trackTurnWrite(scope: Scope, write: Promise<unknown>): void {
  */
 export const READ_WAIT_MS = 3_000;
 
-/** Resolves once the user's turn writes in flight now have settled (at most READ_WAIT_MS); at once when there are none. */
-export function turnWritesSettled(scope: Scope, maxWaitMs = READ_WAIT_MS): Promise<void> {
-  const set = registry().get(keyOf(scope));
-  if (!set) return Promise.resolve();
+/**
+ * Resolves once the user's writes in flight now have settled (at most `maxWaitMs`); at once
+ * when there are none. `extras: false` (the next turn's compose): the turn writes only.
+ */
+export function turnWritesSettled(scope: Scope, options: { extras?: boolean; maxWaitMs?: number } = {}): Promise<void> {
+  const { extras = true, maxWaitMs = READ_WAIT_MS } = options;
+  const writes = registry();
+  const pending = [...(writes.get(keyOf(scope)) ?? []), ...(extras ? (writes.get(keyOf(scope, "extras")) ?? []) : [])];
+  if (pending.length === 0) return Promise.resolve();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const gaveUp = new Promise<void>((resolve) => {
     timer = setTimeout(() => {
@@ -64,7 +75,7 @@ export function turnWritesSettled(scope: Scope, maxWaitMs = READ_WAIT_MS): Promi
     }, maxWaitMs);
     timer.unref?.();
   });
-  return Promise.race([Promise.all([...set]).then(ignore), gaveUp]).finally(() => clearTimeout(timer));
+  return Promise.race([Promise.all(pending).then(ignore), gaveUp]).finally(() => clearTimeout(timer));
 }
 
 /** Every write in flight in this process, the tenant API's settlements included (tests, shutdown); no time limit. */

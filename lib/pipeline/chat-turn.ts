@@ -66,8 +66,9 @@ export async function startChatTurn(caller: Caller, request: ChatRequest, signal
   // transaction: it searches full text only.
   const preparing = request.retry ? Promise.resolve(null) : prepareTurnVectors(caller.tenantId, (request.message ?? "").trim());
   // The user's previous turn may still be writing (its answer ended before its commit): its
-  // messages are this turn's history, so the compose read waits for it (at once when none is).
-  const composing = Promise.all([preparing, turnWritesSettled(caller)])
+  // messages are this turn's history, so the compose read waits for it (at once when none is;
+  // not for the previous answer's sources, which only the page shows).
+  const composing = Promise.all([preparing, turnWritesSettled(caller, { extras: false })])
     .then(([vectors]) => withScopeSql({ kind: "tenant", tenantId: caller.tenantId, userId: caller.userId }, (db) => composeTurn(db, caller, request, plan, { vectors })))
     .catch(async (error: unknown) => {
       // A cached identity whose statement failed: if it no longer holds, that is the answer
@@ -169,7 +170,7 @@ export async function startChatTurn(caller: Caller, request: ChatRequest, signal
             if (written?.conversationFound) await saveMessageSources(caller, turn.assistantMessageId, turn.sources).catch((error: unknown) => console.error("[bulkhead] sources of an answer not saved", error));
           })
         : null;
-    if (keepingSources) trackTurnWrite(caller, keepingSources);
+    if (keepingSources) trackTurnWrite(caller, keepingSources, "extras");
     const last = recorded.events.at(-1);
     if (cut) {
       send({ type: "error", error: { code: "reply_cut", message: REPLY_CUT_MESSAGE }, assistantMessageId: turn.assistantMessageId });

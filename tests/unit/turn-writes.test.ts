@@ -46,6 +46,16 @@ describe("turn writes in flight", () => {
     expect(await isSettled(all)).toBe(true);
   });
 
+  it("lets the next turn's compose skip the page-only extras (an answer's sources), which reads of the page wait for", async () => {
+    const sources = deferred();
+    trackTurnWrite(alice, sources.promise, "extras");
+    expect(await isSettled(turnWritesSettled(alice, { extras: false }))).toBe(true);
+    const page = turnWritesSettled(alice);
+    expect(await isSettled(page)).toBe(false);
+    sources.resolve();
+    expect(await isSettled(page)).toBe(true);
+  });
+
   it("a write that fails releases its readers without failing them", async () => {
     const write = deferred();
     trackTurnWrite(alice, write.promise);
@@ -59,7 +69,7 @@ describe("turn writes in flight", () => {
     trackTurnWrite(stuck, new Promise(() => {}));
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const started = performance.now();
-    await turnWritesSettled(stuck, 30);
+    await turnWritesSettled(stuck, { maxWaitMs: 30 });
     expect(performance.now() - started).toBeGreaterThanOrEqual(25);
     expect(warn).toHaveBeenCalledOnce();
     warn.mockRestore();
