@@ -351,7 +351,7 @@ function printReport(results: LevelResult[], h: Headline): void {
   const mark = (ok: boolean) => (ok ? "met" : "NOT MET");
   console.log(`\nadded P50 (sequential, JSON): tenant API ${ms(h.apiJsonAddedP50Ms)} ms vs Portkey ${ms(h.portkeyAddedP50Ms)} ms — target ≤ Portkey: ${mark(h.targets.p50)}`);
   console.log(`added P99 (sequential, JSON): tenant API ${ms(h.apiJsonAddedP99Ms)} ms vs Portkey ${ms(h.portkeyAddedP99Ms)} ms — target ≤ 2× Portkey: ${mark(h.targets.p99)}`);
-  console.log(`req/s at 50 concurrent (JSON): tenant API ${h.apiRpsAt50} vs Portkey ${h.portkeyRpsAt50} — target ≥ Portkey: ${mark(h.targets.rps)}`);
+  console.log(`req/s at 50 concurrent (JSON): tenant API ${Math.round(h.apiRpsAt50)} vs Portkey ${Math.round(h.portkeyRpsAt50)} — target ≥ Portkey: ${mark(h.targets.rps)}`);
   console.log(`added P50 (sequential, SSE): tenant API ${ms(h.apiSseAddedP50Ms)} ms`);
   console.log(`chat path added ${ms(h.chatAddedP50Ms)} ms vs bare route ${ms(h.proxyAddedP50Ms)} ms — target ≤ 2×: ${mark(h.targets.chat)}`);
   for (const r of results.filter((r) => r.errors > 0)) console.log(`errors in ${r.target} c=${r.concurrency}: ${JSON.stringify(r.errorSamples)}`);
