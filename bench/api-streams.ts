@@ -1,3 +1,7 @@
+import { mkdtemp } from "node:fs/promises";
+import http from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { createApiKey } from "@/lib/api-keys/keys";
@@ -43,7 +47,9 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
   if (!redisUrl) throw new Error(`api-streams needs Redis at ${LOCAL_REDIS_URL}: two instances share their limits through it`);
   const sim = await startSimulator({ port: 0, recordReceived: false });
   try {
-    const app = await startAppServer({ anthropicBaseUrl: sim.url, redisUrl, verbose: options.verbose });
+    const profileDir = options.profile ? await mkdtemp(path.join(tmpdir(), "bulkhead-bench-profile-")) : null;
+    const app = await startAppServer({ anthropicBaseUrl: sim.url, redisUrl, verbose: options.verbose, nodeArgs: profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [] });
+    if (profileDir) console.log(`CPU profile of the (first) app server: ${profileDir} (written when the server exits)`);
     try {
       const keys = await seedTenants(app, TENANTS, "enterprise");
       const slowMs = await calibrate(sim.url);
@@ -116,6 +122,7 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
       await app.close();
     }
   } finally {
+    agent.destroy();
     await sim.close();
   }
 }
@@ -155,32 +162,59 @@ function streamBody(i: number, slowMs: number): string {
   return JSON.stringify({ model: "claude-haiku-4-5", max_tokens: 40, stream: true, messages: [{ role: "user", content: `stream ${i} [[sim:slow:${slowMs}]]` }] });
 }
 
-function directCall(simUrl: string, slowMs: number, i: number): Promise<Response> {
-  return fetch(`${simUrl}/v1/messages`, { method: "POST", headers: { "content-type": "application/json", "x-api-key": "bench", "anthropic-version": "2023-06-01" }, body: streamBody(i, slowMs) });
+/**
+ * The load generator shares the two cores with the simulator and the app, so it is kept
+ * cheap: node:http with a keep-alive agent, and each chunk scanned once (with the end of the
+ * previous one, for a marker split across two chunks). It used fetch and searched the whole
+ * body so far at every chunk.
+ */
+const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+
+function post(url: string, headers: Record<string, string>, body: string): Promise<http.IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: "POST", agent, headers: { ...headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) } }, resolve);
+    req.on("error", reject);
+    req.end(body);
+  });
 }
 
-function apiCall(baseUrl: string, key: string, slowMs: number, i: number): Promise<Response> {
-  return fetch(`${baseUrl}/v1/messages`, { method: "POST", headers: { "content-type": "application/json", "x-api-key": key }, body: streamBody(i, slowMs) });
+function directCall(simUrl: string, slowMs: number, i: number): Promise<http.IncomingMessage> {
+  return post(`${simUrl}/v1/messages`, { "x-api-key": "bench", "anthropic-version": "2023-06-01" }, streamBody(i, slowMs));
 }
+
+function apiCall(baseUrl: string, key: string, slowMs: number, i: number): Promise<http.IncomingMessage> {
+  return post(`${baseUrl}/v1/messages`, { "x-api-key": key }, streamBody(i, slowMs));
+}
+
+const MARKER_TAIL = 24; // longer than any marker searched for
 
 /** One stream: TTFT at the first content_block_delta, duration at the end of the body. */
-async function timedStream(send: () => Promise<Response>): Promise<{ ttft: number; duration: number } | { error: string }> {
+async function timedStream(send: () => Promise<http.IncomingMessage>): Promise<{ ttft: number; duration: number } | { error: string }> {
   const t0 = performance.now();
   const res = await send();
-  if (res.status !== 200) return { error: `HTTP ${res.status}: ${(await res.text()).slice(0, 120)}` };
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let ttft: number | null = null;
-  let all = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    const text = decoder.decode(value, { stream: true });
-    all += text;
-    if (ttft === null && all.includes("content_block_delta")) ttft = performance.now() - t0;
+  res.setEncoding("utf8");
+  if (res.statusCode !== 200) {
+    let text = "";
+    for await (const chunk of res) text += chunk as string;
+    return { error: `HTTP ${res.statusCode}: ${text.slice(0, 120)}` };
   }
-  if (all.includes("event: error")) return { error: "stream carried an error event" };
-  if (!all.includes("message_stop") || ttft === null) return { error: "stream ended early" };
+  let ttft: number | null = null;
+  let sawError = false;
+  let sawStop = false;
+  let tail = "";
+  await new Promise<void>((resolve, reject) => {
+    res.on("data", (chunk: string) => {
+      const text = tail + chunk;
+      if (ttft === null && text.includes("content_block_delta")) ttft = performance.now() - t0;
+      if (!sawError && text.includes("event: error")) sawError = true;
+      if (!sawStop && text.includes("message_stop")) sawStop = true;
+      tail = text.slice(-MARKER_TAIL);
+    });
+    res.on("end", resolve);
+    res.on("error", reject);
+  });
+  if (sawError) return { error: "stream carried an error event" };
+  if (!sawStop || ttft === null) return { error: "stream ended early" };
   return { ttft, duration: performance.now() - t0 };
 }
 
@@ -188,7 +222,7 @@ async function timedStream(send: () => Promise<Response>): Promise<{ ttft: numbe
  * n streams, all sent at once (spacingMs 0) or the i-th after i × spacingMs; peakOpen is the
  * most streams open at one time (sent, body not yet ended).
  */
-async function streamPhase(n: number, send: (i: number) => Promise<Response>, rss: () => number | null, spacingMs = 0) {
+async function streamPhase(n: number, send: (i: number) => Promise<http.IncomingMessage>, rss: () => number | null, spacingMs = 0) {
   const ttfts: number[] = [];
   const durations: number[] = [];
   const samples: string[] = [];
