@@ -1,6 +1,6 @@
 import path from "node:path";
 import pg from "pg";
-import { migrate, readMigrations } from "@/lib/db/migrate";
+import { migrate, readMigrations, type MigrateResult } from "@/lib/db/migrate";
 import { pgliteRunner, pgRunner } from "@/lib/db/sql-runners";
 import { APP_DB_ROLE } from "@/lib/db/urls";
 import { env } from "@/lib/env";
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
         // Identifiers cannot be bound as parameters; the role name is our constant.
         await client.query(`ALTER ROLE ${APP_DB_ROLE} PASSWORD ${client.escapeLiteral(env.DATABASE_APP_PASSWORD)}`);
       }
-      report(result.applied, result.skipped);
+      report(result);
     } finally {
       await client.end();
     }
@@ -29,14 +29,15 @@ async function main(): Promise<void> {
   const db = new PGlite(dataDir, { extensions: embeddedExtensions });
   try {
     const result = await migrate(pgliteRunner(db), migrations);
-    report(result.applied, result.skipped);
+    report(result);
   } finally {
     await db.close();
   }
 }
 
-function report(applied: string[], skipped: string[]): void {
-  console.log(`migrations: ${applied.length} applied${applied.length ? ` (${applied.join(", ")})` : ""}, ${skipped.length} already applied`);
+function report({ applied, skipped, rerun }: MigrateResult): void {
+  const again = rerun.length ? `, ${rerun.length} run again while what they create is missing (${rerun.join(", ")})` : "";
+  console.log(`migrations: ${applied.length} applied${applied.length ? ` (${applied.join(", ")})` : ""}, ${skipped.length} already applied${again}`);
 }
 
 main().catch((error: unknown) => {

@@ -18,12 +18,30 @@ export interface MigrationFile {
   name: string;
   sql: string;
   checksum: string;
+  /**
+   * A table the migration creates only where the server can (its SQL checks first and
+   * otherwise does nothing). While that table is missing, the applied migration runs again
+   * at every migrate, so installing the server's part later (pgvector) takes effect at the
+   * next start without anyone editing or re-running migrations by hand.
+   */
+  rerunWhileMissing?: string;
 }
 
 export interface MigrateResult {
   applied: string[];
   skipped: string[];
+  /** Applied before, run again because their table was still missing (rerunWhileMissing). */
+  rerun: string[];
 }
+
+/**
+ * The migrations that create something only where the server can. Kept here, not in their
+ * SQL: an applied migration's text must never change (its checksum is recorded).
+ */
+export const RERUN_WHILE_MISSING: Readonly<Record<string, string>> = {
+  // knowledge_embeddings exists only where pgvector is installed (0026's own DO block checks).
+  "0026_knowledge_vectors": "public.knowledge_embeddings",
+};
 
 // Arbitrary but fixed: "bulkhead-migrate" as a 63-bit key.
 const LOCK_KEY = 7_236_591_204_113_021n;
@@ -50,7 +68,8 @@ export async function readMigrations(dir = defaultMigrationsDir()): Promise<Migr
   return Promise.all(
     names.map(async (name) => {
       const sql = await readFile(path.join(dir, name, "migration.sql"), "utf8");
-      return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
+      const rerunWhileMissing = RERUN_WHILE_MISSING[name];
+      return { name, sql, checksum: createHash("sha256").update(sql).digest("hex"), ...(rerunWhileMissing ? { rerunWhileMissing } : {}) };
     }),
   );
 }
@@ -70,7 +89,7 @@ export async function migrate(db: SqlRunner, migrations: MigrationFile[]): Promi
       `SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL`,
     );
     const applied = new Map(rows.map((r) => [r.migration_name, r]));
-    const result: MigrateResult = { applied: [], skipped: [] };
+    const result: MigrateResult = { applied: [], skipped: [], rerun: [] };
 
     for (const m of migrations) {
       const done = applied.get(m.name);
@@ -81,27 +100,41 @@ export async function migrate(db: SqlRunner, migrations: MigrationFile[]): Promi
         if (done.checksum !== m.checksum) {
           throw new Error(`Migration ${m.name} was changed after it was applied (checksum mismatch).`);
         }
-        result.skipped.push(m.name);
+        if (m.rerunWhileMissing && (await tableMissing(db, m.rerunWhileMissing))) {
+          await runInTransaction(db, m, () => db.exec(m.sql));
+          result.rerun.push(m.name);
+        } else result.skipped.push(m.name);
         continue;
       }
       const id = randomUUID();
-      await db.exec("BEGIN");
-      try {
+      await runInTransaction(db, m, async () => {
         await db.query(
           `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, now(), 0)`,
           [id, m.checksum, m.name],
         );
         await db.exec(m.sql);
         await db.query(`UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`, [id]);
-        await db.exec("COMMIT");
-      } catch (error) {
-        await db.exec("ROLLBACK");
-        throw new Error(`Migration ${m.name} failed: ${error instanceof Error ? error.message : String(error)}`);
-      }
+      });
       result.applied.push(m.name);
     }
     return result;
   } finally {
     await db.query("SELECT pg_advisory_unlock($1)", [LOCK_KEY.toString()]);
   }
+}
+
+async function runInTransaction(db: SqlRunner, m: MigrationFile, body: () => Promise<void>): Promise<void> {
+  await db.exec("BEGIN");
+  try {
+    await body();
+    await db.exec("COMMIT");
+  } catch (error) {
+    await db.exec("ROLLBACK");
+    throw new Error(`Migration ${m.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+async function tableMissing(db: SqlRunner, table: string): Promise<boolean> {
+  const [row] = await db.query<{ missing: boolean }>("SELECT to_regclass($1) IS NULL AS missing", [table]);
+  return row?.missing === true;
 }
