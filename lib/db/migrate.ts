@@ -101,8 +101,15 @@ export async function migrate(db: SqlRunner, migrations: MigrationFile[]): Promi
           throw new Error(`Migration ${m.name} was changed after it was applied (checksum mismatch).`);
         }
         if (m.rerunWhileMissing && (await tableMissing(db, m.rerunWhileMissing))) {
-          await runInTransaction(db, m, () => db.exec(m.sql));
-          result.rerun.push(m.name);
+          // What it creates is optional (the app runs without it), so a run that fails, e.g. an
+          // owner not allowed to create the extension, is said and the start goes on.
+          try {
+            await runInTransaction(db, m, () => db.exec(m.sql));
+            result.rerun.push(m.name);
+          } catch (error) {
+            console.warn(`[bulkhead] ${m.name} could not create ${m.rerunWhileMissing}; what needs it stays off. ${error instanceof Error ? error.message : String(error)}`);
+            result.skipped.push(m.name);
+          }
         } else result.skipped.push(m.name);
         continue;
       }

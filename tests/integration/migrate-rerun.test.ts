@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { migrate, readMigrations, type MigrationFile } from "@/lib/db/migrate";
 import { pgRunner } from "@/lib/db/sql-runners";
 import { createDatabase, databaseUrl, dropDatabase, TEST_SERVER_URL } from "@/tests/helpers/local-database";
@@ -61,6 +61,28 @@ describe("migrations that create something only where the server can", () => {
     expect(await migrate(db, files)).toEqual({ applied: [], skipped: ["0001_probe", "0002_plain"], rerun: [] });
     const [{ n }] = (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM "_prisma_migrations"`)).rows as [{ n: number }];
     expect(n).toBe(2); // a run again is not recorded as a second application
+  });
+
+  it("a run again that fails is said and leaves the start going, since what it creates is optional", async () => {
+    const failing = migration(
+      "0001_refused",
+      `DO $m$ BEGIN IF current_setting('bh.refuse', true) = 'on' THEN RAISE EXCEPTION 'permission denied to create extension "vector"'; END IF; END $m$;`,
+      "public.refused_rows",
+    );
+    const own = new pg.Client({ connectionString: databaseUrl(TEST_SERVER_URL, name) });
+    await own.connect();
+    try {
+      await own.query(`DROP TABLE IF EXISTS "_prisma_migrations"`);
+      const db = pgRunner(own);
+      expect((await migrate(db, [failing])).applied).toEqual(["0001_refused"]);
+      await own.query("SET bh.refuse = 'on'");
+      const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+      expect(await migrate(db, [failing])).toEqual({ applied: [], skipped: ["0001_refused"], rerun: [] });
+      expect(warn.mock.calls.flat().join(" ")).toMatch(/0001_refused could not create public\.refused_rows.*permission denied/);
+      warn.mockRestore();
+    } finally {
+      await own.end();
+    }
   });
 
   it("marks 0026_knowledge_vectors, whose table exists only where pgvector is installed", async () => {
