@@ -1,7 +1,4 @@
-import { mkdtemp } from "node:fs/promises";
 import http from "node:http";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { createApiKey } from "@/lib/api-keys/keys";
@@ -9,7 +6,7 @@ import { signUp } from "@/lib/auth/sign-up";
 import { createPrismaClient, setPrismaClient } from "@/lib/db/client";
 import { startSimulator } from "@/lib/llm/simulator";
 import { awayFromWindowEdge } from "@/tests/helpers/limits";
-import { startAppServer, type AppServer } from "./lib/app-server";
+import { cpuProfile, startAppServer, type AppServer } from "./lib/app-server";
 import { LOCAL_REDIS_URL, redisAnswers } from "./lib/redis-probe";
 import { machineInfo } from "./lib/results";
 import type { Scenario, ScenarioOptions, ScenarioResult } from "./lib/scenario";
@@ -47,9 +44,9 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
   if (!redisUrl) throw new Error(`api-streams needs Redis at ${LOCAL_REDIS_URL}: two instances share their limits through it`);
   const sim = await startSimulator({ port: 0, recordReceived: false });
   try {
-    const profileDir = options.profile ? await mkdtemp(path.join(tmpdir(), "bulkhead-bench-profile-")) : null;
-    const app = await startAppServer({ anthropicBaseUrl: sim.url, redisUrl, verbose: options.verbose, nodeArgs: profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [] });
-    if (profileDir) console.log(`CPU profile of the (first) app server: ${profileDir} (written when the server exits)`);
+    const profile = await cpuProfile(options.profile);
+    const app = await startAppServer({ anthropicBaseUrl: sim.url, redisUrl, verbose: options.verbose, nodeArgs: profile?.nodeArgs ?? [] });
+    if (profile) console.log(`CPU profile of the (first) app server: ${profile.dir} (written when the server exits)`);
     try {
       const keys = await seedTenants(app, TENANTS, "enterprise");
       const slowMs = await calibrate(sim.url);

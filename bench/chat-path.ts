@@ -1,10 +1,7 @@
 import { performance } from "node:perf_hooks";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { benchMessagesRequest } from "@/lib/bench/proxy-request";
 import { startSimulator, type RunningSimulator } from "@/lib/llm/simulator";
-import { BENCH_USER, startAppServer } from "./lib/app-server";
+import { BENCH_USER, cpuProfile, startAppServer } from "./lib/app-server";
 import { checkChatNdjson, checkSse } from "./lib/checks";
 import { runLoad, type Call, type CallOutcome, type LoadResult } from "./lib/load";
 import { LOCAL_REDIS_URL, redisAnswers } from "./lib/redis-probe";
@@ -55,7 +52,7 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
   const levels = options.quick ? QUICK_LEVELS : LEVELS;
   const warmup = options.quick ? QUICK_WARMUP : WARMUP;
   const machine = machineInfo();
-  const profileDir = options.profile ? await mkdtemp(path.join(tmpdir(), "bulkhead-bench-profile-")) : null;
+  const profile = await cpuProfile(options.profile);
 
   // Production limits go through Redis: measure with the local one when it is there.
   const redisUrl = (await redisAnswers(LOCAL_REDIS_URL)) ? LOCAL_REDIS_URL : undefined;
@@ -66,7 +63,7 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
     const app = await startAppServer({
       anthropicBaseUrl: sim.url,
       redisUrl,
-      nodeArgs: profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [],
+      nodeArgs: profile?.nodeArgs ?? [],
       verbose: options.verbose,
     });
     try {
@@ -96,7 +93,7 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
 
       const headline = overheadHeadline(runs);
       printReport(runs, headline);
-      if (profileDir) console.log(`\nCPU profile of the app server: ${profileDir} (written when the server exits)`);
+      if (profile) console.log(`\nCPU profile of the app server: ${profile.dir} (written when the server exits)`);
       const data = {
         scenario: "chat-path",
         machine,

@@ -1,12 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { benchMessagesRequest } from "@/lib/bench/proxy-request";
 import { startSimulator } from "@/lib/llm/simulator";
-import { BENCH_USER, processCpuMs, ROOT, startAppServer } from "./lib/app-server";
+import { BENCH_USER, cpuProfile, processCpuMs, ROOT, startAppServer } from "./lib/app-server";
 import { checkChatNdjson, checkSse } from "./lib/checks";
 import { interrupted } from "./lib/cleanup";
 import { LOCAL_REDIS_URL, redisAnswers } from "./lib/redis-probe";
@@ -69,10 +67,10 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
   const sim = await startSimulator({ port: 0, receivedMaxEntries: 1_000 });
   const portkey = await startPortkey(options.verbose);
   try {
-    const profileDir = options.profile ? await mkdtemp(path.join(tmpdir(), "bulkhead-bench-profile-")) : null;
+    const profile = await cpuProfile(options.profile);
     const app = await startAppServer({
       anthropicBaseUrl: sim.url, redisUrl, verbose: options.verbose,
-      nodeArgs: profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [],
+      nodeArgs: profile?.nodeArgs ?? [],
     });
     try {
       const cookie = await signIn(app.baseUrl, BENCH_USER.email, BENCH_USER.password);
@@ -126,7 +124,7 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
       }
       const headline = computeHeadline(results);
       printReport(results, headline);
-      if (profileDir) console.log(`\nCPU profile of the app server: ${profileDir} (written when the server exits)`);
+      if (profile) console.log(`\nCPU profile of the app server: ${profile.dir} (written when the server exits)`);
       return {
         data: {
           scenario: "gateway",

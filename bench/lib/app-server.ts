@@ -76,7 +76,7 @@ export interface AppServer {
   logTail(): string;
   /** CPU time (user + system) the server process has used so far, in ms; null where /proc is missing. */
   cpuMs(): number | null;
-  /** Resolves once the server process has exited (after `stop` or `close`). */
+  /** Resolves once the server process has exited (after `signal` or `close`). */
   exited: Promise<void>;
   /** Sends the server a signal (SIGTERM: a graceful stop); close() still drops the database. */
   signal(name: NodeJS.Signals): void;
@@ -283,4 +283,11 @@ async function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<void>
   const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
   await exited;
   clearTimeout(timer);
+}
+
+/** `--profile`: a fresh directory for the app server's CPU profile and the node flags that write it there; null without. */
+export async function cpuProfile(enabled: boolean): Promise<{ dir: string; nodeArgs: string[] } | null> {
+  if (!enabled) return null;
+  const dir = await mkdtemp(path.join(tmpdir(), "bulkhead-bench-profile-"));
+  return { dir, nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${dir}`] };
 }
