@@ -6,7 +6,7 @@ import { signUp } from "@/lib/auth/sign-up";
 import { createPrismaClient, setPrismaClient } from "@/lib/db/client";
 import { startSimulator } from "@/lib/llm/simulator";
 import { awayFromWindowEdge } from "@/tests/helpers/limits";
-import { cpuProfile, startAppServer, type AppServer } from "./lib/app-server";
+import { cpuProfile, startAppServer, startPlainProxy, type AppServer } from "./lib/app-server";
 import { LOCAL_REDIS_URL, redisAnswers } from "./lib/redis-probe";
 import { machineInfo } from "./lib/results";
 import type { Scenario, ScenarioOptions, ScenarioResult } from "./lib/scenario";
@@ -58,14 +58,30 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
       // Phase 1: the same streams at the simulator, then through the API.
       const direct = await streamPhase(streams, (i) => directCall(sim.url, slowMs, i), () => null);
       const idleRss = app.rssBytes();
+      const cpuBefore = app.cpuMs();
       const api = await streamPhase(streams, (i) => apiCall(app.baseUrl, keys[i % keys.length]!, slowMs, i), () => app.rssBytes());
+      const cpuAtOnce = cpuDelta(cpuBefore, app.cpuMs(), streams);
       const perStreamKb = idleRss !== null && api.peakRss !== null ? round2((api.peakRss - idleRss) / streams / 1024) : null;
       // Phase 1b: the same number of streams arriving over one stream's length (one every
       // 1.5 ms), so that all of them are open together at the end of the ramp without all
       // being admitted in the same instant: concurrency held, not a thundering herd.
       const spacing = (STREAM_SECONDS * 1000) / streams;
       const rampDirect = await streamPhase(streams, (i) => directCall(sim.url, slowMs, i), () => null, spacing);
+      // The floor any Node.js gateway starts from: a plain proxy process, parsing nothing.
+      const proxy = await startPlainProxy(sim.url);
+      let rampProxy: Awaited<ReturnType<typeof streamPhase>>;
+      let cpuProxy: number | null;
+      try {
+        await streamPhase(keys.length * 2, (i) => directCall(proxy.baseUrl, 1, i), () => null);
+        const before = proxy.cpuMs();
+        rampProxy = await streamPhase(streams, (i) => directCall(proxy.baseUrl, slowMs, i), () => null, spacing);
+        cpuProxy = cpuDelta(before, proxy.cpuMs(), streams);
+      } finally {
+        await proxy.close();
+      }
+      const cpuBeforeRamp = app.cpuMs();
       const rampApi = await streamPhase(streams, (i) => apiCall(app.baseUrl, keys[i % keys.length]!, slowMs, i), () => null, spacing);
+      const cpuRamp = cpuDelta(cpuBeforeRamp, app.cpuMs(), streams);
 
       // Phase 2: a burst over two instances.
       await createBurstPlan(app.ownerUrl);
@@ -87,6 +103,9 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
       const ramp = { direct: summarize(rampDirect.ttfts), api: summarize(rampApi.ttfts) };
       const rampAddedP50 = round2(ramp.api.p50 - ramp.direct.p50);
       const rampAddedP99 = round2(ramp.api.p99 - ramp.direct.p99);
+      const rampProxyTtft = summarize(rampProxy.ttfts);
+      const proxyAddedP50 = round2(rampProxyTtft.p50 - ramp.direct.p50);
+      const proxyAddedP99 = round2(rampProxyTtft.p99 - ramp.direct.p99);
       const rows = [
         ["simulator", String(streams), String(direct.errors), ms(ttft.direct.p50), ms(ttft.direct.p99), ms(summarize(direct.durations).p50), "–"],
         ["tenant API", String(streams), String(api.errors), ms(ttft.api.p50), ms(ttft.api.p99), ms(summarize(api.durations).p50), perStreamKb === null ? "–" : `${perStreamKb} KB`],
@@ -97,23 +116,29 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
       console.log(
         `arriving over ${STREAM_SECONDS} s (peak open: simulator ${rampDirect.peakOpen}, API ${rampApi.peakOpen}; errors ${rampDirect.errors} / ${rampApi.errors}) — TTFT P50/P99 simulator ${ms(ramp.direct.p50)} / ${ms(ramp.direct.p99)} ms, API ${ms(ramp.api.p50)} / ${ms(ramp.api.p99)} ms; added P50 ${ms(rampAddedP50)} ms, P99 ${ms(rampAddedP99)} ms${rampAddedP99 <= TARGET_ADDED_TTFT_P99_MS ? "" : "  ← OVER TARGET"}`,
       );
+      console.log(
+        `  the same ramp through a plain Node.js proxy (bench/lib/plain-proxy.mjs: forwards bytes, checks nothing; errors ${rampProxy.errors}) — TTFT P50/P99 ${ms(rampProxyTtft.p50)} / ${ms(rampProxyTtft.p99)} ms; added P50 ${ms(proxyAddedP50)} ms, P99 ${ms(proxyAddedP99)} ms; its CPU per stream ${cpuProxy ?? "–"} ms`,
+      );
+      console.log(`app server CPU per stream: ${cpuAtOnce ?? "–"} ms all at once, ${cpuRamp ?? "–"} ms arriving over ${STREAM_SECONDS} s (user + system time over the phase, / streams)`);
       console.log(`two instances, one workspace at ${BURST_RPM} requests/min, burst of ${BURST_RPM * 3}: ${burst.admitted} admitted, ${burst.limited} refused with 429, ${burst.other} other${burst.admitted === BURST_RPM ? " (exact)" : "  ← NOT EXACT"}`);
       return {
         data: {
           scenario: "api-streams",
           machine: machineInfo(),
           config: { streams, tenants: TENANTS, slowMs, burstRpm: BURST_RPM, quick: options.quick },
-          streams: { direct: { errors: direct.errors, ttft: ttft.direct }, api: { errors: api.errors, ttft: ttft.api }, addedTtftP50Ms: addedP50, addedTtftP99Ms: addedP99, idleRssBytes: idleRss, peakRssBytes: api.peakRss, rssPerStreamKb: perStreamKb },
+          streams: { direct: { errors: direct.errors, ttft: ttft.direct }, api: { errors: api.errors, ttft: ttft.api }, addedTtftP50Ms: addedP50, addedTtftP99Ms: addedP99, idleRssBytes: idleRss, peakRssBytes: api.peakRss, rssPerStreamKb: perStreamKb, cpuMsPerStream: cpuAtOnce },
           ramped: {
             spacingMs: round2(spacing),
             direct: { errors: rampDirect.errors, peakOpen: rampDirect.peakOpen, ttft: ramp.direct },
             api: { errors: rampApi.errors, peakOpen: rampApi.peakOpen, ttft: ramp.api },
             addedTtftP50Ms: rampAddedP50,
             addedTtftP99Ms: rampAddedP99,
+            cpuMsPerStream: cpuRamp,
+            plainProxy: { errors: rampProxy.errors, ttft: rampProxyTtft, addedTtftP50Ms: proxyAddedP50, addedTtftP99Ms: proxyAddedP99, cpuMsPerStream: cpuProxy },
           },
           burst: { planRequestsPerMinute: BURST_RPM, sent: BURST_RPM * 3, ...burst, exact: burst.admitted === BURST_RPM },
         },
-        failures: direct.errors + api.errors + rampDirect.errors + rampApi.errors + burst.other + (burst.admitted === BURST_RPM ? 0 : 1),
+        failures: direct.errors + api.errors + rampDirect.errors + rampApi.errors + rampProxy.errors + burst.other + (burst.admitted === BURST_RPM ? 0 : 1),
       };
     } finally {
       await app.close();
@@ -122,6 +147,11 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
     agent.destroy();
     await sim.close();
   }
+}
+
+/** The server's CPU time over a phase, per stream (null where /proc is missing). */
+function cpuDelta(before: number | null, after: number | null, streams: number): number | null {
+  return before === null || after === null ? null : round2((after - before) / streams);
 }
 
 async function seedTenants(app: AppServer, count: number, planId: string): Promise<string[]> {

@@ -291,3 +291,18 @@ export async function cpuProfile(enabled: boolean): Promise<{ dir: string; nodeA
   const dir = await mkdtemp(path.join(tmpdir(), "bulkhead-bench-profile-"));
   return { dir, nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${dir}`] };
 }
+
+/** bench/lib/plain-proxy.mjs in a process of its own, forwarding to `upstream`: the floor a Node.js gateway starts from. */
+export async function startPlainProxy(upstream: string): Promise<{ baseUrl: string; cpuMs(): number | null; close(): Promise<void> }> {
+  const child = spawn(process.execPath, [path.join(ROOT, "bench", "lib", "plain-proxy.mjs"), upstream], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString("utf8");
+      const match = /listening (\d+)/.exec(out);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once("exit", (code) => reject(new Error(`plain-proxy.mjs exited with code ${code}`)));
+  });
+  return { baseUrl: `http://127.0.0.1:${port}`, cpuMs: () => processCpuMs(child.pid), close: () => stopProcess(child) };
+}
