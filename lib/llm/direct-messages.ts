@@ -1,5 +1,6 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import https from "node:https";
+import { finished } from "node:stream";
 import type Anthropic from "@anthropic-ai/sdk";
 
 /**
@@ -100,38 +101,77 @@ export interface SseMessage {
   data: string;
 }
 
-/** Server-sent events as the SDK's decoder reads them: `event:` and `data:` fields, a blank line ends one. */
-export async function* sseMessages(res: IncomingMessage): AsyncGenerator<SseMessage> {
-  res.setEncoding("utf8");
-  let buffer = "";
-  let event: string | null = null;
-  let data: string[] = [];
-  for await (const chunk of res as AsyncIterable<string>) {
-    buffer += chunk;
-    let start = 0;
-    for (;;) {
-      const end = buffer.indexOf("\n", start);
-      if (end < 0) break;
-      let line = buffer.slice(start, end);
-      start = end + 1;
-      if (line.endsWith("\r")) line = line.slice(0, -1);
-      if (line === "") {
-        if (event !== null || data.length > 0) yield { event, data: data.join("\n") };
-        event = null;
-        data = [];
-        continue;
+/**
+ * Server-sent events as the SDK's decoder reads them (`event:` and `data:` fields, a blank line
+ * ends one), handed to `onMessage` as each read delivers them: synchronously, with no promise
+ * per chunk or per event (an async generator here cost two to three promises per event, each
+ * also seen by the process's async hooks, which Next.js keeps enabled). `onMessage` returns
+ * false to stop reading; what it throws rejects the read. Either way the response is destroyed,
+ * as leaving a `for await` loop destroys it. Resolves at the end of the body; rejects as a
+ * `for await` over the response would (its error, or a premature close).
+ */
+export function readSse(res: IncomingMessage, onMessage: (message: SseMessage) => boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    res.setEncoding("utf8");
+    let buffer = "";
+    let event: string | null = null;
+    let data: string[] = [];
+    let done = false;
+    const stop = (error?: unknown, destroy = error !== undefined) => {
+      if (done) return;
+      done = true;
+      res.off("data", onData);
+      cleanup();
+      if (destroy) res.destroy();
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    // The message so far, to the consumer; false when it asked to stop.
+    const emit = (): boolean => {
+      const message = { event, data: data.join("\n") };
+      event = null;
+      data = [];
+      return onMessage(message);
+    };
+    const onData = (chunk: string) => {
+      try {
+        buffer += chunk;
+        let start = 0;
+        for (;;) {
+          const end = buffer.indexOf("\n", start);
+          if (end < 0) break;
+          let line = buffer.slice(start, end);
+          start = end + 1;
+          if (line.endsWith("\r")) line = line.slice(0, -1);
+          if (line === "") {
+            if ((event !== null || data.length > 0) && !emit()) return stop(undefined, true);
+            continue;
+          }
+          if (line.startsWith(":")) continue;
+          const colon = line.indexOf(":");
+          const field = colon < 0 ? line : line.slice(0, colon);
+          let value = colon < 0 ? "" : line.slice(colon + 1);
+          if (value.startsWith(" ")) value = value.slice(1);
+          if (field === "event") event = value;
+          else if (field === "data") data.push(value);
+        }
+        buffer = buffer.slice(start);
+      } catch (error) {
+        stop(error);
       }
-      if (line.startsWith(":")) continue;
-      const colon = line.indexOf(":");
-      const field = colon < 0 ? line : line.slice(0, colon);
-      let value = colon < 0 ? "" : line.slice(colon + 1);
-      if (value.startsWith(" ")) value = value.slice(1);
-      if (field === "event") event = value;
-      else if (field === "data") data.push(value);
-    }
-    buffer = buffer.slice(start);
-  }
-  if (event !== null || data.length > 0) yield { event, data: data.join("\n") };
+    };
+    res.on("data", onData);
+    const cleanup = finished(res, { writable: false }, (error) => {
+      if (done) return;
+      if (error) return stop(error);
+      try {
+        if (event !== null || data.length > 0) emit();
+      } catch (thrown) {
+        return stop(thrown);
+      }
+      stop();
+    });
+  });
 }
 
 /** Node's response headers as a WHATWG Headers (only for errors: the SDK's error classes take one). */

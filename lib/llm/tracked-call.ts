@@ -3,7 +3,7 @@ import { APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk";
 import type { Message, MessageCreateParamsBase, MessageParam, RawMessageStreamEvent, TextBlockParam } from "@anthropic-ai/sdk/resources/messages";
 import { env } from "@/lib/env";
 import { getClaudeClient } from "@/lib/llm/anthropic-client";
-import { directEndpointOf, postMessages, rateLimitHeadersOf, readText, sseMessages, toHeaders } from "@/lib/llm/direct-messages";
+import { directEndpointOf, postMessages, rateLimitHeadersOf, readSse, readText, toHeaders } from "@/lib/llm/direct-messages";
 import type { TokenUsage } from "@/lib/llm/pricing";
 import { estimateTextTokens } from "@/lib/llm/tokens";
 
@@ -218,9 +218,9 @@ export async function trackedStream(params: TrackedStreamParams): Promise<Tracke
         return finish("completed", { message, messageJson });
       }
       heardFromUpstream();
-      for await (const sse of sseMessages(res)) {
+      await readSse(res, (sse) => {
         heardFromUpstream();
-        if (sse.event === "ping" || sse.event === null) continue;
+        if (sse.event === "ping" || sse.event === null) return true;
         if (sse.event === "error") {
           let parsed: unknown = sse.data;
           try {
@@ -230,12 +230,12 @@ export async function trackedStream(params: TrackedStreamParams): Promise<Tracke
           }
           throw new APIError(undefined, parsed as object, undefined, toHeaders(res.headers), (parsed as { error?: { type?: string } })?.error?.type as never);
         }
-        if (!sse.data) continue;
+        if (!sse.data) return true;
         const event = JSON.parse(sse.data) as RawMessageStreamEvent;
         applyEvent(progress, event, params.onText, controller);
         if (params.onEvent && !controller.signal.aborted) deliver(progress, event, params.onEvent, controller, sse.data);
-        if (controller.signal.aborted) break;
-      }
+        return !controller.signal.aborted;
+      });
       if (progress.sawMessageStop) return finish("completed");
       if (timedOut) return finish("error", { ...partialUsage(progress, params), ...timeoutError(timedOut) });
       if (controller.signal.aborted) return finish("aborted", partialUsage(progress, params));
