@@ -117,6 +117,7 @@ export function readSse(res: IncomingMessage, onMessage: (message: SseMessage) =
     let event: string | null = null;
     let data: string[] = [];
     let done = false;
+    let cleanup = () => {};
     const stop = (error?: unknown, destroy = error !== undefined) => {
       if (done) return;
       done = true;
@@ -133,6 +134,19 @@ export function readSse(res: IncomingMessage, onMessage: (message: SseMessage) =
       data = [];
       return onMessage(message);
     };
+    // One line of the stream; false when the consumer asked to stop.
+    const line = (text: string): boolean => {
+      if (text.endsWith("\r")) text = text.slice(0, -1);
+      if (text === "") return event === null && data.length === 0 ? true : emit();
+      if (text.startsWith(":")) return true;
+      const colon = text.indexOf(":");
+      const field = colon < 0 ? text : text.slice(0, colon);
+      let value = colon < 0 ? "" : text.slice(colon + 1);
+      if (value.startsWith(" ")) value = value.slice(1);
+      if (field === "event") event = value;
+      else if (field === "data") data.push(value);
+      return true;
+    };
     const onData = (chunk: string) => {
       try {
         buffer += chunk;
@@ -140,20 +154,9 @@ export function readSse(res: IncomingMessage, onMessage: (message: SseMessage) =
         for (;;) {
           const end = buffer.indexOf("\n", start);
           if (end < 0) break;
-          let line = buffer.slice(start, end);
+          const more = line(buffer.slice(start, end));
           start = end + 1;
-          if (line.endsWith("\r")) line = line.slice(0, -1);
-          if (line === "") {
-            if ((event !== null || data.length > 0) && !emit()) return stop(undefined, true);
-            continue;
-          }
-          if (line.startsWith(":")) continue;
-          const colon = line.indexOf(":");
-          const field = colon < 0 ? line : line.slice(0, colon);
-          let value = colon < 0 ? "" : line.slice(colon + 1);
-          if (value.startsWith(" ")) value = value.slice(1);
-          if (field === "event") event = value;
-          else if (field === "data") data.push(value);
+          if (!more) return stop(undefined, true);
         }
         buffer = buffer.slice(start);
       } catch (error) {
@@ -161,10 +164,12 @@ export function readSse(res: IncomingMessage, onMessage: (message: SseMessage) =
       }
     };
     res.on("data", onData);
-    const cleanup = finished(res, { writable: false }, (error) => {
+    cleanup = finished(res, { writable: false }, (error) => {
       if (done) return;
       if (error) return stop(error);
       try {
+        // A last line without its newline still counts, as the SDK's line decoder has it.
+        if (buffer !== "") line(buffer);
         if (event !== null || data.length > 0) emit();
       } catch (thrown) {
         return stop(thrown);
