@@ -17,9 +17,12 @@ import { env } from "@/lib/env";
 const globalForDb = globalThis as unknown as { bulkheadPrisma?: PrismaClient; bulkheadPool?: pg.Pool };
 const poolOf = new WeakMap<PrismaClient, pg.Pool>();
 
-export function createPool(connectionString: string, max = env.DATABASE_POOL_SIZE): pg.Pool {
+export function createPool(connectionString: string, max = env.DATABASE_POOL_SIZE, waitMs = env.DATABASE_POOL_TIMEOUT_MS): pg.Pool {
   // `pipeline` is a node-postgres client option (8.20+) that @types/pg does not know yet.
-  const config: pg.PoolConfig & { pipeline: boolean } = { connectionString, max, allowExitOnIdle: true, pipeline: true };
+  // connectionTimeoutMillis bounds both the wait for a free connection and the opening of a new
+  // one: with none, a pool whose connections are all held (or a server that accepts no
+  // connection) made every query wait for ever, and the requests behind it with it.
+  const config: pg.PoolConfig & { pipeline: boolean } = { connectionString, max, allowExitOnIdle: true, pipeline: true, connectionTimeoutMillis: waitMs };
   const pool = new pg.Pool(config);
   // A connection the server drops (restart, failover, terminated backend) must not crash the
   // process, idle or checked out: the query in flight fails, the pool replaces the client.
