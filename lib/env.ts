@@ -36,8 +36,8 @@ const schema = z.object({
   DATABASE_APP_URL: optionalUrl,
   DATABASE_APP_PASSWORD: optionalString,
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-  /** The longest a query waits for a connection of the pool (all in use) or for a new one to open, before it fails. */
-  DATABASE_POOL_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** The longest a query waits for a connection of the pool (all in use) or for a new one to open, before it fails (default: lib/db/client.ts). */
+  DATABASE_POOL_TIMEOUT_MS: optionalString.transform((v) => (v === undefined ? undefined : Number(v))).pipe(z.number().int().min(100).max(600_000).optional()),
   /** An upstream stream silent this long is cut (billed as estimated, reported as an error). */
   STREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(45_000),
   /** No stream runs longer than this; the sweeper treats rows in flight past it as abandoned. */

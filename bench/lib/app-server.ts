@@ -297,12 +297,22 @@ export async function startPlainProxy(upstream: string): Promise<{ baseUrl: stri
   const child = spawn(process.execPath, [path.join(ROOT, "bench", "lib", "plain-proxy.mjs"), upstream], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      child.kill("SIGKILL");
+      reject(error);
+    };
+    const timer = setTimeout(() => fail(new Error("plain-proxy.mjs did not start listening within 10 s")), 10_000);
     child.stdout?.on("data", (chunk: Buffer) => {
       out += chunk.toString("utf8");
       const match = /listening (\d+)/.exec(out);
-      if (match) resolve(Number(match[1]));
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
     });
-    child.once("exit", (code) => reject(new Error(`plain-proxy.mjs exited with code ${code}`)));
+    child.once("error", fail);
+    child.once("exit", (code) => fail(new Error(`plain-proxy.mjs exited with code ${code}`)));
   });
   return { baseUrl: `http://127.0.0.1:${port}`, cpuMs: () => processCpuMs(child.pid), close: () => stopProcess(child) };
 }

@@ -17,7 +17,7 @@ import { env } from "@/lib/env";
 const globalForDb = globalThis as unknown as { bulkheadPrisma?: PrismaClient; bulkheadPool?: pg.Pool };
 const poolOf = new WeakMap<PrismaClient, pg.Pool>();
 
-export function createPool(connectionString: string, max = env.DATABASE_POOL_SIZE, waitMs = env.DATABASE_POOL_TIMEOUT_MS): pg.Pool {
+export function createPool(connectionString: string, max = env.DATABASE_POOL_SIZE, waitMs = poolWaitMs()): pg.Pool {
   // `pipeline` is a node-postgres client option (8.20+) that @types/pg does not know yet.
   // connectionTimeoutMillis bounds both the wait for a free connection and the opening of a new
   // one: with none, a pool whose connections are all held (or a server that accepts no
@@ -29,6 +29,18 @@ export function createPool(connectionString: string, max = env.DATABASE_POOL_SIZ
   pool.on("error", (error) => console.error("[bulkhead] idle database connection failed", error.message));
   pool.on("connect", (client) => client.on("error", (error) => console.error("[bulkhead] database connection failed", error.message)));
   return pool;
+}
+
+/**
+ * DATABASE_POOL_TIMEOUT_MS, by default 30 s, except on the embedded database when it is not set: pglite-socket
+ * serves its connections one transaction at a time and the server's statement and idle limits
+ * do not exist there (0027_app_timeouts), so a long transaction legitimately holds every other
+ * connection (and a new one's start) until it ends; there they wait, as before.
+ */
+const POOL_WAIT_MS = 30_000;
+
+function poolWaitMs(): number {
+  return env.DATABASE_POOL_TIMEOUT_MS ?? (env.BULKHEAD_EMBEDDED_DB === "1" ? 0 : POOL_WAIT_MS);
 }
 
 export function createPrismaClient(connectionString: string, max = env.DATABASE_POOL_SIZE): PrismaClient {

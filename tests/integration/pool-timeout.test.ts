@@ -8,22 +8,25 @@ import { createPool } from "@/lib/db/client";
 describe("the application's connection pool", () => {
   it("fails a query that waits longer than its limit for a connection, and serves the next one once a connection is free", async () => {
     const pool = createPool(inject("appUrl"), 1, 300);
+    const held = await pool.connect();
+    let released = false;
     try {
-      const held = await pool.connect();
       const started = Date.now();
       await expect(pool.query("SELECT 1")).rejects.toThrow(/timeout/i);
       const waited = Date.now() - started;
       expect(waited).toBeGreaterThanOrEqual(250);
       expect(waited).toBeLessThan(5_000);
       held.release();
+      released = true;
       const { rows } = await pool.query<{ one: number }>("SELECT 1 AS one");
       expect(rows).toEqual([{ one: 1 }]);
     } finally {
+      if (!released) held.release();
       await pool.end();
     }
   });
 
-  it("fails a connection the server does not accept within the limit", async () => {
+  it("fails a new connection whose server never completes the handshake within the limit", async () => {
     // A listening socket that never answers PostgreSQL's handshake.
     const net = await import("node:net");
     const sockets = new Set<import("node:net").Socket>();

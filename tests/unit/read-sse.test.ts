@@ -32,6 +32,8 @@ describe("readSse (the upstream's server-sent events, read with a callback)", ()
     const done = readSse(res, (m) => (seen.push(m.event ?? ""), m.event !== "stop"));
     res.write("event: a\ndata: 1\n\nevent: stop\ndata: 2\n\nevent: after\ndata: 3\n\n");
     await done;
+    // A later chunk reaches no one either.
+    res.emit("data", "event: later\ndata: 4\n\n");
     expect(seen).toEqual(["a", "stop"]);
     expect(res.destroyed).toBe(true);
   });

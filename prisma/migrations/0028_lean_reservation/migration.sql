@@ -24,7 +24,8 @@ DECLARE
   v_room bigint;
 BEGIN
   SELECT t.time_zone INTO v_zone FROM tenants t WHERE t.id = p_tenant;
-  IF NOT FOUND THEN
+  -- No time (which the caller never sends) is refused here, as before, not by a constraint later.
+  IF NOT FOUND OR p_at IS NULL THEN
     RAISE EXCEPTION 'reserve_requests: no such tenant in this scope' USING ERRCODE = '42501';
   END IF;
   v_period := date_trunc('month', p_at AT TIME ZONE v_zone)::date;
