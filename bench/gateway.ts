@@ -4,7 +4,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { benchMessagesRequest } from "@/lib/bench/proxy-request";
 import { startSimulator } from "@/lib/llm/simulator";
-import { BENCH_USER, cpuProfile, processCpuMs, ROOT, startAppServer } from "./lib/app-server";
+import { BENCH_USER, cpuProfile, functionStats, processCpuMs, ROOT, startAppServer } from "./lib/app-server";
 import { checkChatNdjson, checkSse } from "./lib/checks";
 import { interrupted } from "./lib/cleanup";
 import { LOCAL_REDIS_URL, redisAnswers } from "./lib/redis-probe";
@@ -71,6 +71,8 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
     const app = await startAppServer({
       anthropicBaseUrl: sim.url, redisUrl, verbose: options.verbose,
       nodeArgs: profile?.nodeArgs ?? [],
+      // PostgreSQL times the ledger's reservation itself: the one write a call waits for before it leaves.
+      databaseSettings: { track_functions: "all" },
     });
     try {
       const cookie = await signIn(app.baseUrl, BENCH_USER.email, BENCH_USER.password);
@@ -97,7 +99,9 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
       }
 
       const results: LevelResult[] = [];
+      let reservation: ReservationCost | null = null;
       for (const level of levels) {
+        const reservingBefore = level.concurrency === 1 ? await functionStats(app.ownerUrl, "scoped", "reserve_requests") : null;
         const acc = new Map<TargetName, { latencies: number[]; errors: number; samples: Set<string>; elapsedMs: number; n: number; cpuMs: number | null }>();
         for (let round = 0; round < ROUNDS && !interrupted.aborted; round++) {
           for (const t of targets) {
@@ -114,6 +118,10 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
             acc.set(t.name, a);
           }
         }
+        if (level.concurrency === 1) {
+          await new Promise((resolve) => setTimeout(resolve, 1_500)); // the backends publish their counts
+          reservation = reservationCost(reservingBefore, await functionStats(app.ownerUrl, "scoped", "reserve_requests"));
+        }
         for (const [name, a] of acc) {
           const latency = summarize(a.latencies);
           const rps = throughput(a.latencies.length, a.elapsedMs);
@@ -122,7 +130,7 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
           console.error(`[bench] ${name.padEnd(15)} c=${String(level.concurrency).padEnd(3)} P50 ${ms(latency.p50)} P99 ${ms(latency.p99)} ${rps} req/s ${a.errors} errors`);
         }
       }
-      const headline = computeHeadline(results);
+      const headline = { ...computeHeadline(results), sequentialReservation: reservation };
       printReport(results, headline);
       if (profile) console.log(`\nCPU profile of the app server: ${profile.dir} (written when the server exits)`);
       return {
@@ -304,6 +312,18 @@ interface LevelResult {
   cpuPerRequestMs: number | null;
 }
 
+/** The reservation's time inside PostgreSQL over the sequential level (every door that reserves: API and chat). */
+interface ReservationCost {
+  calls: number;
+  meanMs: number;
+}
+
+function reservationCost(before: { calls: number; totalMs: number } | null, after: { calls: number; totalMs: number } | null): ReservationCost | null {
+  if (!after) return null;
+  const calls = after.calls - (before?.calls ?? 0);
+  return calls > 0 ? { calls, meanMs: round2((after.totalMs - (before?.totalMs ?? 0)) / calls) } : null;
+}
+
 interface Headline {
   apiJsonAddedP50Ms: number;
   portkeyAddedP50Ms: number;
@@ -342,7 +362,7 @@ function computeHeadline(results: LevelResult[]): Headline {
   };
 }
 
-function printReport(results: LevelResult[], h: Headline): void {
+function printReport(results: LevelResult[], h: Headline & { sequentialReservation: ReservationCost | null }): void {
   const rows = results.map((r) => [r.target, String(r.concurrency), String(r.requests), ms(r.latency.p50), ms(r.latency.p99), ms(r.latency.mean), r.rps.toFixed(1), r.cpuPerRequestMs === null ? "–" : r.cpuPerRequestMs.toFixed(2), String(r.errors)]);
   console.log("\ngateway (ms, send → end of body; interleaved rounds; srv CPU/req = the serving process's CPU ms per request)\n");
   console.log(formatTable(["target", "conc", "n", "P50", "P99", "mean", "req/s", "srv CPU/req", "errors"], rows));
@@ -350,6 +370,12 @@ function printReport(results: LevelResult[], h: Headline): void {
   console.log(`\nadded P50 (sequential, JSON): tenant API ${ms(h.apiJsonAddedP50Ms)} ms vs Portkey ${ms(h.portkeyAddedP50Ms)} ms — target ≤ Portkey: ${mark(h.targets.p50)}`);
   console.log(`added P99 (sequential, JSON): tenant API ${ms(h.apiJsonAddedP99Ms)} ms vs Portkey ${ms(h.portkeyAddedP99Ms)} ms — target ≤ 2× Portkey: ${mark(h.targets.p99)}`);
   console.log(`req/s at 50 concurrent (JSON): tenant API ${Math.round(h.apiRpsAt50)} vs Portkey ${Math.round(h.portkeyRpsAt50)} — target ≥ Portkey: ${mark(h.targets.rps)}`);
+  const r = h.sequentialReservation;
+  console.log(
+    r
+      ? `  of which the ledger reservation inside PostgreSQL (track_functions, mean of ${r.calls} sequential calls): ${ms(r.meanMs)} ms, written before the call leaves; Portkey writes nothing`
+      : "  the ledger reservation's time inside PostgreSQL: not measured (track_functions could not be set on the bench database)",
+  );
   console.log(`added P50 (sequential, SSE): tenant API ${ms(h.apiSseAddedP50Ms)} ms`);
   console.log(`chat path added ${ms(h.chatAddedP50Ms)} ms vs bare route ${ms(h.proxyAddedP50Ms)} ms — target ≤ 2×: ${mark(h.targets.chat)}`);
   for (const r of results.filter((r) => r.errors > 0)) console.log(`errors in ${r.target} c=${r.concurrency}: ${JSON.stringify(r.errorSamples)}`);

@@ -58,6 +58,12 @@ export interface AppServerOptions {
    * created, migrated or seeded, and closing it leaves the database to its first instance.
    */
   shareDatabaseOf?: AppServer;
+  /**
+   * Settings of the bench's database (ALTER DATABASE … SET), in place before the server opens
+   * its connections: e.g. track_functions = 'all' for PostgreSQL's own timing of the ledger's
+   * functions. A setting the server refuses (one only a superuser may set) is reported and skipped.
+   */
+  databaseSettings?: Record<string, string>;
 }
 
 export interface AppServer {
@@ -110,6 +116,7 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
       await createDatabase(TEST_SERVER_URL, databaseName);
       cleanups.push(() => dropDatabase(TEST_SERVER_URL, databaseName));
       await migrateDatabase(ownerUrl);
+      await applyDatabaseSettings(ownerUrl, databaseName, options.databaseSettings ?? {});
       apiKey = await seed(appUrl.toString());
       await verifyBenchUser(ownerUrl);
     }
@@ -237,6 +244,42 @@ async function seed(appUrl: string): Promise<string> {
 }
 
 /** As if the bench user had followed the verification link (a free plan's quota waits for it). */
+async function applyDatabaseSettings(ownerUrl: string, databaseName: string, settings: Record<string, string>): Promise<void> {
+  if (Object.keys(settings).length === 0) return;
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    for (const [name, value] of Object.entries(settings)) {
+      if (!/^[a-z_.]+$/.test(name)) throw new Error(`not a setting name: ${name}`);
+      await client
+        .query(`ALTER DATABASE ${client.escapeIdentifier(databaseName)} SET ${name} = ${client.escapeLiteral(value)}`)
+        .catch((error: unknown) => console.error(`[bench] ${name} = ${value} not set on the bench database: ${error instanceof Error ? error.message : error}`));
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * PostgreSQL's own count and time of a function's calls in the bench database (needs
+ * track_functions; null when nothing was counted). Backends publish their counts within a
+ * second or so of their last transaction, so a difference of two readings is a mean over the
+ * calls published in between, not an exact set.
+ */
+export async function functionStats(ownerUrl: string, schema: string, name: string): Promise<{ calls: number; totalMs: number } | null> {
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ calls: string; total: number }>(
+      "SELECT calls, total_time AS total FROM pg_stat_user_functions WHERE schemaname = $1 AND funcname = $2",
+      [schema, name],
+    );
+    return rows[0] ? { calls: Number(rows[0].calls), totalMs: rows[0].total } : null;
+  } finally {
+    await client.end();
+  }
+}
+
 async function verifyBenchUser(ownerUrl: string): Promise<void> {
   const client = new pg.Client({ connectionString: ownerUrl });
   await client.connect();
