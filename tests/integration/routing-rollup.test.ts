@@ -105,11 +105,19 @@ describe("the usage dashboard's routing outcomes", () => {
     await ownerQuery("SELECT rebuild_usage_routing_daily($1::uuid)", [ctx.tenantId]);
     expect(await rollupRows()).toEqual(folded);
 
-    await ownerQuery("UPDATE tenants SET time_zone = 'Pacific/Kiritimati' WHERE id = $1", [ctx.tenantId]); // UTC+14: local day ≠ UTC day
+    // A zone whose local day differs from the UTC day of these events, whatever the hour they
+    // were made at: UTC+14 from 10:00 UTC on, UTC−10 before it (one fixed zone is the same
+    // calendar day as UTC for part of every day).
+    const [{ hour }] = (await ownerQuery<{ hour: number }>(
+      "SELECT extract(hour FROM min(created_at) AT TIME ZONE 'UTC')::int AS hour FROM usage_events WHERE tenant_id = $1 AND route_tier IS NOT NULL",
+      [ctx.tenantId],
+    )) as [{ hour: number }];
+    const zone = hour >= 10 ? "Pacific/Kiritimati" : "Pacific/Honolulu";
+    await ownerQuery("UPDATE tenants SET time_zone = $2 WHERE id = $1", [ctx.tenantId, zone]);
     const moved = await rollupRows();
     const expectedDays = await ownerQuery<{ day: string }>(
-      "SELECT DISTINCT ((created_at AT TIME ZONE 'Pacific/Kiritimati')::date)::text AS day FROM usage_events WHERE tenant_id = $1 AND route_tier IS NOT NULL",
-      [ctx.tenantId],
+      "SELECT DISTINCT ((created_at AT TIME ZONE $2)::date)::text AS day FROM usage_events WHERE tenant_id = $1 AND route_tier IS NOT NULL",
+      [ctx.tenantId, zone],
     );
     expect([...new Set(moved.map((r) => r.day))].sort()).toEqual(expectedDays.map((r) => r.day).sort());
     expect(moved.every((r) => r.utc_day !== r.day)).toBe(true);
