@@ -117,10 +117,10 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
       console.log(
         `arriving over ${STREAM_SECONDS} s (peak open: simulator ${rampDirect.peakOpen}, API ${rampApi.peakOpen}; errors ${rampDirect.errors} / ${rampApi.errors}) — TTFT P50/P99 simulator ${ms(ramp.direct.p50)} / ${ms(ramp.direct.p99)} ms, API ${ms(ramp.api.p50)} / ${ms(ramp.api.p99)} ms; added P50 ${ms(rampAddedP50)} ms, P99 ${ms(rampAddedP99)} ms${rampAddedP99 <= TARGET_ADDED_TTFT_P99_MS ? "" : "  ← OVER TARGET"}`,
       );
-      console.log(
-        `  the same ramp through a plain Node.js proxy (bench/lib/plain-proxy.mjs: forwards bytes, checks nothing; errors ${rampProxy.errors}) — TTFT P50/P99 ${ms(rampProxyTtft.p50)} / ${ms(rampProxyTtft.p99)} ms; added P50 ${ms(proxyAddedP50)} ms, P99 ${ms(proxyAddedP99)} ms; its CPU per stream ${cpuProxy === null ? "–" : `${cpuProxy} ms`}`,
-      );
       const cpu = (value: number | null) => (value === null ? "–" : `${value} ms`);
+      console.log(
+        `  the same ramp through a plain Node.js proxy (bench/lib/plain-proxy.mjs: forwards bytes, checks nothing; errors ${rampProxy.errors}) — TTFT P50/P99 ${ms(rampProxyTtft.p50)} / ${ms(rampProxyTtft.p99)} ms; added P50 ${ms(proxyAddedP50)} ms, P99 ${ms(proxyAddedP99)} ms; its CPU per stream ${cpu(cpuProxy)}`,
+      );
       console.log(`app server CPU per stream: ${cpu(cpuAtOnce)} all at once, ${cpu(cpuRamp)} arriving over ${STREAM_SECONDS} s (user + system time over the phase, / streams)`);
       console.log(`two instances, one workspace at ${BURST_RPM} requests/min, burst of ${BURST_RPM * 3}: ${burst.admitted} admitted, ${burst.limited} refused with 429, ${burst.other} other${burst.admitted === BURST_RPM ? " (exact)" : "  ← NOT EXACT"}`);
       return {

@@ -130,7 +130,7 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
           console.error(`[bench] ${name.padEnd(15)} c=${String(level.concurrency).padEnd(3)} P50 ${ms(latency.p50)} P99 ${ms(latency.p99)} ${rps} req/s ${a.errors} errors`);
         }
       }
-      const headline = { ...computeHeadline(results), sequentialReservation: reservation };
+      const headline = computeHeadline(results, reservation);
       printReport(results, headline);
       if (profile) console.log(`\nCPU profile of the app server: ${profile.dir} (written when the server exits)`);
       return {
@@ -334,10 +334,11 @@ interface Headline {
   portkeyRpsAt50: number;
   chatAddedP50Ms: number;
   proxyAddedP50Ms: number;
+  sequentialReservation: ReservationCost | null;
   targets: { p50: boolean; p99: boolean; rps: boolean; chat: boolean };
 }
 
-function computeHeadline(results: LevelResult[]): Headline {
+function computeHeadline(results: LevelResult[], sequentialReservation: ReservationCost | null): Headline {
   const at = (t: TargetName, c: number) => results.find((r) => r.target === t && r.concurrency === c);
   const p = (t: TargetName, q: "p50" | "p99") => at(t, 1)?.latency[q] ?? Number.NaN;
   const apiP50 = round2(p("api-json", "p50") - p("simulator-json", "p50"));
@@ -358,11 +359,12 @@ function computeHeadline(results: LevelResult[]): Headline {
     portkeyRpsAt50: pkRps,
     chatAddedP50Ms: chat,
     proxyAddedP50Ms: proxy,
+    sequentialReservation,
     targets: { p50: apiP50 <= pkP50, p99: apiP99 <= 2 * pkP99, rps: apiRps >= pkRps, chat: chat <= 2 * proxy },
   };
 }
 
-function printReport(results: LevelResult[], h: Headline & { sequentialReservation: ReservationCost | null }): void {
+function printReport(results: LevelResult[], h: Headline): void {
   const rows = results.map((r) => [r.target, String(r.concurrency), String(r.requests), ms(r.latency.p50), ms(r.latency.p99), ms(r.latency.mean), r.rps.toFixed(1), r.cpuPerRequestMs === null ? "–" : r.cpuPerRequestMs.toFixed(2), String(r.errors)]);
   console.log("\ngateway (ms, send → end of body; interleaved rounds; srv CPU/req = the serving process's CPU ms per request)\n");
   console.log(formatTable(["target", "conc", "n", "P50", "P99", "mean", "req/s", "srv CPU/req", "errors"], rows));

@@ -243,7 +243,6 @@ async function seed(appUrl: string): Promise<string> {
   }
 }
 
-/** As if the bench user had followed the verification link (a free plan's quota waits for it). */
 async function applyDatabaseSettings(ownerUrl: string, databaseName: string, settings: Record<string, string>): Promise<void> {
   if (Object.keys(settings).length === 0) return;
   const client = new pg.Client({ connectionString: ownerUrl });
@@ -280,6 +279,7 @@ export async function functionStats(ownerUrl: string, schema: string, name: stri
   }
 }
 
+/** As if the bench user had followed the verification link (a free plan's quota waits for it). */
 async function verifyBenchUser(ownerUrl: string): Promise<void> {
   const client = new pg.Client({ connectionString: ownerUrl });
   await client.connect();
